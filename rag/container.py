@@ -48,3 +48,60 @@ class Services:
     def index(self) -> Index:
         with self._lock:
             return open_index(self.settings, embedder=self.embedder)
+
+    @cached_property
+    def searcher(self):  # type: ignore[no-untyped-def]
+        from rag.references import doc_aliases_from_manifest
+        from rag.retrieval import Searcher
+
+        with self._lock:
+            aliases = doc_aliases_from_manifest(self.settings.corpus_dir / "manifest.json")
+            return Searcher(self.index, self.settings, aliases)
+
+    @cached_property
+    def selector(self):  # type: ignore[no-untyped-def]
+        from rag.evidence import EvidenceSelector
+        from rag.lexical import idf_from_bm25
+
+        with self._lock:
+            lexical = self.searcher.lexical
+            return EvidenceSelector(idf_from_bm25(lexical) if lexical else {})
+
+    @cached_property
+    def checker(self):  # type: ignore[no-untyped-def]
+        from rag.citations import SupportChecker
+
+        return SupportChecker(embed=self.embedder.encode)
+
+    def answerer(self, mode: str):  # type: ignore[no-untyped-def]
+        """The generative answerer for a mode, built on first use; None when not configured."""
+        with self._lock:
+            if mode in self._answerers:
+                return self._answerers[mode]
+            built = None
+            if mode == "local":
+                from rag.answerers.local import LocalAnswerer
+
+                built = LocalAnswerer(self.settings)
+            elif mode == "openai" and self.settings.openai_base_url:
+                from rag.answerers.openai import OpenAIAnswerer
+
+                built = OpenAIAnswerer(self.settings)
+            self._answerers[mode] = built
+            return built
+
+    @cached_property
+    def _answerers(self) -> dict:
+        return {}
+
+    @cached_property
+    def chain(self):  # type: ignore[no-untyped-def]
+        from rag.chain import PolicyQAChain
+
+        return PolicyQAChain(
+            settings=self.settings,
+            searcher=self.searcher,
+            selector=self.selector,
+            checker=self.checker,
+            answerer_for=self.answerer,
+        )

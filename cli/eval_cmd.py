@@ -1,0 +1,23 @@
+"""`policyqa eval`: grounding evaluation on the question set, optionally beside the naive baseline."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import fail, load_settings
+
+
+def eval_(
+    split: str = typer.Option("test", "--set", help="dev | test | all"),
+    mode: str = typer.Option(None, "--mode", help="Answer mode (default: POLICYQA_MODE)."),
+    k: int = typer.Option(5, "--k", help="Sources per question."),
+    baseline: bool = typer.Option(False, "--baseline", help="Also run the naive LangChain RAG on the same questions."),
+    limit: int = typer.Option(None, "--limit", help="Only the first N questions."),
+) -> None:
+    """Run the real pipeline on the question set and write a report under evals/reports/."""
+    from evals.runner import run_eval
+
+    settings = load_settings()
+    if split not in ("dev", "test", "all"):
+        fail("--set must be dev, test or all", code=2)
+    run_eval(settings, split=split, mode=mode or settings.mode, k=k, baseline=baseline, limit=limit)

@@ -1,0 +1,124 @@
+"""Document metadata: the corpus manifest and the `DocMeta` record that travels with every document.
+
+The manifest (`corpus/manifest.json`) is a JSON list, one object per corpus file. The fields the
+pipeline uses are mapped onto `DocMeta`; everything else (retrieved_from, complete, chars, notes, the
+file name itself...) is kept verbatim in `provenance`, so no curation detail is lost on the way to
+the index.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import unicodedata
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+log = logging.getLogger(__name__)
+
+# YYYY, YYYY-MM or YYYY-MM-DD: a prefix of an ISO date, because many sources only give a month or a year.
+_ISO_PREFIX = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+# Manifest keys that map onto DocMeta fields; every other key goes to provenance untouched.
+_MAPPED_KEYS = {"title", "short_title", "publisher", "date", "original_url", "license", "aliases"}
+
+SHORT_TITLE_MAX = 40
+SLUG_MAX = 80
+
+
+class ManifestError(ValueError):
+    """The manifest is missing, not JSON, or has an entry that cannot become a DocMeta."""
+
+
+class DocMeta(BaseModel):
+    doc_id: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    short_title: str = Field(min_length=1, description="First element of heading paths.")
+    publisher: str = ""
+    date: str = Field("", description="ISO prefix: YYYY, YYYY-MM or YYYY-MM-DD; empty when unknown.")
+    url: str = Field("", description="The manifest's original_url, or the URL loaded.")
+    license: str = ""
+    source: str = Field("", description="Path or URL the document was loaded from.")
+    aliases: list[str] = Field(default_factory=list)
+    provenance: dict[str, Any] = Field(
+        default_factory=dict, description="Every other manifest field, verbatim."
+    )
+
+    @field_validator("date")
+    @classmethod
+    def _iso_prefix(cls, value: str) -> str:
+        value = value.strip()
+        if value and not _ISO_PREFIX.match(value):
+            raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+
+
+def slugify(name: str) -> str:
+    """Lower-case ASCII words joined by '-'; stable, so a re-ingested document keeps its id."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    # Long URLs would make unwieldy ids; cut at a separator so the slug stays readable.
+    if len(slug) > SLUG_MAX:
+        slug = slug[:SLUG_MAX].rsplit("-", 1)[0] or slug[:SLUG_MAX]
+    return slug or "document"
+
+
+def shorten_title(title: str, limit: int = SHORT_TITLE_MAX) -> str:
+    """Cut at a word boundary so heading paths stay short but readable."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    head = title[: limit - 1]
+    # Prefer a word boundary, unless that would throw away most of the room.
+    cut = head.rsplit(" ", 1)[0] if " " in head[limit // 2 :] else head
+    return (cut.rstrip(" ,;:-–—(") or head) + "…"
+
+
+def load_manifest(path: Path) -> dict[str, DocMeta]:
+    """Read the corpus manifest, keyed by doc_id (the file name without its extension)."""
+    try:
+        raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ManifestError(f"{path}: manifest not found") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ManifestError(f"{path}: unreadable manifest ({exc})") from exc
+    if not isinstance(raw, list):
+        raise ManifestError(f"{path}: expected a JSON list of documents")
+
+    out: dict[str, DocMeta] = {}
+    for i, entry in enumerate(raw):
+        meta = _entry_to_meta(entry, Path(path).parent, where=f"{path}[{i}]")
+        if meta.doc_id in out:
+            raise ManifestError(f"{path}[{i}]: duplicate doc_id {meta.doc_id!r}")
+        out[meta.doc_id] = meta
+    log.debug("manifest %s: %d documents", path, len(out))
+    return out
+
+
+def _entry_to_meta(entry: Any, corpus_dir: Path, where: str) -> DocMeta:
+    if not isinstance(entry, dict):
+        raise ManifestError(f"{where}: expected an object")
+    file_name = entry.get("file")
+    if not isinstance(file_name, str) or not file_name.strip():
+        raise ManifestError(f"{where}: missing 'file'")
+    title = entry.get("title") or PurePosixPath(file_name).stem
+    try:
+        return DocMeta(
+            doc_id=PurePosixPath(file_name).stem,
+            title=title,
+            short_title=entry.get("short_title") or shorten_title(title),
+            publisher=entry.get("publisher") or "",
+            date=str(entry.get("date") or ""),
+            url=entry.get("original_url") or "",
+            license=entry.get("license") or "",
+            source=str(corpus_dir / file_name),
+            aliases=list(entry.get("aliases") or []),
+            provenance={k: v for k, v in entry.items() if k not in _MAPPED_KEYS},
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ManifestError(f"{where} ({file_name}): {field}: {first['msg']}") from exc

@@ -1,0 +1,155 @@
+"""Extractive answers: no LLM, deterministic, built from verbatim quotes with [n] citations.
+
+It picks the evidence sentences that answer the question's type — a date for "when", a number for
+"how many", the list items for "which/what are" — and composes a short direct answer from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from ingest.sentences import sentence_spans
+from rag.evidence import Evidence, ScoredSentence, has_date, has_number, query_terms
+from rag.models import ChatTurn, Source
+from rag.tokenize import tokenize
+
+_LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
+_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I)
+_HOW_MANY = re.compile(
+    r"\b(how many|how much|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b", re.I
+)
+_LIST = re.compile(
+    r"\b(which|what) (?:\w+ ){0,3}(are|were|does|do|include|includes)\b|\blist\b|\bname the\b|\bwhat (?:practices|principles|obligations|measures|actions|rights|areas|categories)\b",
+    re.I,
+)
+MAX_SENTENCES = 3
+MAX_LIST_ITEMS = 8
+
+
+def question_type(question: str) -> str:
+    if _WHEN.search(question):
+        return "date"
+    if _HOW_MANY.search(question):
+        return "number"
+    if _LIST.search(question):
+        return "list"
+    return "fact"
+
+
+@dataclass
+class Quote:
+    text: str
+    source_n: int
+    start: int
+    end: int
+
+
+@dataclass
+class ExtractiveResult:
+    text: str
+    quotes: list[Quote]
+
+
+def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
+    score = s.coverage + 0.08 / rank  # earlier sources are more relevant
+    if qtype == "date" and has_date(s.text):
+        score += 0.35
+    elif qtype == "number" and has_number(s.text):
+        score += 0.25
+    if len(s.text.split()) < 5:  # headings and stray labels answer nothing
+        score -= 0.5
+    return score
+
+
+def _label(source: Source) -> str:
+    parts = [p.strip() for p in source.section.split("›") if p.strip()]
+    return " › ".join(parts) if parts else source.title
+
+
+def compose(question: str, evidence: Evidence) -> ExtractiveResult:
+    qtype = question_type(question)
+    ranked: list[tuple[float, ScoredSentence]] = []
+    for src in evidence.sources:
+        for s in evidence.sentences.get(src.n, []):
+            ranked.append((_sentence_score(s, qtype, src.n), s))
+    if not ranked:
+        return ExtractiveResult(text="", quotes=[])
+    ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
+    best_score, best = ranked[0]
+
+    picked = [best]
+    if qtype == "list":
+        picked += _list_items(best, evidence)
+    for score, s in ranked[1:]:
+        if len(picked) >= (MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES):
+            break
+        if score >= 0.8 * best_score and s.coverage > 0 and not _overlaps(s, picked):
+            picked.append(s)
+
+    by_n = {src.n: src for src in evidence.sources}
+    picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
+    quotes = [Quote(s.text, s.source_n, s.start, s.end) for s in picked]
+    return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
+
+def _list_items(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence]:
+    """The list items that follow a lead-in sentence ("The following practices shall be prohibited:")."""
+    sents = evidence.sentences.get(best.source_n, [])
+    items = []
+    for s in sents[best.position + 1 :]:
+        if _LIST_ITEM.match(s.text):
+            items.append(s)
+        elif items:
+            break
+        if len(items) >= MAX_LIST_ITEMS:
+            break
+    return items
+
+
+def _overlaps(s: ScoredSentence, picked: list[ScoredSentence]) -> bool:
+    return any(s.start < p.end and p.start < s.end for p in picked)
+
+
+def _render(quotes: list[Quote], by_n: dict[int, Source], qtype: str) -> str:
+    lines: list[str] = []
+    last_n = None
+    for q in quotes:
+        quote = q.text.strip()
+        if q.source_n != last_n:
+            lines.append(f"{_label(by_n[q.source_n])}: “{quote}” [{q.source_n}]")
+        else:
+            lines.append(f"“{quote}” [{q.source_n}]")
+        last_n = q.source_n
+    return "\n".join(lines)
+
+
+class ExtractiveAnswerer:
+    """The Answerer contract for callers that have only sources (no scored evidence)."""
+
+    name = "extractive"
+
+    def stream(self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()) -> Iterator[str]:
+        terms = query_terms(question)
+        total = len(terms) or 1
+        evidence = Evidence(sources=list(sources), query_terms=terms)
+        for src in sources:
+            spans = sentence_spans(src.text)
+            evidence.sentences[src.n] = [
+                ScoredSentence(
+                    src.text[a:b],
+                    src.start + a,
+                    src.start + b,
+                    src.n,
+                    len(set(terms) & set(tokenize(src.text[a:b]))) / total,
+                    i,
+                )
+                for i, (a, b) in enumerate(spans)
+            ]
+        yield compose(question, evidence).text
+
+    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
+        from rag.condense import rewrite_followup
+
+        return rewrite_followup(question, history)

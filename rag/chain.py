@@ -1,0 +1,215 @@
+"""The chain: condense → retrieve → select evidence → answer → verify citations → abstain or answer.
+
+A LangChain Runnable: `invoke` returns the verified `Answer`; `stream` yields text deltas and then
+the final `Answer`. Nothing here knows which answerer is running beyond the small Answerer contract.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.answerers.extractive import compose
+from rag.condense import rewrite_followup
+from rag.evidence import Evidence, EvidenceSelector
+from rag.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
+from rag.retrieval import Searcher
+from rag.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ABSTAIN_TEXT = "The corpus does not cover this question. The closest passages are listed below."
+
+
+class AskRequest(BaseModel):
+    question: str
+    history: list[ChatTurn] = Field(default_factory=list)
+    mode: Mode | None = None
+    top_k: int | None = None
+    filters: Filters | None = None
+
+
+class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    settings: Settings
+    searcher: Searcher
+    selector: EvidenceSelector
+    checker: Any  # rag.citations.SupportChecker
+    answerer_for: Any = None  # mode → Answerer | None, built lazily by the container
+
+    # -- Runnable ---------------------------------------------------------------------------------
+    def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
+        result = None
+        for item in self.stream(input, config, **kwargs):
+            if isinstance(item, Answer):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(  # type: ignore[override]
+        self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any
+    ) -> Iterator[str | Answer]:
+        req = input if isinstance(input, AskRequest) else AskRequest.model_validate(input)
+        yield from self._run(req)
+
+    # -- the pipeline -------------------------------------------------------------------------------
+    def _run(self, req: AskRequest) -> Iterator[str | Answer]:
+        timings: dict[str, float] = {}
+        warnings: list[str] = []
+        mode = req.mode or self.settings.mode
+        k = req.top_k or self.settings.top_k
+        t_all = t = time.perf_counter()
+
+        standalone = self._condense(req, mode, warnings)
+        timings["condense"] = _ms(t)
+
+        t = time.perf_counter()
+        hits = self.searcher.search(standalone, filters=req.filters)
+        timings["retrieve"] = _ms(t)
+
+        t = time.perf_counter()
+        parsed = self.searcher.parse(standalone)
+        evidence = self.selector.select(standalone, hits, k, doc_name_tokens=self._doc_name_tokens(parsed.doc_ids))
+        timings["evidence"] = _ms(t)
+
+        base = dict(mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources)
+        if self._should_abstain(evidence, parsed.refs):
+            timings["total"] = _ms(t_all)
+            yield ABSTAIN_TEXT
+            yield Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, timings_ms=timings, **base)
+            return
+
+        t = time.perf_counter()
+        streamed = False
+        if mode != "extractive":
+            answerer = self._answerer(mode, warnings)
+            if answerer is None:
+                warnings.append(f"{mode} mode is not configured; showing the extractive answer")
+            else:
+                text_parts: list[str] = []
+                try:
+                    for delta in answerer.stream(standalone, evidence.sources, req.history):
+                        text_parts.append(delta)
+                        streamed = True
+                        yield delta
+                except Exception as exc:  # AnswererError and anything the backend throws
+                    log.warning("%s answerer failed: %s", mode, exc)
+                    warnings.append(f"{mode} backend failed ({_one_line(exc)}); showing the extractive answer")
+                    text_parts = []
+                timings["generate"] = _ms(t)
+                if text_parts:
+                    answer = self._verified_generation("".join(text_parts), evidence, warnings, base)
+                    if answer is not None:
+                        answer.timings_ms = {**timings, "total": _ms(t_all)}
+                        yield answer
+                        return
+        answer = self._extractive(standalone, evidence, warnings, base)
+        timings.setdefault("generate", _ms(t))
+        answer.timings_ms = {**timings, "total": _ms(t_all)}
+        if not streamed:
+            yield answer.answer
+        else:  # the client replaces the streamed draft with the final answer
+            yield "\n\n" + answer.answer
+        yield answer
+
+    def _condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:
+        question = req.question.strip()
+        if not req.history:
+            return question
+        answerer = self._answerer(mode, []) if mode != "extractive" else None
+        if answerer is not None:
+            try:
+                rewritten = answerer.condense(question, req.history).strip()
+                if rewritten:
+                    return rewritten
+            except Exception as exc:
+                warnings.append(f"could not rewrite the follow-up with the LLM ({_one_line(exc)})")
+        return rewrite_followup(question, req.history)
+
+    def _answerer(self, mode: str, warnings: list[str]) -> Any:
+        if self.answerer_for is None:
+            return None
+        try:
+            return self.answerer_for(mode)
+        except Exception as exc:  # a missing model is reported, and the extractive answer still comes
+            warnings.append(f"{mode} mode unavailable: {_one_line(exc)}")
+            return None
+
+    def _doc_name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
+        from rag.tokenize import tokenize
+
+        names = [n for a in self.searcher.aliases if a.doc_id in doc_ids for n in a.names]
+        return set(tokenize(" ".join(names)))
+
+    def _should_abstain(self, evidence: Evidence, refs: tuple[str, ...]) -> bool:
+        if not evidence.sources:
+            return True
+        if evidence.clause_match:
+            return False
+        return evidence.strength < self.settings.abstain_threshold
+
+    def _extractive(self, question: str, evidence: Evidence, warnings: list[str], base: dict) -> Answer:
+        result = compose(question, evidence)
+        by_n = {s.n: s for s in evidence.sources}
+        sentences: list[Sentence] = []
+        citations: dict[int, Citation] = {}
+        for q in result.quotes:
+            src = by_n[q.source_n]
+            verdict = self.checker.check(q.text, [src.section + "\n" + src.text])
+            sentences.append(Sentence(text=q.text, citations=[q.source_n], verified=verdict.supported, reason=verdict.reason))
+            citations.setdefault(
+                q.source_n,
+                Citation(**src.model_dump(), quote=q.text, quote_start=q.start, quote_end=q.end),
+            )
+        if not result.quotes:
+            return Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, **base)
+        return Answer(
+            answer=result.text,
+            citations=sorted(citations.values(), key=lambda c: c.n),
+            sentences=sentences,
+            warnings=warnings,
+            **base,
+        )
+
+    def _verified_generation(
+        self, text: str, evidence: Evidence, warnings: list[str], base: dict
+    ) -> Answer | None:
+        from rag.citations import is_abstention_statement, verify
+
+        verified = verify(text, evidence.sources, self.checker)
+        warnings.extend(verified.warnings)
+        if not verified.answer.strip():
+            if text.strip() and is_abstention_statement(text):
+                return Answer(
+                    answer=ABSTAIN_TEXT, abstained=True, sentences=verified.sentences, warnings=warnings, **base
+                )
+            warnings.append("no sentence of the generated answer was supported by its sources; showing the extractive answer")
+            return None
+        if verified.dropped:
+            warnings.append(f"{verified.dropped} unsupported sentence(s) removed from the generated answer")
+        return Answer(
+            answer=verified.answer,
+            citations=verified.citations,
+            sentences=verified.sentences,
+            warnings=warnings,
+            **base,
+        )
+
+
+def _ms(t0: float) -> float:
+    return round((time.perf_counter() - t0) * 1000, 2)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
+
+
+def source_support_text(src: Source) -> str:
+    return src.section + "\n" + src.text

@@ -58,8 +58,10 @@ class DocMeta(BaseModel):
 
 def slugify(name: str) -> str:
     """Lower-case ASCII words joined by '-'; stable, so a re-ingested document keeps its id."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
+    # Accents fold away (Café -> cafe); any other non-ASCII character separates words like punctuation.
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     # Long URLs would make unwieldy ids; cut at a separator so the slug stays readable.
     if len(slug) > SLUG_MAX:
         slug = slug[:SLUG_MAX].rsplit("-", 1)[0] or slug[:SLUG_MAX]
@@ -72,8 +74,12 @@ def shorten_title(title: str, limit: int = SHORT_TITLE_MAX) -> str:
     if len(title) <= limit:
         return title
     head = title[: limit - 1]
-    # Prefer a word boundary, unless that would throw away most of the room.
-    cut = head.rsplit(" ", 1)[0] if " " in head[limit // 2 :] else head
+    if title[limit - 1] == " ":
+        cut = head  # the cut already falls between words
+    elif " " in head[limit // 2 :]:
+        cut = head.rsplit(" ", 1)[0]
+    else:
+        cut = head  # one very long word: a word boundary would throw away most of the room
     return (cut.rstrip(" ,;:-–—(") or head) + "…"
 
 

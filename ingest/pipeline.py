@@ -131,6 +131,7 @@ def ingest(
     _, secs0 = _embed_stats(index)
     for src in paths:
         result = _ingest_one(src, manifest, limits, settings, index, known, seen)
+        log.info("indexed %s: %s (%d chunks, %d embedded)", src, result.status, result.chunks, result.embedded)
         report.files.append(result)
         if progress:
             progress(result)

@@ -109,7 +109,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                         answer.timings_ms = {**timings, "total": _ms(t_all)}
                         yield answer
                         return
-        answer = self._extractive(standalone, evidence, warnings, base)
+        answer = self._extractive(standalone, evidence, warnings, base, parsed.refs)
         timings.setdefault("generate", _ms(t))
         answer.timings_ms = {**timings, "total": _ms(t_all)}
         if not streamed:
@@ -154,8 +154,10 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             return False
         return evidence.strength < self.settings.abstain_threshold
 
-    def _extractive(self, question: str, evidence: Evidence, warnings: list[str], base: dict) -> Answer:
-        result = compose(question, evidence)
+    def _extractive(
+        self, question: str, evidence: Evidence, warnings: list[str], base: dict, refs: tuple[str, ...] = ()
+    ) -> Answer:
+        result = compose(question, evidence, refs)
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

@@ -21,7 +21,8 @@ _HOW_MANY = re.compile(
     r"\b(how many|how much|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b", re.I
 )
 _LIST = re.compile(
-    r"\b(which|what) (?:\w+ ){0,3}(are|were|does|do|include|includes)\b|\blist\b|\bname the\b|\bwhat (?:practices|principles|obligations|measures|actions|rights|areas|categories)\b",
+    r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b|\blist\b|\bname the\b"
+    r"|\b(?:which|what) (?:\w+ )?(?:practices|principles|obligations|measures|actions|rights|areas|categories|steps|elements|commitments)\b",
     re.I,
 )
 MAX_SENTENCES = 3
@@ -52,8 +53,29 @@ class ExtractiveResult:
     quotes: list[Quote]
 
 
+def target_pattern(ref: str) -> re.Pattern[str] | None:
+    """How the deepest unit of a clause reference starts a sentence: 'article 5(1)(f)' → '(f) ...'."""
+    m = re.search(r"\(([a-z0-9]+)\)$", ref)
+    if m:
+        label = m.group(1)
+        return re.compile(rf"^\s*(?:\({re.escape(label)}\)|{re.escape(label)}\.)\s", re.I)
+    m = re.match(r"^(govern|map|measure|manage)\s+([\d.]+)$", ref)
+    if m:
+        return re.compile(rf"^\s*{m.group(1)}\s+{re.escape(m.group(2))}\b", re.I)
+    m = re.match(r"^(?:item|paragraph|recital|section)\s+([\d.]+)$", ref)
+    if m:
+        return re.compile(rf"^\s*(?:#+\s*)?(?:\({re.escape(m.group(1))}\)|{re.escape(m.group(1))}\.?)\s", re.I)
+    return None
+
+
+def _is_heading(text: str) -> bool:
+    return text.lstrip().startswith("#")
+
+
 def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
     score = s.coverage + 0.08 / rank  # earlier sources are more relevant
+    if _is_heading(s.text):
+        return -1.0
     if qtype == "date" and has_date(s.text):
         score += 0.35
     elif qtype == "number" and has_number(s.text):
@@ -68,30 +90,53 @@ def _label(source: Source) -> str:
     return " › ".join(parts) if parts else source.title
 
 
-def compose(question: str, evidence: Evidence) -> ExtractiveResult:
+def compose(question: str, evidence: Evidence, refs: tuple[str, ...] = ()) -> ExtractiveResult:
     qtype = question_type(question)
+    targets = [p for p in (target_pattern(r) for r in refs[:1]) if p is not None]
     ranked: list[tuple[float, ScoredSentence]] = []
     for src in evidence.sources:
         for s in evidence.sentences.get(src.n, []):
-            ranked.append((_sentence_score(s, qtype, src.n), s))
+            score = _sentence_score(s, qtype, src.n)
+            if targets and src.n == 1 and evidence.clause_match and any(t.match(s.text) for t in targets):
+                score += 2.0  # the very paragraph or point the question names
+            ranked.append((score, s))
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
     ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
     best_score, best = ranked[0]
+    if best_score <= 0:
+        return ExtractiveResult(text="", quotes=[])
 
     picked = [best]
-    if qtype == "list":
+    lead = _lead_in(best, evidence)
+    if lead is not None:
+        picked.insert(0, lead)
+    if qtype == "list" or best.text.rstrip().endswith(":"):
         picked += _list_items(best, evidence)
+    if len(picked) > 1 and best_score > 2.0:
+        ranked = []  # a named clause is answered by that clause alone
     for score, s in ranked[1:]:
         if len(picked) >= (MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES):
             break
-        if score >= 0.8 * best_score and s.coverage > 0 and not _overlaps(s, picked):
+        if score >= 0.8 * best_score and s.coverage > 0 and not _overlaps(s, picked) and not _is_heading(s.text):
             picked.append(s)
 
     by_n = {src.n: src for src in evidence.sources}
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
     quotes = [Quote(s.text, s.source_n, s.start, s.end) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
+
+def _lead_in(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
+    """For a list item, the sentence that introduces the list ("The following ... shall be prohibited:")."""
+    if not _LIST_ITEM.match(best.text):
+        return None
+    for s in reversed(evidence.sentences.get(best.source_n, [])[: best.position]):
+        if _is_heading(s.text):
+            return None
+        if s.text.rstrip().endswith(":"):
+            return s
+    return None
 
 
 def _list_items(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence]:

@@ -126,7 +126,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if answerer is not None:
             try:
                 rewritten = answerer.condense(question, req.history).strip()
-                if rewritten:
+                # Small models often echo the question; then the deterministic rewrite does better.
+                if rewritten and rewritten.lower() != question.lower():
                     return rewritten
             except Exception as exc:
                 warnings.append(f"could not rewrite the follow-up with the LLM ({_one_line(exc)})")

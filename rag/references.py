@@ -118,6 +118,12 @@ _ANNEX = re.compile(
         (?:\s*,?\s*{_POINT_KW}\s*\(?\s*(?P<pt>[a-z])\s*\)(?![^\W_]))?""",
     re.VERBOSE,
 )
+# "point 5(b) of Annex III", "paragraph 4 of Annex III"
+_ANNEX_REVERSED = re.compile(
+    rf"""{_B}(?:points?|paragraphs?|sections?|items?){_E}\s*\(?(?P<pp>[0-9]{{1,2}})\)?(?P<subs2>(?:{_SUB})*)
+        \s*,?\s*(?:of|in)\s+(?:the\s+)?{_B}annex{_E}\s*(?P<n>[ivxl]+|[0-9]{{1,2}}){_E}""",
+    re.VERBOSE,
+)
 _ANNEX_MORE = re.compile(rf"{_SEP}(?:annex\s*)?(?P<n>[ivxl]+|[0-9]{{1,2}}){_E}(?P<subs>(?:{_SUB})*)")
 
 # "section 4.2(b)(i)", "Sec. 4.2", "§ 4.2", "§4.2"
@@ -261,6 +267,7 @@ def _find_refs(text: str, oecd_named: bool) -> list[_Found]:
     # Only when it did reorder something; a plain "articles 5 and 6" is left to _ART and its list.
     take(_ART_REVERSED, None, lambda m: article(m) if m.group("pt") or m.group("pp") else None)
     take(_ART, _ART_MORE, article)
+    take(_ANNEX_REVERSED, None, annex)
     take(_ANNEX, _ANNEX_MORE, annex)
     take(_SECTION, _SECTION_MORE, section)
     take(_NIST, None, lambda m: f"{m.group('fn')} {m.group('n')}")

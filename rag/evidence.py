@@ -177,15 +177,24 @@ _DATE_RE = re.compile(
     r"(?:\s+\d{1,2},?)?\s+\d{4}\b|\b(?:19|20)\d{2}\b",
     re.I,
 )
-_NUMBER_RE = re.compile(r"\d")
 
 
 def has_date(text: str) -> bool:
     return bool(_DATE_RE.search(text))
 
 
-def has_number(text: str) -> bool:
-    return bool(_NUMBER_RE.search(text))
+_QUANTITY_RE = re.compile(
+    r"\b\d[\d,.\s]*(?:%|percent|per cent|days?|weeks?|months?|years?|hours?|minutes?|million|billion|"
+    r"members?|countries|states|times|flops?|operations|employees|people|persons|organi[sz]ations)\b"
+    r"|(?:EUR|€|\$|USD|JPY|¥)\s*\d|\b\d+\^\d+|\b10\d{2}\b(?=\.)"
+    r"|\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|hundred)\b",
+    re.I,
+)
+
+
+def has_quantity(text: str) -> bool:
+    """A count, duration, amount or share: not just an enumeration label or a clause number."""
+    return bool(_QUANTITY_RE.search(text))
 
 
 # Capitalised phrases and numbers in a question name what the answer is about ("China's Interim

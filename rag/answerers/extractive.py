@@ -11,14 +11,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ingest.sentences import sentence_spans
-from rag.evidence import Evidence, ScoredSentence, has_date, has_number, query_terms
+from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.models import ChatTurn, Source
 from rag.tokenize import tokenize
 
 _LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
 _WHEN = re.compile(r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I)
 _HOW_MANY = re.compile(
-    r"\b(how many|how much|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b", re.I
+    r"\b(how many|how much|how long|how often|within how|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b", re.I
 )
 _LIST = re.compile(
     r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b|\blist\b|\bname the\b"
@@ -74,11 +74,11 @@ def _is_heading(text: str) -> bool:
 
 def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
     score = s.coverage + 0.08 / rank  # earlier sources are more relevant
-    if _is_heading(s.text):
-        return -1.0
+    if _is_heading(s.text) and not (qtype == "date" and has_date(s.text)):
+        return -1.0  # a heading answers nothing, except a dated title for "when was it adopted"
     if qtype == "date" and has_date(s.text):
         score += 0.35
-    elif qtype == "number" and has_number(s.text):
+    elif qtype == "number" and has_quantity(s.text):
         score += 0.25
     if len(s.text.split()) < 5:  # headings and stray labels answer nothing
         score -= 0.5
@@ -90,16 +90,75 @@ def _label(source: Source) -> str:
     return " › ".join(parts) if parts else source.title
 
 
+_ANAPHORA = re.compile(r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I)
+_ADDITIVE = re.compile(r"^\s*(likewise|also|moreover|similarly|in addition|furthermore|besides)\b", re.I)
+_LEVELS = re.compile(r"\(([a-z0-9]+)\)")
+
+
+def _clause_levels(ref: str) -> list[str]:
+    """Labels below the top unit: 'article 5(1)(f)' → ['1', 'f']; 'paragraph 6(m)' → ['6', 'm']."""
+    kind, _, rest = ref.partition(" ")
+    head = re.match(r"[0-9a-z.]+", rest)
+    levels = _LEVELS.findall(rest)
+    if kind in ("paragraph", "item") and head:
+        return [head.group(0), *levels]
+    return levels
+
+
+def _starts_with_label(text: str, label: str) -> bool:
+    t = text.lstrip("# ").lstrip()
+    return bool(re.match(rf"(?:\({re.escape(label)}\)|{re.escape(label)}\.)(?:\s|$)", t, re.I))
+
+
+def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
+    """The sentences of the clause-matched passage (source 1) that state the named unit."""
+    sents = evidence.sentences.get(1, [])
+    levels = _clause_levels(ref)
+    target = _find_labelled(sents, levels) or (_find_labelled(sents, levels[-1:]) if len(levels) > 1 else None)
+    nist = re.match(r"^(govern|map|measure|manage)\s+([\d.]+)$", ref)
+    if nist:
+        pat = re.compile(rf"^\W*{nist.group(1)}\s+{re.escape(nist.group(2))}(?![\d.])", re.I)
+        target = next((s for s in sents if pat.match(s.text)), None)
+    if target is None:
+        body = [s for s in sents if not _is_heading(s.text) and len(s.text.split()) >= 5]
+        if not body:
+            return []
+        target = body[0] if not levels else max(body, key=lambda s: s.coverage)
+    picked = [target]
+    lead = _lead_in(target, evidence)
+    if lead is not None:
+        picked.insert(0, lead)
+    if target.text.rstrip().endswith(":"):
+        picked += _list_items(target, evidence)
+    return picked
+
+
+def _find_labelled(sents: list[ScoredSentence], levels: list[str]) -> ScoredSentence | None:
+    """Walk the passage: '1.' then '(f)' → the sentence of point 1(f)."""
+    if not levels:
+        return None
+    i = 0
+    for s in sents:
+        if _starts_with_label(s.text, levels[i]):
+            i += 1
+            if i == len(levels):
+                return s
+    return None
+
+
 def compose(question: str, evidence: Evidence, refs: tuple[str, ...] = ()) -> ExtractiveResult:
     qtype = question_type(question)
-    targets = [p for p in (target_pattern(r) for r in refs[:1]) if p is not None]
+    by_n = {src.n: src for src in evidence.sources}
+    if evidence.clause_match and refs and evidence.sources:
+        picked = _clause_sentences(evidence, refs[0])
+        if picked:
+            quotes = [_quote(s) for s in picked]
+            return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
     ranked: list[tuple[float, ScoredSentence]] = []
     for src in evidence.sources:
         for s in evidence.sentences.get(src.n, []):
-            score = _sentence_score(s, qtype, src.n)
-            if targets and src.n == 1 and evidence.clause_match and any(t.match(s.text) for t in targets):
-                score += 2.0  # the very paragraph or point the question names
-            ranked.append((score, s))
+            ranked.append((_sentence_score(s, qtype, src.n), s))
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
     ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
@@ -108,23 +167,38 @@ def compose(question: str, evidence: Evidence, refs: tuple[str, ...] = ()) -> Ex
         return ExtractiveResult(text="", quotes=[])
 
     picked = [best]
-    lead = _lead_in(best, evidence)
+    lead = _lead_in(best, evidence) or _antecedent(best, evidence)
     if lead is not None:
         picked.insert(0, lead)
     if qtype == "list" or best.text.rstrip().endswith(":"):
         picked += _list_items(best, evidence)
-    if len(picked) > 1 and best_score > 2.0:
-        ranked = []  # a named clause is answered by that clause alone
     for score, s in ranked[1:]:
         if len(picked) >= (MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES):
             break
         if score >= 0.8 * best_score and s.coverage > 0 and not _overlaps(s, picked) and not _is_heading(s.text):
             picked.append(s)
 
-    by_n = {src.n: src for src in evidence.sources}
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
-    quotes = [Quote(s.text, s.source_n, s.start, s.end) for s in picked]
+    quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
+
+def _quote(s: ScoredSentence) -> Quote:
+    """A verbatim span; markdown heading marks are left out by moving the start, not by rewriting."""
+    stripped = s.text.lstrip("#").lstrip()
+    return Quote(stripped, s.source_n, s.start + (len(s.text) - len(stripped)), s.end)
+
+
+def _antecedent(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
+    """'For this reason, ...' means nothing without the sentence it refers back to."""
+    if best.position == 0 or not _ANAPHORA.match(best.text):
+        return None
+    sents = evidence.sentences.get(best.source_n, [])
+    pos = best.position - 1
+    while pos > 0 and _ADDITIVE.match(sents[pos].text):  # "Likewise, ..." continues the sentence before
+        pos -= 1
+    prev = sents[pos]
+    return None if _is_heading(prev.text) else prev
 
 
 def _lead_in(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:

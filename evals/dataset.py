@@ -1,0 +1,143 @@
+"""The evaluation records: questions with gold evidence, and labelled (sentence, passage) support pairs.
+
+Both files are JSON Lines under evals/data/. Loading is strict (a malformed line names its line number)
+because a silently skipped question would quietly change every number in the report.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from rag.models import ChatTurn
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+QUESTIONS_PATH = DATA_DIR / "questions.jsonl"
+SUPPORT_LABELS_PATH = DATA_DIR / "support_labels.jsonl"
+
+Split = Literal["dev", "test", "all"]
+
+
+class DatasetError(ValueError):
+    """A dataset file is missing or has a record that does not validate."""
+
+
+class EvidenceQuote(BaseModel):
+    doc_id: str = ""
+    quote: str = Field(min_length=1)
+
+
+class EvalQuestion(BaseModel):
+    id: str
+    split: Literal["dev", "test"]
+    kind: str = "other"
+    question: str = Field(min_length=1)
+    history: list[ChatTurn] = Field(default_factory=list)
+    answer: str = ""
+    # Each inner list is one required fact; any of its alternatives satisfies it.
+    must_include: list[list[str]] = Field(default_factory=list)
+    gold_docs: list[str] = Field(default_factory=list)
+    evidence: list[EvidenceQuote] = Field(default_factory=list)
+    answerable: bool = True
+
+    @field_validator("must_include", mode="before")
+    @classmethod
+    def _groups(cls, value: object) -> object:
+        # A bare string is one group with one alternative: tolerate the shorthand rather than fail.
+        if isinstance(value, list):
+            return [[v] if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("history", mode="before")
+    @classmethod
+    def _turns(cls, value: object) -> object:
+        # Pairs like ["user", "text"] are a common hand-written shorthand for a turn.
+        if isinstance(value, list):
+            return [
+                {"role": v[0], "content": v[1]} if isinstance(v, (list, tuple)) and len(v) == 2 else v
+                for v in value
+            ]
+        return value
+
+
+class SupportPair(BaseModel):
+    sentence: str
+    passage: str
+    label: bool = Field(description="True when the passage supports the sentence.")
+    perturbation: str = "none"
+
+    @field_validator("label", mode="before")
+    @classmethod
+    def _label(cls, value: object) -> object:
+        if isinstance(value, str):
+            v = value.strip().lower()
+            if v in {"supported", "support", "supports", "yes", "true", "1", "entailed", "entailment"}:
+                return True
+            if v in {
+                "unsupported",
+                "not_supported",
+                "not supported",
+                "no",
+                "false",
+                "0",
+                "contradicted",
+                "contradiction",
+                "neutral",
+            }:
+                return False
+        return value
+
+    @field_validator("perturbation", mode="before")
+    @classmethod
+    def _perturbation(cls, value: object) -> object:
+        return value or "none"
+
+
+def _read_jsonl(path: Path) -> Iterable[tuple[int, dict]]:
+    if not path.exists():
+        raise DatasetError(f"{path}: not found")
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip() or line.lstrip().startswith("//"):
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DatasetError(f"{path}:{lineno}: not JSON ({exc.msg})") from exc
+
+
+def load_questions(
+    path: Path = QUESTIONS_PATH, split: Split = "all", limit: int | None = None
+) -> list[EvalQuestion]:
+    """Questions of one split (or all), in file order; `limit` keeps the first N after filtering."""
+    out: list[EvalQuestion] = []
+    seen: set[str] = set()
+    for lineno, raw in _read_jsonl(Path(path)):
+        try:
+            q = EvalQuestion.model_validate(raw)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise DatasetError(f"{path}:{lineno}: {loc}: {first['msg']}") from exc
+        if q.id in seen:
+            raise DatasetError(f"{path}:{lineno}: duplicate id {q.id!r}")
+        seen.add(q.id)
+        if split == "all" or q.split == split:
+            out.append(q)
+    return out[:limit] if limit else out
+
+
+def load_support_pairs(path: Path = SUPPORT_LABELS_PATH) -> list[SupportPair]:
+    out: list[SupportPair] = []
+    for lineno, raw in _read_jsonl(Path(path)):
+        try:
+            out.append(SupportPair.model_validate(raw))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise DatasetError(f"{path}:{lineno}: {loc}: {first['msg']}") from exc
+    return out

@@ -1,0 +1,314 @@
+"""Writing an eval run: results.jsonl, summary.json, report.md and PNG charts, plus the Rich table.
+
+Everything is derived from the per-question records and the summary dict that `summary.build_summary`
+makes; nothing here computes a metric.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+log = logging.getLogger(__name__)
+
+OURS, BASELINE = "policyqa", "baseline"
+HEADLINE = [
+    "hit_at_k",
+    "accuracy",
+    "citation_hit",
+    "citation_recall",
+    "abstention_recall",
+    "false_abstention",
+]
+SHORT = {
+    "hit_at_k": "hit@k",
+    "accuracy": "accuracy",
+    "citation_hit": "cite hit",
+    "citation_recall": "cite recall",
+    "abstention_recall": "abstain",
+    "false_abstention": "false abst ↓",
+}
+
+
+def label(key: str, k: int) -> str:
+    names = {
+        "hit_at_1": "hit@1",
+        "hit_at_k": f"hit@{k}",
+        "recall_at_k": f"recall@{k}",
+        "mrr": f"MRR@{k}",
+        "doc_hit_at_k": f"doc hit@{k}",
+        "accuracy": "answer accuracy",
+        "correct": "correct (answer or abstain)",
+        "citation_hit": "citation hit",
+        "abstention_recall": "abstention recall",
+        "false_abstention": "false-abstention rate (lower is better)",
+        "citation_recall": "citation recall (checker)",
+        "citation_precision": "citation precision (checker)",
+        "citation_recall_llm": "citation recall (LLM judge)",
+        "citation_precision_llm": "citation precision (LLM judge)",
+    }
+    return names.get(key, key)
+
+
+def _fmt(v: float | None, digits: int = 3) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def _mean(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> float | None:
+    block = summary["metrics"].get(system)
+    if not block:
+        return None
+    scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
+    return scope.get(key, {}).get("mean")
+
+
+def _n(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> int:
+    block = summary["metrics"].get(system)
+    if not block:
+        return 0
+    scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
+    return int(scope.get(key, {}).get("n") or 0)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    if a is None or b is None or b == 0:
+        return "–"
+    return f"{a / b:.2f}×"
+
+
+# -- files ----------------------------------------------------------------------------------------------
+def write_results(path: Path, records: Sequence[Mapping[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for r in records:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+
+
+def write_report(run_dir: Path, records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]) -> Path:
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_results(run_dir / "results.jsonl", records)
+    (run_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")
+    charts = write_charts(run_dir, records, summary)
+    (run_dir / "report.md").write_text(render_markdown(summary, charts), encoding="utf-8")
+    log.info("eval report written to %s", run_dir)
+    return run_dir
+
+
+def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> str:
+    k = summary["k"]
+    systems = summary["systems"]
+    has_base = BASELINE in systems
+    out = [
+        f"# PolicyQA eval — {summary['split']} split, {summary['mode']} mode, k={k}",
+        "",
+        (
+            f"{summary['n_questions']} questions ({summary['n_answerable']} answerable, "
+            f"{summary['n_unanswerable']} unanswerable); run {summary['created']}."
+        ),
+        "",
+        (
+            "Scores are means over the questions each metric applies to (n). Retrieval and citation-hit "
+            "scores count a passage as holding the evidence when it contains a gold quote (normalised text). "
+            "Citation recall/precision are judged by the same SupportChecker the chain uses to verify, so "
+            "they flatter PolicyQA; the LLM-judge rows (when configured) are the independent check."
+        ),
+        "",
+        "## Overall",
+        "",
+    ]
+    head = "| metric | PolicyQA | " + ("baseline | ratio | " if has_base else "") + "n |"
+    out += [head, "|" + "---|" * (head.count("|") - 1)]
+    for key in summary["metric_keys"]:
+        ours = _mean(summary, OURS, key)
+        row = f"| {label(key, k)} | {_fmt(ours)} | "
+        if has_base:
+            base = _mean(summary, BASELINE, key)
+            row += f"{_fmt(base)} | {_ratio(ours, base)} | "
+        out.append(row + f"{_n(summary, OURS, key)} |")
+
+    out += ["", "## Per question kind", ""]
+    for key in HEADLINE:
+        out += [f"**{label(key, k)}**", ""]
+        head = "| kind | n | PolicyQA | " + ("baseline | ratio |" if has_base else "")
+        out += [head, "|" + "---|" * (head.count("|") - 1)]
+        for kind in summary["kinds"]:
+            n = _n(summary, OURS, key, kind)
+            if not n:
+                continue
+            ours = _mean(summary, OURS, key, kind)
+            row = f"| {kind} | {n} | {_fmt(ours)} | "
+            if has_base:
+                base = _mean(summary, BASELINE, key, kind)
+                row += f"{_fmt(base)} | {_ratio(ours, base)} |"
+            out.append(row)
+        out.append("")
+
+    cal = summary.get("judge_calibration") or {}
+    if cal:
+        out += ["## Judge calibration (support_labels.jsonl)", ""]
+        out += [
+            "| judge | group | n | accuracy | precision | recall | F1 | kappa |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for judge_name in ("checker", "llm"):
+            for group, st in (cal.get(judge_name) or {}).items():
+                if not st.get("n"):
+                    continue
+                out.append(
+                    f"| {judge_name} | {group} | {st['n']} | {_fmt(st.get('accuracy'))} | {_fmt(st.get('precision'))} "
+                    f"| {_fmt(st.get('recall'))} | {_fmt(st.get('f1'))} | {_fmt(st.get('kappa'))} |"
+                )
+        if "agreement_fn" in cal:
+            out += ["", f"rag.citations.agreement(): {_fmt(cal['agreement_fn'])}"]
+        if "inter_judge" in cal:
+            out += ["", f"Checker vs LLM judge on the answers' citations: {json.dumps(cal['inter_judge'])}"]
+        out.append("")
+
+    out += ["## Latency (ms)", "", "| system | stage | n | p50 | p95 | mean |", "|---|---|---|---|---|---|"]
+    for system in systems:
+        for stage, st in (summary["latency_ms"].get(system) or {}).items():
+            out.append(
+                f"| {system} | {stage} | {st['n']} | {_fmt(st['p50'], 1)} | {_fmt(st['p95'], 1)} | {_fmt(st['mean'], 1)} |"
+            )
+    out += ["", "End-to-end latency per kind (p50 / p95 ms):", ""]
+    out += ["| kind | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
+    by_kind = summary.get("latency_ms_by_kind") or {}
+    for kind in summary["kinds"]:
+        cells = []
+        for system in systems:
+            total = (by_kind.get(system, {}).get(kind) or {}).get("total") or {}
+            cells.append(f"{_fmt(total.get('p50'), 0)} / {_fmt(total.get('p95'), 0)}")
+        out.append(f"| {kind} | " + " | ".join(cells) + " |")
+    out.append("")
+
+    misses = summary.get("retrieval_misses") or []
+    out += [f"## PolicyQA retrieval misses (hit@{k} = 0): {len(misses)}", ""]
+    for m in misses:
+        got = ", ".join(f"{r['doc_id']} › {r['section'] or '?'}" for r in m["retrieved"])
+        out.append(
+            f"- `{m['id']}` ({m['kind']}) {m['question']} — gold {', '.join(m['gold_docs'])}; got: {got}"
+        )
+    out.append("")
+
+    errors = summary.get("errors") or {}
+    if any(errors.values()):
+        out += ["## Errors", "", json.dumps(errors), ""]
+    for c in charts:
+        out += [f"![{c}]({c})", ""]
+    return "\n".join(out)
+
+
+# -- charts ---------------------------------------------------------------------------------------------
+def write_charts(
+    run_dir: Path, records: Sequence[Mapping[str, Any]], summary: Mapping[str, Any]
+) -> list[str]:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:  # pragma: no cover - matplotlib is a dependency; the report still has tables
+        log.warning("matplotlib unavailable; no charts")
+        return []
+    written = []
+    k = summary["k"]
+    systems = summary["systems"]
+    kinds = ["overall", *summary["kinds"]]
+
+    fig, axes = plt.subplots(len(HEADLINE), 1, figsize=(max(8, 1.1 * len(kinds) + 2), 2.6 * len(HEADLINE)))
+    for ax, key in zip(axes, HEADLINE):
+        width = 0.8 / len(systems)
+        for i, system in enumerate(systems):
+            vals = [_mean(summary, system, key, None if kind == "overall" else kind) for kind in kinds]
+            xs = [x + i * width for x in range(len(kinds))]
+            ax.bar(xs, [v if v is not None else 0 for v in vals], width=width, label=system)
+        ax.set_title(label(key, k), fontsize=10)
+        ax.set_ylim(0, 1.05)
+        ax.set_xticks([x + width * (len(systems) - 1) / 2 for x in range(len(kinds))])
+        ax.set_xticklabels(kinds, fontsize=8, rotation=20)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(loc="lower right", fontsize=8)
+    fig.tight_layout()
+    fig.savefig(run_dir / "metrics_by_kind.png", dpi=110)
+    plt.close(fig)
+    written.append("metrics_by_kind.png")
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4))
+    for system in systems:
+        totals = [
+            r["timings_ms"].get("total") for r in records if r["system"] == system and r.get("timings_ms")
+        ]
+        totals = [t for t in totals if t is not None]
+        if totals:
+            ax1.hist(totals, bins=30, alpha=0.6, label=system)
+    ax1.set_xlabel("total ms per question")
+    ax1.set_ylabel("questions")
+    ax1.set_title("End-to-end latency")
+    ax1.legend(fontsize=8)
+    stages = [s for s in (summary["latency_ms"].get(OURS) or {}) if s != "total"]
+    data = [
+        [r["timings_ms"][s] for r in records if r["system"] == OURS and s in (r.get("timings_ms") or {})]
+        for s in stages
+    ]
+    if stages:
+        ax2.boxplot(data, showfliers=True)
+        ax2.set_xticks(range(1, len(stages) + 1))
+        ax2.set_xticklabels(stages)
+        ax2.set_ylabel("ms")
+        ax2.set_title("PolicyQA latency per stage")
+    fig.tight_layout()
+    fig.savefig(run_dir / "latency.png", dpi=110)
+    plt.close(fig)
+    written.append("latency.png")
+    return written
+
+
+# -- console --------------------------------------------------------------------------------------------
+def print_summary(summary: Mapping[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    k = summary["k"]
+    has_base = BASELINE in summary["systems"]
+    t = Table(
+        title=f"PolicyQA eval: {summary['split']} split, {summary['mode']} mode ({summary['n_questions']} questions)"
+    )
+    t.add_column("metric")
+    t.add_column("PolicyQA", justify="right")
+    if has_base:
+        t.add_column("baseline", justify="right")
+        t.add_column("ratio", justify="right")
+    t.add_column("n", justify="right")
+    for key in summary["metric_keys"]:
+        ours = _mean(summary, OURS, key)
+        row = [label(key, k), _fmt(ours)]
+        if has_base:
+            base = _mean(summary, BASELINE, key)
+            row += [_fmt(base), _ratio(ours, base)]
+        t.add_row(*row, str(_n(summary, OURS, key)))
+    console.print(t)
+
+    kt = Table(title="Per question kind (PolicyQA / baseline)")
+    kt.add_column("kind", no_wrap=True)
+    kt.add_column("n", justify="right")
+    for key in HEADLINE:
+        kt.add_column(SHORT.get(key, key).replace("@k", f"@{k}"), justify="right", no_wrap=True)
+    for kind in summary["kinds"]:
+        row = [kind, str(summary["kind_counts"].get(kind, 0))]
+        for key in HEADLINE:
+            ours = _mean(summary, OURS, key, kind)
+            cell = _fmt(ours, 2)
+            if has_base:
+                cell += " / " + _fmt(_mean(summary, BASELINE, key, kind), 2)
+            row.append(cell)
+        kt.add_row(*row)
+    console.print(kt)
+    lat = summary["latency_ms"]
+    for system in summary["systems"]:
+        total = (lat.get(system) or {}).get("total")
+        if total:
+            console.print(f"{system} latency: p50 {_fmt(total['p50'], 0)} ms, p95 {_fmt(total['p95'], 0)} ms")
+    console.print(f"report: {summary.get('report_dir', '')}")

@@ -19,10 +19,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import pytest  # noqa: E402
-from pydantic import SecretStr  # noqa: E402
+import pytest
+from pydantic import SecretStr
 
-from rag.settings import Settings  # noqa: E402
+from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,106 @@
+"""UI/API fixtures: extra app variants over the shared services, and one real uvicorn server."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from rag.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """A function that returns a loopback port nobody listens on (at the time of the call)."""
+    return _free_port
+
+
+@pytest.fixture(scope="session")
+def make_client(settings: Settings, services) -> Callable[..., contextlib.AbstractContextManager[TestClient]]:  # type: ignore[no-untyped-def]
+    """A fresh app over the shared services with some settings changed, e.g. `make_client(api_key=None)`."""
+    from ui.app import create_app
+
+    @contextlib.contextmanager
+    def make(
+        *, wait: bool = True, raise_server_exceptions: bool = True, **changes: Any
+    ) -> Iterator[TestClient]:
+        app = create_app(settings.model_copy(update=changes), services)
+        with TestClient(app, raise_server_exceptions=raise_server_exceptions) as c:
+            if wait:
+                assert app.state.policyqa.wait_ready(120), app.state.policyqa.load_error
+            yield c
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """`policyqa serve`'s factory under a real uvicorn on a free loopback port, over the session index."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "POLICYQA_DATA_DIR": str(settings.data_dir),
+        "POLICYQA_CORPUS_DIR": str(settings.corpus_dir),
+        "POLICYQA_RATE_LIMIT_PER_MINUTE": "100000",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+        "HF_HUB_OFFLINE": "1",
+    }
+    env.pop("POLICYQA_API_KEY", None)
+    log_path = settings.data_dir / f"uvicorn-{port}.log"
+    with open(log_path, "wb") as log_file:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "ui.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"uvicorn exited with {proc.returncode}:\n{log_path.read_text()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/readyz", timeout=5).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"server not ready after 300s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

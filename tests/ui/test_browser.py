@@ -1,0 +1,126 @@
+"""The chat UI in a real headless Chromium (Debian's /usr/bin/chromium), against the real server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser]
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+QUESTION = "What are the four functions of the NIST AI Risk Management Framework?"
+ANSWER_TIMEOUT_MS = 120_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:  # type: ignore[type-arg]
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (make chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, live_server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    dialogs: list[str] = []
+    pg.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    pg.goto(f"{live_server}/", wait_until="domcontentloaded")
+    pg.wait_for_selector("#pq-question textarea", timeout=60_000)
+    pg.dialogs = dialogs  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def ask(page, question: str) -> None:  # type: ignore[no-untyped-def]
+    box = page.locator("#pq-question textarea")
+    box.fill(question)
+    box.press("Enter")  # keyboard only: Enter submits
+
+
+def test_ask_shows_cited_answer_and_source_cards(page, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    ask(page, QUESTION)
+    card = page.locator(".pq-card.pq-cited").first
+    card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".pq-answer").first.inner_text().count("[1]") >= 1
+    assert "Artificial Intelligence Risk Management Framework" in card.locator(".pq-title").inner_text()
+    assert card.locator(".pq-meta").inner_text()  # publisher · date
+    assert "NIST AI RMF" in card.locator(".pq-section").inner_text()
+    marked = card.locator(".pq-passage mark").first.inner_text()
+    assert "four functions" in marked
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
+
+    # A citation link jumps to its card.
+    page.locator(".pq-answer a.pq-cite").first.click()
+    assert page.evaluate("location.hash") == "#pq-src-0-1"
+
+    # The card links to the document view at the cited span.
+    href = card.locator("a.pq-open").get_attribute("href")
+    assert href and href.startswith("/documents/nist-ai-rmf-1-0-2023?start=") and href.endswith("#cited")
+    doc = page.context.new_page()
+    doc.goto(f"{live_server}{href}")
+    assert "four functions" in doc.locator("mark#cited").inner_text()
+    doc.close()
+
+
+def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "What is the boiling point of tungsten in degrees Kelvin?")
+    page.locator(".pq-badge.pq-abstained").wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".pq-sources-h").first.text_content() == "Closest passages"
+    assert page.locator(".pq-card").count() >= 1
+
+    feedback = settings.data_dir / "feedback.jsonl"
+    before = feedback.read_text().count("\n") if feedback.exists() else 0
+    page.locator("#pq-down").click()
+    page.get_by_text("feedback on the latest answer was recorded").wait_for(timeout=30_000)
+    rows = feedback.read_text().splitlines()
+    assert len(rows) == before + 1
+    row = json.loads(rows[-1])
+    assert row["rating"] == "down" and row["question"].startswith("What is the boiling point")
+
+    page.locator("#pq-clear").click()
+    page.locator(".pq-welcome").wait_for(timeout=30_000)
+    assert page.locator(".pq-turn").count() == 0
+
+
+def test_question_text_is_escaped(page) -> None:  # type: ignore[no-untyped-def]
+    hostile = 'Is <img src=x onerror="alert(1)"> covered by the EU AI Act?'
+    ask(page, hostile)
+    page.locator(".pq-answer:not(.pq-streaming)").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".pq-q p").first.inner_text() == hostile
+    assert page.locator(".pq-transcript img").count() == 0
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_narrow_window(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    pg = context.new_page()
+    pg.goto(f"{live_server}/", wait_until="domcontentloaded")
+    pg.wait_for_selector("#pq-question textarea", timeout=60_000)
+    ask(pg, QUESTION)
+    pg.locator(".pq-card").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    # Nothing forces a horizontal scrollbar on a phone-sized window.
+    assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    context.close()

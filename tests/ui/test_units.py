@@ -1,0 +1,103 @@
+"""Fast tests of the web layer's pure parts: admission control and HTML rendering (no models, no index)."""
+
+from __future__ import annotations
+
+from rag.models import Answer, Citation, Sentence, Source
+from ui.limits import GenerationSlots, RateLimiter
+from ui.render import Span, answer_block_html, document_page, esc, highlighted, transcript_html
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_rate_limiter_sliding_window() -> None:
+    clock = Clock()
+    limiter = RateLimiter(2, clock=clock)
+    assert limiter.check("a") == 0 and limiter.check("a") == 0
+    assert limiter.check("a") == 60  # full: the oldest hit leaves the window in 60s
+    assert limiter.check("b") == 0  # per client
+    clock.now += 30
+    assert limiter.check("a") == 30
+    clock.now += 30
+    assert limiter.check("a") == 0
+
+
+def test_rate_limiter_zero_means_unlimited() -> None:
+    limiter = RateLimiter(0)
+    assert all(limiter.check("a") == 0 for _ in range(1000))
+
+
+def test_generation_slots() -> None:
+    slots = GenerationSlots(2)
+    a, b = slots.try_acquire(), slots.try_acquire()
+    assert a and b and slots.try_acquire() is None
+    a.release()
+    a.release()  # idempotent: a second release must not free someone else's slot
+    assert slots.in_use == 1
+    assert slots.try_acquire() is not None and slots.try_acquire() is None
+
+
+def _answer(text: str, *, abstained: bool = False) -> Answer:
+    passage = "Intro sentence. The cited <b>sentence</b> is here. Trailing text."
+    src = {"chunk_id": "c1", "doc_id": "doc <1>", "title": "T <i>", "publisher": "P & Co", "date": "2024"}
+    src["section"] = "A › B"
+    cit = Citation(
+        n=1,
+        text=passage,
+        start=100,
+        end=100 + len(passage),
+        quote="The cited <b>sentence</b> is here.",
+        quote_start=116,
+        quote_end=150,
+        **src,
+    )
+    return Answer(
+        answer=text,
+        abstained=abstained,
+        mode="extractive",
+        question="q <script>",
+        standalone_question="q <script>",
+        citations=[] if abstained else [cit],
+        sources=[Source(n=1, text=passage, start=100, end=100 + len(passage), **src)],
+        sentences=[]
+        if abstained
+        else [Sentence(text="The cited <b>sentence</b> is here.", citations=[1], verified=True)],
+    )
+
+
+def test_answer_links_citations_and_escapes() -> None:
+    html = answer_block_html(_answer("A › B: “The cited <b>sentence</b> is here.” [1] and [7]"), turn=3)
+    assert '<a class="pq-cite" href="#pq-src-3-1"' in html
+    assert "[7]" in html and 'href="#pq-src-3-7"' not in html  # no card 7: left as text
+    assert 'id="pq-src-3-1"' in html
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "<mark>The cited &lt;b&gt;sentence&lt;/b&gt; is here.</mark>" in html
+    assert 'href="/documents/doc%20%3C1%3E?start=116&amp;end=150#cited"' in html
+    assert "P &amp; Co · 2024" in html and "T &lt;i&gt;" in html
+
+
+def test_abstained_answer_shows_closest_passages() -> None:
+    html = answer_block_html(_answer("The corpus does not cover this question.", abstained=True), turn=0)
+    assert "Not covered by the corpus" in html and "Closest passages" in html
+    assert "<mark>" not in html
+
+
+def test_transcript_escapes_questions_and_template_syntax() -> None:
+    turn = {"question": "<img src=x onerror=alert(1)> ${x} {{y}}", "answer": _answer("ok [1]").model_dump()}
+    html = transcript_html([turn], pending=("`next`", "draft <b>"), notice="<i>note</i>")
+    assert "<img" not in html and "<b>" not in html and "<i>note" not in html
+    assert "${" not in html and "{{" not in html and "`" not in html
+    assert transcript_html([]).count("pq-welcome") == 1
+
+
+def test_document_page_marks_the_span() -> None:
+    page = document_page("T <x>", "P", "2024", "javascript:alert(1)", "abc <def> ghi", Span(4, 9))
+    assert '<mark id="cited" tabindex="-1">&lt;def&gt;</mark>' in page
+    assert "javascript:" not in page  # only http(s) links to the original
+    assert esc("<'\"&>") == "&lt;&#x27;&quot;&amp;&gt;"
+    assert highlighted("abcdef", [Span(1, 3), Span(2, 5)]) == "a<mark>bc</mark><mark>de</mark>f"

@@ -1,0 +1,1 @@
+"""HTTP API: dependencies, schemas and routers."""

@@ -1,0 +1,109 @@
+"""FastAPI dependencies: app state, readiness, bearer keys, rate limit, generation slots."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from rag.container import Services
+from rag.settings import Settings
+from ui.limits import Slot
+from ui.metrics import REJECTED
+from ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+WRITE_DISABLED = "write endpoints are disabled: set POLICYQA_API_KEY"
+LOADING_RETRY_AFTER_S = 5
+BUSY_RETRY_AFTER_S = 2
+
+# auto_error=False: a missing header is answered by our own 401 with a clear message.
+bearer = HTTPBearer(auto_error=False, description="POLICYQA_API_KEY")
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.policyqa
+
+
+State = Annotated[AppState, Depends(get_state)]
+
+
+def get_settings(state: State) -> Settings:
+    return state.settings
+
+
+def ready_services(state: State) -> Services:
+    """The loaded services, or 503 while the index and models are still loading."""
+    if not state.ready.is_set():
+        detail = state.load_error or "the index and models are still loading; retry shortly"
+        raise HTTPException(503, detail=detail, headers={"Retry-After": str(LOADING_RETRY_AFTER_S)})
+    return state.services
+
+
+ReadyServices = Annotated[Services, Depends(ready_services)]
+
+
+def _key_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
+    if settings.api_key is None or credentials is None:
+        return False
+    expected = settings.api_key.get_secret_value().encode()
+    # Constant-time comparison: the key must not leak through response timing.
+    return hmac.compare_digest(credentials.credentials.encode(), expected)
+
+
+def _unauthorized(message: str) -> HTTPException:
+    return HTTPException(401, detail=message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def require_write_key(state: State, credentials: Credentials) -> None:
+    settings = state.settings
+    if settings.api_key is None or not settings.api_key.get_secret_value():
+        raise HTTPException(403, detail=WRITE_DISABLED)
+    if credentials is None:
+        raise _unauthorized("missing bearer token: send 'Authorization: Bearer <POLICYQA_API_KEY>'")
+    if not _key_matches(settings, credentials):
+        raise _unauthorized("invalid API key")
+
+
+def require_read_key(state: State, credentials: Credentials) -> None:
+    """Read endpoints are open unless POLICYQA_READ_REQUIRES_KEY is set."""
+    if not state.settings.read_requires_key:
+        return
+    if state.settings.api_key is None:
+        raise HTTPException(403, detail="POLICYQA_READ_REQUIRES_KEY is set but POLICYQA_API_KEY is not")
+    if not _key_matches(state.settings, credentials):
+        raise _unauthorized("this server requires 'Authorization: Bearer <POLICYQA_API_KEY>' for reads")
+
+
+def client_key(request: Request) -> str:
+    # uvicorn's --proxy-headers/--forwarded-allow-ips rewrites client.host behind a trusted proxy.
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limit(request: Request, state: State) -> None:
+    wait = state.limiter.check(client_key(request))
+    if wait:
+        REJECTED.labels(reason="rate_limited").inc()
+        raise HTTPException(
+            429,
+            detail=f"rate limit of {state.limiter.per_minute} requests per minute exceeded; retry in {wait}s",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def acquire_slot(state: AppState) -> Slot:
+    """A generation slot, or 503 when max_concurrent_generations are already running."""
+    slot = state.slots.try_acquire()
+    if slot is None:
+        REJECTED.labels(reason="busy").inc()
+        raise HTTPException(
+            503,
+            detail=f"server busy: {state.slots.limit} answers are being generated; retry shortly",
+            headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+        )
+    return slot

@@ -1,0 +1,128 @@
+"""POST /api/ask (one JSON answer) and POST /api/ask/stream (server-sent events)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sse_starlette import EventSourceResponse, ServerSentEvent
+
+from rag.chain import AskRequest
+from rag.models import Answer
+from ui.api.deps import ReadyServices, State, acquire_slot, rate_limit, require_read_key
+from ui.api.schemas import AskBody, ErrorResponse
+from ui.asking import build_request, check_doc_ids, check_limits, owning, stream_in_thread
+from ui.metrics import observe_answer
+from ui.state import AppState
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["ask"], dependencies=[Depends(require_read_key)])
+
+ASK_ERRORS: dict[int | str, dict] = {
+    400: {"model": ErrorResponse, "description": "Malformed JSON."},
+    401: {"model": ErrorResponse, "description": "A key is required for reads and was missing or wrong."},
+    403: {"model": ErrorResponse, "description": "Reads require a key but none is configured."},
+    404: {"model": ErrorResponse, "description": "A document id in filters.doc_ids is unknown."},
+    422: {
+        "model": ErrorResponse,
+        "description": "Invalid input: empty or too long question, bad types, etc.",
+    },
+    429: {"model": ErrorResponse, "description": "Per-client rate limit exceeded; see Retry-After."},
+    503: {
+        "model": ErrorResponse,
+        "description": "Still loading, or all generation slots busy; see Retry-After.",
+    },
+}
+
+STREAM_DOC = """Server-sent events:
+
+* `delta` — `{"text": "..."}`, a piece of the answer as it is produced. In the generative modes a draft
+  may be followed by a replacement; the `result` event is authoritative.
+* `result` — the full `Answer` JSON (citations, sources, sentences, warnings, timings).
+* `error` — `{"detail": "..."}` if generation failed after the stream started.
+* `done` — `{}`; the stream ends.
+
+Closing the connection stops the generation."""
+
+
+# OpenAPI 3.1 reads the schema of text/event-stream as the schema of one event.
+SSE_EVENT = {
+    "type": "object",
+    "required": ["event", "data"],
+    "properties": {
+        "event": {"type": "string", "enum": ["delta", "result", "error", "done"]},
+        "data": {
+            "type": "string",
+            "description": "JSON: {text} for delta, an Answer for result, {detail} for error.",
+        },
+    },
+}
+
+
+async def prepared_request(body: AskBody, state: AppState, services: ReadyServices) -> AskRequest:
+    """Validate the settings-dependent limits and the filter ids, then build the chain's request."""
+    check_limits(state.settings, body.question, len(body.history), body.top_k)
+    if body.filters and body.filters.doc_ids:
+        known = set(await run_in_threadpool(services.index.document_ids))
+        check_doc_ids(known, body.filters)
+    return build_request(body.question, body.history, body.mode, body.top_k, body.filters)
+
+
+@router.post(
+    "/ask",
+    response_model=Answer,
+    responses=ASK_ERRORS,
+    dependencies=[Depends(rate_limit)],
+    summary="Answer a question with verified citations",
+)
+async def ask(body: AskBody, state: State, services: ReadyServices) -> Answer:
+    req = await prepared_request(body, state, services)
+    slot = acquire_slot(state)
+    try:
+        # The chain is CPU-bound and synchronous: run it in the threadpool, never on the event loop.
+        answer = await run_in_threadpool(services.chain.invoke, req)
+    finally:
+        slot.release()
+    observe_answer(answer, channel="api")
+    return answer
+
+
+@router.post(
+    "/ask/stream",
+    response_class=EventSourceResponse,
+    responses={
+        200: {"content": {"text/event-stream": {"schema": SSE_EVENT}}, "description": STREAM_DOC},
+        **ASK_ERRORS,
+    },
+    dependencies=[Depends(rate_limit)],
+    summary="Stream an answer as server-sent events",
+    description=STREAM_DOC,
+)
+async def ask_stream(
+    body: AskBody, request: Request, state: State, services: ReadyServices
+) -> EventSourceResponse:
+    req = await prepared_request(body, state, services)
+    slot = acquire_slot(state)
+
+    async def events() -> AsyncIterator[ServerSentEvent]:
+        try:
+            async for item in stream_in_thread(
+                lambda: services.chain.stream(req), slot, request.is_disconnected
+            ):
+                if isinstance(item, Answer):
+                    observe_answer(item, channel="api_stream")
+                    yield ServerSentEvent(event="result", data=item.model_dump_json())
+                else:
+                    yield ServerSentEvent(event="delta", data=json.dumps({"text": item}))
+        except Exception as exc:  # the status line is gone; tell the client in-band, without a traceback
+            log.exception("streamed answer failed")
+            yield ServerSentEvent(
+                event="error", data=json.dumps({"detail": f"generation failed ({type(exc).__name__})"})
+            )
+        yield ServerSentEvent(event="done", data="{}")
+
+    return EventSourceResponse(owning(events(), slot), ping=15)

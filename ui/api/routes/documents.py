@@ -1,0 +1,211 @@
+"""The document store: list, read, passage lookup, and (with the API key) upload and delete."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import ValidationError
+from starlette.datastructures import UploadFile  # what request.form() yields (fastapi's is a subclass)
+
+from ingest.indexer import chunk_body
+from ingest.loaders import LoadError
+from ingest.manifest import DocMeta
+from ui.api.deps import ReadyServices, State, require_read_key, require_write_key
+from ui.api.schemas import (
+    ChunkOut,
+    DeletedDocument,
+    DocumentDetail,
+    DocumentSummary,
+    ErrorResponse,
+    IngestedDocument,
+    UrlUpload,
+    first_error_message,
+)
+from ui.uploads import DocumentExistsError, index_loaded, load_remote, load_upload
+
+log = logging.getLogger(__name__)
+
+router = APIRouter(prefix="/api", tags=["documents"], dependencies=[Depends(require_read_key)])
+
+# Multipart framing around the file (boundaries, part headers) on top of the file itself.
+MULTIPART_SLACK = 64 * 1024
+
+READ_ERRORS: dict[int | str, dict] = {
+    401: {"model": ErrorResponse, "description": "A key is required for reads and was missing or wrong."},
+    403: {"model": ErrorResponse, "description": "Reads require a key but none is configured."},
+    404: {"model": ErrorResponse, "description": "No such document or passage."},
+    503: {"model": ErrorResponse, "description": "The index is still loading."},
+}
+WRITE_ERRORS: dict[int | str, dict] = {
+    400: {"model": ErrorResponse, "description": "Malformed JSON or multipart body."},
+    401: {"model": ErrorResponse, "description": "Missing or wrong bearer key."},
+    403: {"model": ErrorResponse, "description": "Write endpoints are disabled (no POLICYQA_API_KEY)."},
+    404: {"model": ErrorResponse, "description": "No such document."},
+    409: {"model": ErrorResponse, "description": "A document with this id exists; pass ?replace=true."},
+    413: {"model": ErrorResponse, "description": "Larger than POLICYQA_MAX_UPLOAD_BYTES."},
+    415: {"model": ErrorResponse, "description": "Neither multipart/form-data nor application/json."},
+    422: {"model": ErrorResponse, "description": "The document could not be loaded (reason given)."},
+    503: {"model": ErrorResponse, "description": "The index is still loading."},
+}
+
+
+def view_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
+    url = f"/documents/{quote(doc_id, safe='')}"
+    if start is not None and end is not None:
+        url += f"?start={start}&end={end}#cited"
+    return url
+
+
+def _summary(meta: DocMeta, chunks: int) -> DocumentSummary:
+    return DocumentSummary(
+        doc_id=meta.doc_id,
+        title=meta.title,
+        short_title=meta.short_title,
+        publisher=meta.publisher,
+        date=meta.date,
+        url=meta.url,
+        license=meta.license,
+        chunks=chunks,
+    )
+
+
+@router.get(
+    "/documents", response_model=list[DocumentSummary], responses=READ_ERRORS, summary="List documents"
+)
+async def list_documents(services: ReadyServices) -> list[DocumentSummary]:
+    docs = await run_in_threadpool(services.index.documents)
+    return [_summary(meta, n) for meta, n in docs]
+
+
+@router.get(
+    "/documents/{doc_id}",
+    response_model=DocumentDetail,
+    responses=READ_ERRORS,
+    summary="One document, with its text",
+)
+async def get_document(doc_id: str, services: ReadyServices) -> DocumentDetail:
+    found = await run_in_threadpool(services.index.document, doc_id)
+    if found is None:
+        raise HTTPException(404, detail=f"no document with id {doc_id!r}")
+    meta, text, n = found
+    return DocumentDetail(**_summary(meta, n).model_dump(), text=text, view_url=view_url(meta.doc_id))
+
+
+@router.get(
+    "/chunks/{chunk_id}", response_model=ChunkOut, responses=READ_ERRORS, summary="One passage and its span"
+)
+async def get_chunk(chunk_id: str, services: ReadyServices) -> ChunkOut:
+    doc = await run_in_threadpool(services.index.chunk, chunk_id)
+    if doc is None:
+        raise HTTPException(404, detail=f"no passage with id {chunk_id!r}")
+    md = doc.metadata
+    start, end = int(md.get("start", 0)), int(md.get("end", 0))
+    return ChunkOut(
+        chunk_id=str(doc.id),
+        doc_id=str(md.get("doc_id", "")),
+        title=str(md.get("title", "")),
+        section=str(md.get("section", "")),
+        text=chunk_body(doc),
+        start=start,
+        end=end,
+        view_url=view_url(str(md.get("doc_id", "")), start, end),
+    )
+
+
+UPLOAD_BODY = {
+    "required": True,
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {
+                    "file": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "md, txt, html, pdf or docx",
+                    }
+                },
+            }
+        },
+        "application/json": {"schema": UrlUpload.model_json_schema()},
+    },
+}
+
+
+async def _read_upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
+    form = await request.form(max_files=1, max_fields=4)
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise HTTPException(422, detail="multipart upload needs a 'file' field with the document")
+    data = await upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise HTTPException(413, detail=f"file too large (limit {max_bytes} bytes)")
+    return data, upload.filename or "upload"
+
+
+@router.post(
+    "/documents",
+    status_code=201,
+    response_model=IngestedDocument,
+    responses=WRITE_ERRORS,
+    dependencies=[Depends(require_write_key)],
+    openapi_extra={"requestBody": UPLOAD_BODY},
+    summary="Add a document (file upload or URL); needs the API key",
+)
+async def add_document(
+    request: Request, state: State, services: ReadyServices, replace: bool = False
+) -> IngestedDocument:
+    """Multipart with a `file` field, or JSON `{"url": ...}`. The type is sniffed from the content."""
+    settings = state.settings
+    max_bytes = settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes + MULTIPART_SLACK:
+        raise HTTPException(413, detail=f"file too large (limit {max_bytes} bytes)")
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if ctype == "multipart/form-data":
+            data, name = await _read_upload(request, max_bytes)
+            loaded = await run_in_threadpool(load_upload, data, name, settings)
+        elif ctype == "application/json":
+            try:
+                body = UrlUpload.model_validate_json(await request.body())
+            except ValidationError as exc:
+                errors = exc.errors(include_url=False, include_input=False, include_context=False)
+                status = 400 if errors and errors[0].get("type") == "json_invalid" else 422
+                raise HTTPException(status, detail=first_error_message(errors)) from None
+            loaded = await run_in_threadpool(load_remote, body.url, settings)
+        else:
+            raise HTTPException(
+                415, detail="send multipart/form-data with a 'file' field, or JSON {\"url\": ...}"
+            )
+        result = await run_in_threadpool(index_loaded, loaded, settings, services.index, replace=replace)
+    except LoadError as exc:
+        raise HTTPException(413 if "too large" in exc.reason else 422, detail=exc.reason) from None
+    except DocumentExistsError as exc:
+        raise HTTPException(
+            409, detail=f"document {exc.doc_id!r} exists; pass ?replace=true to replace it"
+        ) from None
+    # Searchers refresh on their own every few seconds; this worker's one sees the change at once.
+    await run_in_threadpool(services.searcher.refresh, True)
+    return IngestedDocument(
+        doc_id=result.doc_id, title=result.title, status=result.status, chunks=result.chunks
+    )  # type: ignore[arg-type]
+
+
+@router.delete(
+    "/documents/{doc_id}",
+    response_model=DeletedDocument,
+    responses=WRITE_ERRORS,
+    dependencies=[Depends(require_write_key)],
+    summary="Remove a document and its passages; needs the API key",
+)
+async def delete_document(doc_id: str, services: ReadyServices) -> DeletedDocument:
+    if await run_in_threadpool(services.index.document, doc_id) is None:
+        raise HTTPException(404, detail=f"no document with id {doc_id!r}")
+    deleted = await run_in_threadpool(services.index.remove_document, doc_id)
+    await run_in_threadpool(services.searcher.refresh, True)
+    return DeletedDocument(doc_id=doc_id, deleted_chunks=deleted)

@@ -1,0 +1,97 @@
+"""What one app instance holds: settings, the shared services, readiness, and admission control.
+
+The heavy services (embedding model, Chroma, BM25, the chain) are loaded in a background thread started
+by the lifespan, so that /healthz answers at once and /readyz says 503 until everything is in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from rag.container import Services
+from rag.settings import Settings
+from ui.limits import GenerationSlots, RateLimiter
+
+log = logging.getLogger(__name__)
+
+# A Chroma server that is down at start-up may come up later; keep trying instead of failing for good.
+STORE_RETRY_S = 5.0
+
+
+def configured_modes(settings: Settings) -> list[str]:
+    """Answer modes that can run with this configuration; 'extractive' always."""
+    try:
+        from rag.answerers import available_modes
+    except ImportError:  # the answerers package is optional at this layer
+        log.warning("rag.answerers.available_modes is missing; offering the extractive mode only")
+        return ["extractive"]
+    try:
+        return list(available_modes(settings)) or ["extractive"]
+    except Exception as exc:  # noqa: BLE001 - a broken local-model lookup must not stop the server starting
+        log.warning("could not list the configured answer modes (%s); offering extractive only", exc)
+        return ["extractive"]
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    services: Services
+    modes: list[str]
+    limiter: RateLimiter
+    slots: GenerationSlots
+    ready: threading.Event = field(default_factory=threading.Event)
+    load_error: str | None = None
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @classmethod
+    def build(cls, settings: Settings, services: Services | None) -> AppState:
+        return cls(
+            settings=settings,
+            services=services or Services(settings),
+            modes=configured_modes(settings),
+            limiter=RateLimiter(settings.rate_limit_per_minute),
+            slots=GenerationSlots(settings.max_concurrent_generations),
+        )
+
+    # -- loading --------------------------------------------------------------------------------
+    def start_loading(self) -> None:
+        if self._thread is None and not self.ready.is_set():
+            # A daemon thread: Ctrl-C during a slow model load must not wait for the load to finish.
+            self._thread = threading.Thread(target=self._load_loop, name="policyqa-load", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def wait_ready(self, timeout: float | None = None) -> bool:
+        return self.ready.wait(timeout)
+
+    def _load_loop(self) -> None:
+        from ingest.store import StoreUnavailableError
+
+        while not self._stop.is_set():
+            try:
+                self._load_once()
+            except StoreUnavailableError as exc:
+                self.load_error = str(exc)
+                log.warning("%s; retrying in %.0fs", exc, STORE_RETRY_S)
+                self._stop.wait(STORE_RETRY_S)
+                continue
+            except Exception as exc:  # a missing model or a broken index: report it on /readyz, don't retry
+                self.load_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+                log.exception("loading the services failed")
+                return
+            self.load_error = None
+            self.ready.set()
+            return
+
+    def _load_once(self) -> None:
+        svc = self.services
+        # Touch every lazily built part now, so that the first question does not pay for it.
+        index = svc.index
+        _ = svc.searcher, svc.chain
+        svc.embedder.embed_query("warm-up")
+        log.info("services loaded: %d chunks in the index", index.count())

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.indexer import Index
+from ingest.indexer import Index, IndexResult
 from ingest.loaders import LoadError, LoadLimits, LoadedDocument, discover, load_path, load_url
 from ingest.manifest import DocMeta, load_manifest
 from rag.settings import Settings
@@ -148,6 +148,17 @@ def ingest(
     return report
 
 
+def index_document(loaded: LoadedDocument, settings: Settings, index: Index) -> tuple[IndexResult, int]:
+    """Clean, chunk and index one loaded document; (result, chunk count). Nothing is written without chunks."""
+    text = clean_text(loaded.text)
+    chunks = chunk_document(
+        text, loaded.meta.short_title, min_words=settings.chunk_min_words, max_words=settings.chunk_max_words
+    )
+    if not chunks:
+        return IndexResult(), 0
+    return index.upsert_document(loaded.meta, text, chunks), len(chunks)
+
+
 def _ingest_one(
     src: str,
     manifest: dict[str, DocMeta],
@@ -165,13 +176,9 @@ def _ingest_one(
     meta = loaded.meta
     seen.add(meta.doc_id)
     try:
-        text = clean_text(loaded.text)
-        chunks = chunk_document(
-            text, meta.short_title, min_words=settings.chunk_min_words, max_words=settings.chunk_max_words
-        )
-        if not chunks:
+        res, n_chunks = index_document(loaded, settings, index)
+        if not n_chunks:
             return FileResult(source=src, doc_id=meta.doc_id, status="failed", reason="no text to index")
-        res = index.upsert_document(meta, text, chunks)
     except Exception as exc:  # one bad document must not stop the batch; the store keeps its old state
         log.exception("ingest failed for %s", src)
         return FileResult(source=src, doc_id=meta.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}")
@@ -181,7 +188,7 @@ def _ingest_one(
     elif meta.doc_id not in known:
         status = "added"
     return FileResult(
-        source=src, doc_id=meta.doc_id, status=status, chunks=len(chunks), embedded=res.added, deleted=res.deleted
+        source=src, doc_id=meta.doc_id, status=status, chunks=n_chunks, embedded=res.added, deleted=res.deleted
     )
 
 

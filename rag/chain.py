@@ -114,10 +114,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         answer = self._extractive(standalone, evidence, warnings, base, parsed.refs)
         timings.setdefault("generate", _ms(t))
         answer.timings_ms = {**timings, "total": _ms(t_all)}
-        if not streamed:
+        if not streamed:  # after a streamed draft, clients replace it with the final Answer's text
             yield answer.answer
-        else:  # the client replaces the streamed draft with the final answer
-            yield "\n\n" + answer.answer
         yield answer
 
     def _condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:

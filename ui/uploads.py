@@ -47,25 +47,20 @@ def load_remote(url: str, settings: Settings) -> LoadedDocument:
 
 def index_loaded(loaded: LoadedDocument, settings: Settings, index: Index, *, replace: bool) -> Indexed:
     """Clean, chunk, embed and upsert one loaded document (blocking: call from a worker thread)."""
-    from ingest.chunking import chunk_document
-    from ingest.clean import clean_text
+    from ingest.pipeline import index_document
 
     meta = loaded.meta
     existed = index.document(meta.doc_id) is not None
     if existed and not replace:
         raise DocumentExistsError(meta.doc_id)
-    text = clean_text(loaded.text)
-    chunks = chunk_document(
-        text, meta.short_title, min_words=settings.chunk_min_words, max_words=settings.chunk_max_words
-    )
-    if not chunks:
+    res, n_chunks = index_document(loaded, settings, index)
+    if not n_chunks:
         raise LoadError(meta.source or meta.doc_id, "no text to index")
-    res = index.upsert_document(meta, text, chunks)
     if not existed:
         status = "added"
     elif res.added or res.updated or res.deleted:
         status = "updated"
     else:
         status = "unchanged"
-    log.info("uploaded %s: %s, %d chunks", meta.doc_id, status, len(chunks))
-    return Indexed(doc_id=meta.doc_id, title=meta.title, status=status, chunks=len(chunks))
+    log.info("uploaded %s: %s, %d chunks", meta.doc_id, status, n_chunks)
+    return Indexed(doc_id=meta.doc_id, title=meta.title, status=status, chunks=n_chunks)

@@ -160,11 +160,12 @@ async def chat_completions(
             async for item in stream_in_thread(
                 lambda: services.chain.stream(req), slot, request.is_disconnected
             ):
+                # OpenAI clients concatenate deltas and cannot replace a draft, so only the verified
+                # answer is sent: an unverified LLM draft never reaches them.
                 if isinstance(item, Answer):
                     observe_answer(item, channel="openai_stream")
+                    yield chunk({"content": item.answer})
                     yield chunk({}, "stop", **_extras(item))
-                elif item:
-                    yield chunk({"content": item})
         except Exception as exc:  # OpenAI clients surface an `error` payload as an APIError
             log.exception("streamed completion failed")
             yield ServerSentEvent(

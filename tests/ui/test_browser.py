@@ -20,7 +20,7 @@ ANSWER_TIMEOUT_MS = 120_000
 @pytest.fixture(scope="module")
 def browser() -> Iterator:  # type: ignore[type-arg]
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (make chromium)")
+        pytest.fail("Chromium is not installed: run `make chromium` (make test does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -48,27 +48,34 @@ class Embedder(Embeddings):
     """
 
     def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+        self.path = model_path()  # fail fast, and by name, when the package is missing
+        self.batch_size = batch_size
+        self.threads = threads
+        self._model = None  # loaded on first use: a re-ingest that embeds nothing never imports torch
+        self._lock = threading.Lock()  # torch modules are not re-entrant across threads under load
+        self.docs_embedded = 0  # counters for ingest reports and benchmarks
+        self.embed_seconds = 0.0
+        self._query_cache = lru_cache(maxsize=4096)(self._embed_one)
+
+    def _load(self):  # type: ignore[no-untyped-def]
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
 
-        if threads:
-            torch.set_num_threads(threads)
-        path = model_path()
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
-        self.batch_size = batch_size
-        self._lock = threading.Lock()  # torch modules are not re-entrant across threads under load
-        self.docs_embedded = 0  # counters for ingest reports and benchmarks
-        self.embed_seconds = 0.0
-        self._query_cache = lru_cache(maxsize=4096)(self._embed_one)
-        log.info("loaded embedding model from %s", path)
+        if self.threads:
+            torch.set_num_threads(self.threads)
+        model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        log.info("loaded embedding model from %s", self.path)
+        return model
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised float32 rows, one per text."""
         if not texts:
             return np.zeros((0, DIM), dtype=np.float32)
         with self._lock:
+            if self._model is None:
+                self._model = self._load()
             vecs = self._model.encode(
                 texts,
                 batch_size=self.batch_size,

@@ -114,14 +114,17 @@ class Index:
         Chunks go first and the document record last: a crash in between leaves searchable chunks
         and the previous document record, and the next run converges.
         """
+        docs = chunk_documents(meta, chunks)
         res = index(
-            chunk_documents(meta, chunks),
+            docs,
             self.records,
             self.vectorstore,
             cleanup="incremental",
             source_id_key="doc_id",
             key_encoder="sha256",
-            batch_size=64,
+            # One batch per document: incremental cleanup runs after every batch and would delete the
+            # document's not-yet-refreshed chunks from later batches, re-embedding them every run.
+            batch_size=max(len(docs), 1),
         )
         self._put_doc_record(meta, text, len(chunks))
         return IndexResult(

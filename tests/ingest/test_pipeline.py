@@ -106,3 +106,12 @@ def test_stale_detection(small_corpus, tmp_settings, embedder):
     assert not is_stale(tmp_settings, [str(small_corpus)])
     (small_corpus / "g7-hiroshima-guiding-principles-2023.md").write_text("# Changed\n\nNew text here for the test.\n")
     assert is_stale(tmp_settings, [str(small_corpus)])
+
+
+def test_reingest_of_the_full_corpus_embeds_nothing(services):
+    """Large documents (the AI Act has hundreds of chunks) must be as idempotent as small ones."""
+    report = ingest([str(services.settings.corpus_dir)], services.settings, services.index)
+    assert not report.failed
+    assert report.embedded == 0
+    assert {f.status for f in report.files} == {"unchanged"}
+    assert max(f.chunks for f in report.files) > 300

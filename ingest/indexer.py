@@ -213,9 +213,13 @@ class Index:
         return Counter(m["doc_id"] for m in got["metadatas"])
 
     def fingerprint(self) -> str:
-        """Changes whenever the set of chunks changes; keys the persisted BM25 index."""
-        ids = sorted(self.chunks.get(include=[])["ids"])
-        return hashlib.sha256(json.dumps(ids).encode()).hexdigest()[:16]
+        """Changes whenever the indexed content changes; keys the persisted BM25 index.
+
+        Built from the chunk count and the per-document content hashes rather than from every chunk
+        id, so that checking it on the request path stays cheap at 100x the corpus.
+        """
+        hashes = sorted(self.doc_hashes().items())
+        return hashlib.sha256(json.dumps([self.count(), hashes]).encode()).hexdigest()[:16]
 
 
 def _unit_vector() -> list[float]:

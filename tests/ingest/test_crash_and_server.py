@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+import support
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
@@ -99,35 +98,10 @@ def test_sigkill_mid_ingest_loses_nothing_and_converges(tmp_path, embedder):
     assert sorted(index.document_ids()) == sorted(expected)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def chroma_server(tmp_path):
-    port = _free_port()
-    exe = Path(sys.executable).parent / "chroma"
-    proc = subprocess.Popen(
-        [str(exe), "run", "--path", str(tmp_path / "chroma-server"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-    )
-    url = f"http://127.0.0.1:{port}/api/v2/heartbeat"
-    for _ in range(100):
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    with support.chroma_server(tmp_path / "chroma-server") as port:
+        yield port
 
 
 def test_ingest_into_chroma_server(chroma_server, small_corpus, tmp_path, embedder):

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-import httpx
 import pytest
+import support
 
 from ingest.pipeline import ingest
 from rag.chain import ABSTAIN_TEXT, AskRequest
@@ -104,34 +100,10 @@ def test_local_mode_real_llm(services):
     assert "generate" in a.timings_ms
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server():  # type: ignore[no-untyped-def]
-    from rag.answerers.local import default_model_path
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()), "--host", "127.0.0.1",
-         "--port", str(port), "--n_threads", "1", "--n_ctx", "2048", "--model_alias", "smollm2"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE"},
-    )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/v1/models", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
-    yield f"http://127.0.0.1:{port}/v1"
-    proc.terminate()
-    proc.wait(timeout=20)
+    with support.llama_server() as base_url:
+        yield base_url
 
 
 def _services_with(services, **overrides) -> Services:  # type: ignore[no-untyped-def]
@@ -150,7 +122,7 @@ def test_openai_mode_through_real_server(services, llama_server):
 
 
 def test_openai_backend_down_falls_back_to_extractive(services):
-    svc = _services_with(services, openai_base_url=f"http://127.0.0.1:{_free_port()}/v1", llm_timeout_s=5)
+    svc = _services_with(services, openai_base_url=f"http://127.0.0.1:{support.free_port()}/v1", llm_timeout_s=5)
     t0 = time.monotonic()
     a = svc.chain.invoke(AskRequest(question="When was Japan's AI Safety Institute set up?", mode="openai"))
     assert time.monotonic() - t0 < 30

@@ -4,10 +4,8 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
-import os
+import contextlib
 import shutil
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -15,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+import support
 
 from ingest.indexer import Index
 from ingest.pipeline import ingest
@@ -25,45 +24,13 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ["diplomat-japans-ai-diplomacy-2024.md", "g7-hiroshima-guiding-principles-2023.md"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _wait(url: str, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    pytest.fail(f"{url} never answered 200")
-
-
-def _start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
-    return subprocess.Popen(
-        args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "ANONYMIZED_TELEMETRY": "False", **(env or {})},
-    )
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory, services) -> Iterator[dict[str, str]]:  # type: ignore[no-untyped-def]
-    from rag.answerers.local import default_model_path
-
     tmp = tmp_path_factory.mktemp("scale")
-    procs: list[subprocess.Popen] = []
-    try:
-        chroma_port, llm_port, api_port = _free_port(), _free_port(), _free_port()
-        procs.append(_start([str(Path(sys.executable).parent / "chroma"), "run", "--path", str(tmp / "chroma"),
-                             "--host", "127.0.0.1", "--port", str(chroma_port)]))
-        procs.append(_start([sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()),
-                             "--host", "127.0.0.1", "--port", str(llm_port), "--n_threads", "1", "--n_ctx", "2048",
-                             "--model_alias", "smollm2"]))
-        _wait(f"http://127.0.0.1:{chroma_port}/api/v2/heartbeat")
+    with contextlib.ExitStack() as stack:
+        chroma_port = stack.enter_context(support.chroma_server(tmp / "chroma"))
+        llm_url = stack.enter_context(support.llama_server())
+        api_port = support.free_port()
 
         corpus = tmp / "corpus"
         corpus.mkdir()
@@ -78,30 +45,28 @@ def stack(tmp_path_factory, services) -> Iterator[dict[str, str]]:  # type: igno
             "POLICYQA_DATA_DIR": str(tmp / "data"),
             "POLICYQA_CHROMA_HOST": "127.0.0.1",
             "POLICYQA_CHROMA_PORT": str(chroma_port),
-            "POLICYQA_OPENAI_BASE_URL": f"http://127.0.0.1:{llm_port}/v1",
+            "POLICYQA_OPENAI_BASE_URL": llm_url,
             "POLICYQA_OPENAI_MODEL": "smollm2",
             "POLICYQA_LLM_MAX_TOKENS": "48",
             "POLICYQA_RATE_LIMIT_PER_MINUTE": "100000",
         }
-        procs.append(_start([sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port",
-                             str(api_port), "--workers", "2"], env))
-        _wait(f"http://127.0.0.1:{llm_port}/v1/models")
-        _wait(f"http://127.0.0.1:{api_port}/readyz", timeout=300)
+        api = support.start([sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port",
+                             str(api_port), "--workers", "2"], env)
+        stack.callback(support.stop, api)
+        support.wait_http(f"http://127.0.0.1:{api_port}/readyz", 300, api)
         yield {"api": f"http://127.0.0.1:{api_port}", "data": str(tmp / "data")}
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-        for p in procs:
-            try:
-                p.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                p.kill()
 
 
 def test_workers_share_the_chroma_server(stack):
     def ask(i: int) -> dict:
-        r = httpx.post(f"{stack['api']}/api/ask", json={"question": "When was Japan's AI Safety Institute set up?"},
-                       timeout=120)
+        # /readyz answered from one worker; another may still be loading and say 503 + Retry-After,
+        # which a well-behaved client honours.
+        for _ in range(120):
+            r = httpx.post(f"{stack['api']}/api/ask", json={"question": "When was Japan's AI Safety Institute set up?"},
+                           timeout=120)
+            if r.status_code != 503:
+                break
+            time.sleep(float(r.headers.get("retry-after", 1)))
         assert r.status_code == 200, r.text
         return r.json()
 

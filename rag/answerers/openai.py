@@ -58,6 +58,7 @@ class OpenAIAnswerer:
         self.base_url = settings.openai_base_url
         self.model = settings.openai_model
         self.timeout_s = settings.llm_timeout_s
+        self.source_budget_chars = max(int((settings.llm_ctx - settings.llm_max_tokens - 400) * 3.5), 1000)
         self._answer_llm = self._client(settings, settings.llm_max_tokens)
         self._condense_llm = self._client(settings, CONDENSE_MAX_TOKENS)
 
@@ -85,7 +86,10 @@ class OpenAIAnswerer:
         self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()
     ) -> Iterator[str]:
         produced = False
-        for delta in self._stream(self._answer_llm, answer_messages(question, sources, history)):
+        # The remote context size is unknown; budget the sources by POLICYQA_LLM_CTX (≈3.5 chars/token),
+        # leaving room for the instructions and the answer, so a small server context is never overrun.
+        messages = answer_messages(question, sources, history, max_source_chars=self.source_budget_chars)
+        for delta in self._stream(self._answer_llm, messages):
             produced = produced or bool(delta.strip())
             yield delta
         if not produced:

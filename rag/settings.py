@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     max_history_turns: int = 20
     max_top_k: int = 20
     max_upload_bytes: int = 20 * 1024 * 1024
+    # Every other request body (JSON for ask/chat/URL uploads): generous for 20 history turns, small
+    # enough that a client cannot make the server buffer megabytes before validation says no.
+    max_body_bytes: int = 1024 * 1024
+    max_pdf_pages: int = 2000
     max_concurrent_generations: int = 4
     rate_limit_per_minute: int = 120
 

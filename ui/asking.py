@@ -16,6 +16,7 @@ from rag.models import Answer, ChatTurn, Filters
 from rag.settings import Settings
 from ui.api.schemas import FiltersIn, HistoryTurn
 from ui.limits import Slot
+from ui.store_health import store_unavailable, unavailable_detail
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,14 @@ def check_limits(settings: Settings, question: str, history_len: int, top_k: int
         )
     if top_k is not None and not 1 <= top_k <= settings.max_top_k:
         raise HTTPException(422, detail=f"top_k must be between 1 and {settings.max_top_k}")
+
+
+def failure_detail(exc: BaseException, state: Any) -> str:
+    """What a client is told, in-band, when a stream fails after its status line was sent."""
+    if store_unavailable(exc, state.settings):
+        state.store.mark_down()
+        return unavailable_detail(state.settings)
+    return f"generation failed ({type(exc).__name__})"
 
 
 def check_doc_ids(known: set[str], filters: FiltersIn | None) -> None:

@@ -19,9 +19,11 @@ import gradio as gr
 from rag.chain import AskRequest
 from rag.models import Answer, ChatTurn, Filters
 from ui.feedback import record_feedback
+from ui.leak_guard import DraftGuard, screened_invoke, screened_stream
 from ui.metrics import FEEDBACK, REJECTED, observe_answer
 from ui.render import transcript_html
 from ui.state import AppState
+from ui.store_health import store_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -179,18 +181,23 @@ def build_chat(state: AppState) -> gr.Blocks:
         draft = ""
         try:
             yield transcript_html(turns, pending=(question, "")), turns, gr.update(value="")
-            for item in state.services.chain.stream(req):
+            guard = DraftGuard()  # the draft is unverified model output: keep prompt text out of it
+            for item in screened_stream(state.services.chain, req):
                 if isinstance(item, Answer):
                     observe_answer(item, channel="ui")
                     turns = turns + [{"question": question, "answer": item.model_dump(mode="json")}]
                     yield transcript_html(turns), turns, gr.update()
-                else:
-                    draft += item
+                elif released := guard.feed(item):
+                    draft += released
                     yield transcript_html(turns, pending=(question, draft)), turns, gr.update()
-        except Exception:  # show a sentence, keep the conversation, log the details
+        except Exception as exc:  # show a sentence, keep the conversation, log the details
             log.exception("chat answer failed")
+            notice = "Something went wrong while answering; please try again."
+            if store_unavailable(exc, settings):
+                state.store.mark_down()
+                notice = "The document store is unreachable right now; please try again shortly."
             yield (
-                transcript_html(turns, notice="Something went wrong while answering; please try again."),
+                transcript_html(turns, notice=notice),
                 turns,
                 gr.update(value=question),
             )
@@ -231,12 +238,13 @@ def build_chat(state: AppState) -> gr.Blocks:
         if slot is None:
             raise gr.Error("server busy; retry shortly")
         try:
-            answer = state.services.chain.invoke(
+            answer = screened_invoke(
+                state.services.chain,
                 AskRequest(
                     question=question,
                     mode=mode or None,  # type: ignore[arg-type]
                     filters=Filters(doc_ids=doc_ids) if doc_ids else None,
-                )
+                ),
             )
         finally:
             slot.release()

@@ -12,7 +12,10 @@ from dataclasses import dataclass, field
 
 from rag.container import Services
 from rag.settings import Settings
+from ui.ingest_job import IngestJobs
 from ui.limits import GenerationSlots, RateLimiter
+from ui.store_health import StoreProbe, store_unavailable
+from ui.writes import WriteGate, repair_after_crash
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ class AppState:
     modes: list[str]
     limiter: RateLimiter
     slots: GenerationSlots
+    store: StoreProbe
+    writes: WriteGate
+    ingests: IngestJobs
     ready: threading.Event = field(default_factory=threading.Event)
     load_error: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -48,12 +54,21 @@ class AppState:
 
     @classmethod
     def build(cls, settings: Settings, services: Services | None) -> AppState:
+        services = services or Services(settings)
+        writes = WriteGate(settings.data_dir)
+
+        def refresh_searcher() -> None:
+            services.searcher.refresh(True)
+
         return cls(
             settings=settings,
-            services=services or Services(settings),
+            services=services,
             modes=configured_modes(settings),
             limiter=RateLimiter(settings.rate_limit_per_minute),
             slots=GenerationSlots(settings.max_concurrent_generations),
+            store=StoreProbe(settings),
+            writes=writes,
+            ingests=IngestJobs(settings, services, writes, on_done=refresh_searcher),
         )
 
     # -- loading --------------------------------------------------------------------------------
@@ -75,12 +90,20 @@ class AppState:
         while not self._stop.is_set():
             try:
                 self._load_once()
-            except StoreUnavailableError as exc:
-                self.load_error = str(exc)
-                log.warning("%s; retrying in %.0fs", exc, STORE_RETRY_S)
-                self._stop.wait(STORE_RETRY_S)
-                continue
-            except Exception as exc:  # a missing model or a broken index: report it on /readyz, don't retry
+            except Exception as exc:
+                if isinstance(exc, StoreUnavailableError) or store_unavailable(exc, self.settings):
+                    # Down at start-up, or gone between connecting and opening the collections: keep
+                    # trying, so that the app comes up by itself once the Chroma server does.
+                    where = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+                    self.load_error = (
+                        str(exc)
+                        if isinstance(exc, StoreUnavailableError)
+                        else f"Chroma server at {where} is unreachable: {type(exc).__name__}"
+                    )
+                    log.warning("%s; retrying in %.0fs", self.load_error, STORE_RETRY_S)
+                    self._stop.wait(STORE_RETRY_S)
+                    continue
+                # A missing model or a broken index: report it on /readyz, don't retry.
                 self.load_error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
                 log.exception("loading the services failed")
                 return
@@ -92,6 +115,13 @@ class AppState:
         svc = self.services
         # Touch every lazily built part now, so that the first question does not pay for it.
         index = svc.index
-        _ = svc.searcher, svc.chain
+        # Before the searcher reads the store: a write killed mid-way (marker left behind) may have left
+        # orphan chunks, and this start must serve the last consistent index, not those.
+        repair_after_crash(self.settings.data_dir, index)
+        count = index.count()
+        # The BM25 side cannot be built over zero chunks (rag.lexical); an empty server still starts,
+        # so that documents can be uploaded or POST /api/ingest run, and builds it on first use.
+        if count:
+            _ = svc.searcher, svc.chain
         svc.embedder.embed_query("warm-up")
-        log.info("services loaded: %d chunks in the index", index.count())
+        log.info("services loaded: %d chunks in the index", count)

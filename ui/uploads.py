@@ -31,7 +31,7 @@ class Indexed:
 
 
 def limits_for(settings: Settings) -> LoadLimits:
-    return LoadLimits(max_bytes=settings.max_upload_bytes)
+    return LoadLimits(max_bytes=settings.max_upload_bytes, max_pdf_pages=settings.max_pdf_pages)
 
 
 def load_upload(data: bytes, filename: str, settings: Settings) -> LoadedDocument:

@@ -2,9 +2,16 @@
 
 Positive cases (valid by the schema) must get documented statuses, content types and bodies;
 negative cases (invalid by the schema) must never get a 5xx. Examples per operation: --fuzz-examples.
+Every call is counted by status; the totals go to the log and to tests/artifacts/fuzz-summary.json.
 """
 
 from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import schemathesis
@@ -19,6 +26,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 pytestmark = pytest.mark.slow
+log = logging.getLogger(__name__)
+SUMMARY = Path(__file__).resolve().parents[1] / "artifacts" / "fuzz-summary.json"
 
 OPERATIONS = [
     ("GET", "/healthz"),
@@ -31,6 +40,8 @@ OPERATIONS = [
     ("POST", "/api/documents"),
     ("GET", "/api/documents/{doc_id}"),
     ("DELETE", "/api/documents/{doc_id}"),
+    ("POST", "/api/ingest"),
+    ("GET", "/api/ingest"),
     ("GET", "/api/chunks/{chunk_id}"),
     ("GET", "/documents/{doc_id}"),
 ]
@@ -45,6 +56,41 @@ def api_schema(settings, services):  # type: ignore[no-untyped-def]
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     assert app.state.policyqa.wait_ready(120)
     return schema
+
+
+# (mode, "METHOD path", status) -> calls, for the whole module.
+CALLS: Counter[tuple[str, str, int]] = Counter()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fuzz_summary(fuzz_examples: int) -> Iterator[None]:
+    yield
+    if not CALLS:
+        return
+    server_errors = sum(n for (_, _, status), n in CALLS.items() if status >= 500)
+    by_status = Counter[int]()
+    for (_, _, status), n in CALLS.items():
+        by_status[status] += n
+    summary = {
+        "examples_per_operation_and_mode": fuzz_examples,
+        "calls": sum(CALLS.values()),
+        "server_errors": server_errors,
+        "by_status": {str(k): v for k, v in sorted(by_status.items())},
+        "by_operation": {
+            f"{mode} {op}": dict(
+                sorted({str(st): n for (m, o, st), n in CALLS.items() if (m, o) == (mode, op)}.items())
+            )
+            for mode, op in sorted({(m, o) for m, o, _ in CALLS})
+        },
+    }
+    SUMMARY.parent.mkdir(parents=True, exist_ok=True)
+    SUMMARY.write_text(json.dumps(summary, indent=2))
+    log.warning(
+        "schemathesis: %d calls, %d with a 5xx; by status %s",
+        summary["calls"],
+        server_errors,
+        summary["by_status"],
+    )
 
 
 def test_every_operation_is_fuzzed(api_schema) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +109,9 @@ def _run(operation, mode: GenerationMode, examples: int, checks: list) -> None: 
         suppress_health_check=list(HealthCheck),
     )
     def check(case) -> None:  # type: ignore[no-untyped-def]
-        case.call_and_validate(checks=checks)
+        response = case.call()
+        CALLS[(mode.value, f"{operation.method.upper()} {operation.path}", response.status_code)] += 1
+        case.validate_response(response, checks=checks)
 
     check()
 

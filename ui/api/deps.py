@@ -6,7 +6,9 @@ import hmac
 import logging
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag.container import Services
@@ -14,12 +16,14 @@ from rag.settings import Settings
 from ui.limits import Slot
 from ui.metrics import REJECTED
 from ui.state import AppState
+from ui.store_health import RETRY_AFTER_S, unavailable_detail
 
 log = logging.getLogger(__name__)
 
 WRITE_DISABLED = "write endpoints are disabled: set POLICYQA_API_KEY"
 LOADING_RETRY_AFTER_S = 5
 BUSY_RETRY_AFTER_S = 2
+STORE_CHECK_TIMEOUT_S = 3.0
 
 # auto_error=False: a missing header is answered by our own 401 with a clear message.
 bearer = HTTPBearer(auto_error=False, description="POLICYQA_API_KEY")
@@ -37,15 +41,39 @@ def get_settings(state: State) -> Settings:
     return state.settings
 
 
-def ready_services(state: State) -> Services:
-    """The loaded services, or 503 while the index and models are still loading."""
+async def ready_services(state: State) -> Services:
+    """The loaded services, or 503 while they are loading or while the Chroma server is unreachable.
+
+    The store check happens before any work, so that an outage is a clean 503 even on the streaming
+    routes, whose status line is sent before the chain first touches the store.
+    """
     if not state.ready.is_set():
         detail = state.load_error or "the index and models are still loading; retry shortly"
         raise HTTPException(503, detail=detail, headers={"Retry-After": str(LOADING_RETRY_AFTER_S)})
+    if state.settings.chroma_host:
+        try:
+            with anyio.fail_after(STORE_CHECK_TIMEOUT_S):
+                problem = await run_in_threadpool(state.store.problem, state.services.index)
+        except TimeoutError:
+            state.store.mark_down()
+            problem = unavailable_detail(state.settings)
+        if problem:
+            raise HTTPException(503, detail=problem, headers={"Retry-After": str(RETRY_AFTER_S)})
     return state.services
 
 
 ReadyServices = Annotated[Services, Depends(ready_services)]
+
+
+EMPTY_INDEX = "the index is empty: upload documents or run POST /api/ingest (or `policyqa ingest`)"
+
+
+async def require_documents(services: Services) -> None:
+    """503 instead of a failure deep in retrieval when nothing has been indexed yet."""
+    if "searcher" in services.__dict__:  # built, so the index had chunks; no round trip per question
+        return
+    if not await run_in_threadpool(services.index.count):
+        raise HTTPException(503, detail=EMPTY_INDEX, headers={"Retry-After": str(LOADING_RETRY_AFTER_S)})
 
 
 def _key_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:

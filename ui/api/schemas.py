@@ -145,6 +145,28 @@ class DeletedDocument(BaseModel):
     deleted_chunks: int
 
 
+class IngestFile(BaseModel):
+    doc_id: str = ""
+    status: Literal["added", "updated", "unchanged", "failed", "removed"]
+    chunks: int = 0
+    embedded: int = Field(0, description="Passages embedded in this run (unchanged ones are skipped).")
+    deleted: int = 0
+    reason: str = Field("", description="Why the file failed, when it did.")
+
+
+class IngestStatus(BaseModel):
+    """One re-ingest of the corpus, started by POST /api/ingest and run in the background."""
+
+    id: str
+    state: Literal["running", "succeeded", "failed"]
+    started_at: str = Field(description="ISO 8601, UTC.")
+    finished_at: str | None = None
+    prune: bool = False
+    files: list[IngestFile] = Field(default_factory=list, description="Files processed so far.")
+    repaired: int = Field(0, description="Records fixed by the crash repair that starts every ingest.")
+    detail: str = ""
+
+
 # -- health ------------------------------------------------------------------------------------------
 
 

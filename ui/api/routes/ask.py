@@ -12,9 +12,17 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
 from rag.models import Answer
-from ui.api.deps import ReadyServices, State, acquire_slot, rate_limit, require_read_key
+from ui.api.deps import (
+    ReadyServices,
+    State,
+    acquire_slot,
+    rate_limit,
+    require_documents,
+    require_read_key,
+)
 from ui.api.schemas import AskBody, ErrorResponse
-from ui.asking import build_request, check_doc_ids, check_limits, owning, stream_in_thread
+from ui.asking import build_request, check_doc_ids, check_limits, failure_detail, owning, stream_in_thread
+from ui.leak_guard import DraftGuard, screened_invoke, screened_stream
 from ui.metrics import observe_answer
 from ui.state import AppState
 
@@ -27,6 +35,7 @@ ASK_ERRORS: dict[int | str, dict] = {
     401: {"model": ErrorResponse, "description": "A key is required for reads and was missing or wrong."},
     403: {"model": ErrorResponse, "description": "Reads require a key but none is configured."},
     404: {"model": ErrorResponse, "description": "A document id in filters.doc_ids is unknown."},
+    413: {"model": ErrorResponse, "description": "Request body over POLICYQA_MAX_BODY_BYTES."},
     422: {
         "model": ErrorResponse,
         "description": "Invalid input: empty or too long question, bad types, etc.",
@@ -34,7 +43,7 @@ ASK_ERRORS: dict[int | str, dict] = {
     429: {"model": ErrorResponse, "description": "Per-client rate limit exceeded; see Retry-After."},
     503: {
         "model": ErrorResponse,
-        "description": "Still loading, or all generation slots busy; see Retry-After.",
+        "description": "Still loading, all generation slots busy, or the store unreachable; see Retry-After.",
     },
 }
 
@@ -66,6 +75,7 @@ SSE_EVENT = {
 async def prepared_request(body: AskBody, state: AppState, services: ReadyServices) -> AskRequest:
     """Validate the settings-dependent limits and the filter ids, then build the chain's request."""
     check_limits(state.settings, body.question, len(body.history), body.top_k)
+    await require_documents(services)
     if body.filters and body.filters.doc_ids:
         known = set(await run_in_threadpool(services.index.document_ids))
         check_doc_ids(known, body.filters)
@@ -84,7 +94,7 @@ async def ask(body: AskBody, state: State, services: ReadyServices) -> Answer:
     slot = acquire_slot(state)
     try:
         # The chain is CPU-bound and synchronous: run it in the threadpool, never on the event loop.
-        answer = await run_in_threadpool(services.chain.invoke, req)
+        answer = await run_in_threadpool(screened_invoke, services.chain, req)
     finally:
         slot.release()
     observe_answer(answer, channel="api")
@@ -109,20 +119,21 @@ async def ask_stream(
     slot = acquire_slot(state)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
+        guard = DraftGuard()  # drafts are unverified model output: never let prompt text through
         try:
             async for item in stream_in_thread(
-                lambda: services.chain.stream(req), slot, request.is_disconnected
+                lambda: screened_stream(services.chain, req), slot, request.is_disconnected
             ):
                 if isinstance(item, Answer):
+                    if tail := guard.flush():
+                        yield ServerSentEvent(event="delta", data=json.dumps({"text": tail}))
                     observe_answer(item, channel="api_stream")
                     yield ServerSentEvent(event="result", data=item.model_dump_json())
-                else:
-                    yield ServerSentEvent(event="delta", data=json.dumps({"text": item}))
+                elif text := guard.feed(item):
+                    yield ServerSentEvent(event="delta", data=json.dumps({"text": text}))
         except Exception as exc:  # the status line is gone; tell the client in-band, without a traceback
             log.exception("streamed answer failed")
-            yield ServerSentEvent(
-                event="error", data=json.dumps({"detail": f"generation failed ({type(exc).__name__})"})
-            )
+            yield ServerSentEvent(event="error", data=json.dumps({"detail": failure_detail(exc, state)}))
         yield ServerSentEvent(event="done", data="{}")
 
     return EventSourceResponse(owning(events(), slot), ping=15)

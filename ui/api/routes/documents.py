@@ -24,7 +24,9 @@ from ui.api.schemas import (
     UrlUpload,
     first_error_message,
 )
-from ui.uploads import DocumentExistsError, index_loaded, load_remote, load_upload
+from ui.state import AppState
+from ui.uploads import DocumentExistsError, Indexed, index_loaded, load_remote, load_upload
+from ui.writes import WritesBusyError
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,36 @@ WRITE_ERRORS: dict[int | str, dict] = {
     401: {"model": ErrorResponse, "description": "Missing or wrong bearer key."},
     403: {"model": ErrorResponse, "description": "Write endpoints are disabled (no POLICYQA_API_KEY)."},
     404: {"model": ErrorResponse, "description": "No such document."},
-    409: {"model": ErrorResponse, "description": "A document with this id exists; pass ?replace=true."},
-    413: {"model": ErrorResponse, "description": "Larger than POLICYQA_MAX_UPLOAD_BYTES."},
+    409: {
+        "model": ErrorResponse,
+        "description": "A document with this id exists (pass ?replace=true), or a re-ingest is running.",
+    },
+    413: {
+        "model": ErrorResponse,
+        "description": "Larger than POLICYQA_MAX_UPLOAD_BYTES, or a PDF over POLICYQA_MAX_PDF_PAGES.",
+    },
     415: {"model": ErrorResponse, "description": "Neither multipart/form-data nor application/json."},
     422: {"model": ErrorResponse, "description": "The document could not be loaded (reason given)."},
     503: {"model": ErrorResponse, "description": "The index is still loading."},
 }
+
+
+WRITE_RETRY_AFTER_S = 30
+# LoadError reasons that mean "too big" rather than "unreadable".
+_TOO_BIG = ("too large", "too many pages")
+
+
+def _check_not_ingesting(state: AppState) -> None:
+    if state.ingests.running:
+        raise HTTPException(
+            409,
+            detail="a re-ingest of the corpus is running; retry when GET /api/ingest says it finished",
+            headers={"Retry-After": str(WRITE_RETRY_AFTER_S)},
+        )
+
+
+def _busy(exc: WritesBusyError) -> HTTPException:
+    return HTTPException(409, detail=str(exc), headers={"Retry-After": str(WRITE_RETRY_AFTER_S)})
 
 
 def view_url(doc_id: str, start: int | None = None, end: int | None = None) -> str:
@@ -182,9 +208,18 @@ async def add_document(
             raise HTTPException(
                 415, detail="send multipart/form-data with a 'file' field, or JSON {\"url\": ...}"
             )
-        result = await run_in_threadpool(index_loaded, loaded, settings, services.index, replace=replace)
+        _check_not_ingesting(state)
+
+        def write() -> Indexed:
+            with state.writes.writing(f"upload {loaded.meta.doc_id}", refusals=(DocumentExistsError,)):
+                return index_loaded(loaded, settings, services.index, replace=replace)
+
+        result = await run_in_threadpool(write)
     except LoadError as exc:
-        raise HTTPException(413 if "too large" in exc.reason else 422, detail=exc.reason) from None
+        status = 413 if any(s in exc.reason for s in _TOO_BIG) else 422
+        raise HTTPException(status, detail=exc.reason) from None
+    except WritesBusyError as exc:
+        raise _busy(exc) from None
     except DocumentExistsError as exc:
         raise HTTPException(
             409, detail=f"document {exc.doc_id!r} exists; pass ?replace=true to replace it"
@@ -203,9 +238,18 @@ async def add_document(
     dependencies=[Depends(require_write_key)],
     summary="Remove a document and its passages; needs the API key",
 )
-async def delete_document(doc_id: str, services: ReadyServices) -> DeletedDocument:
+async def delete_document(doc_id: str, state: State, services: ReadyServices) -> DeletedDocument:
     if await run_in_threadpool(services.index.document, doc_id) is None:
         raise HTTPException(404, detail=f"no document with id {doc_id!r}")
-    deleted = await run_in_threadpool(services.index.remove_document, doc_id)
+    _check_not_ingesting(state)
+
+    def write() -> int:
+        with state.writes.writing(f"delete {doc_id}"):
+            return services.index.remove_document(doc_id)
+
+    try:
+        deleted = await run_in_threadpool(write)
+    except WritesBusyError as exc:
+        raise _busy(exc) from None
     await run_in_threadpool(services.searcher.refresh, True)
     return DeletedDocument(doc_id=doc_id, deleted_chunks=deleted)

@@ -51,8 +51,10 @@ async def readyz(state: State) -> JSONResponse:
         with anyio.fail_after(STORE_CHECK_TIMEOUT_S):
             docs, chunks = await run_in_threadpool(_counts, state)
     except TimeoutError:
+        state.store.mark_down()
         return answer(False, f"the vector store did not answer within {STORE_CHECK_TIMEOUT_S:.0f}s")
     except Exception as exc:  # noqa: BLE001 - refused, DNS, a dead server: all mean "not ready"
+        state.store.mark_down()
         where = (
             f"{state.settings.chroma_host}:{state.settings.chroma_port}"
             if state.settings.chroma_host
@@ -60,6 +62,8 @@ async def readyz(state: State) -> JSONResponse:
         )
         log.warning("readiness check failed: %s", exc)
         return answer(False, f"the Chroma server at {where} is unreachable ({type(exc).__name__})")
+    # What /readyz says, the ask routes' store check says too: no 503 right after a green probe.
+    state.store.mark_up()
     if docs == 0:
         return answer(False, "the index is empty: run `policyqa ingest`", docs, chunks)
     return answer(True, "ready", docs, chunks)

@@ -20,7 +20,14 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
 from rag.models import Answer, ChatTurn
-from ui.api.deps import ReadyServices, State, acquire_slot, rate_limit, require_read_key
+from ui.api.deps import (
+    ReadyServices,
+    State,
+    acquire_slot,
+    rate_limit,
+    require_documents,
+    require_read_key,
+)
 from ui.api.routes.ask import ASK_ERRORS
 from ui.api.schemas import (
     ChatCompletion,
@@ -32,7 +39,8 @@ from ui.api.schemas import (
     ModelList,
     Usage,
 )
-from ui.asking import build_request, check_doc_ids, check_limits, owning, stream_in_thread
+from ui.asking import build_request, check_doc_ids, check_limits, failure_detail, owning, stream_in_thread
+from ui.leak_guard import screened_invoke, screened_stream
 from ui.metrics import observe_answer
 from ui.state import AppState
 
@@ -117,6 +125,7 @@ async def chat_completions(
     body: ChatCompletionBody, request: Request, state: State, services: ReadyServices
 ) -> Any:
     req = to_request(body, state)
+    await require_documents(services)
     if body.filters and body.filters.doc_ids:
         check_doc_ids(set(await run_in_threadpool(services.index.document_ids)), body.filters)
     slot = acquire_slot(state)
@@ -126,7 +135,7 @@ async def chat_completions(
 
     if not body.stream:
         try:
-            answer = await run_in_threadpool(services.chain.invoke, req)
+            answer = await run_in_threadpool(screened_invoke, services.chain, req)
         finally:
             slot.release()
         observe_answer(answer, channel="openai")
@@ -158,7 +167,7 @@ async def chat_completions(
         try:
             yield chunk({"role": "assistant", "content": ""})
             async for item in stream_in_thread(
-                lambda: services.chain.stream(req), slot, request.is_disconnected
+                lambda: screened_stream(services.chain, req), slot, request.is_disconnected
             ):
                 # OpenAI clients concatenate deltas and cannot replace a draft, so only the verified
                 # answer is sent: an unverified LLM draft never reaches them.
@@ -168,9 +177,7 @@ async def chat_completions(
                     yield chunk({}, "stop", **_extras(item))
         except Exception as exc:  # OpenAI clients surface an `error` payload as an APIError
             log.exception("streamed completion failed")
-            yield ServerSentEvent(
-                data=json.dumps({"error": {"message": f"generation failed ({type(exc).__name__})"}})
-            )
+            yield ServerSentEvent(data=json.dumps({"error": {"message": failure_detail(exc, state)}}))
         yield ServerSentEvent(data="[DONE]")
 
     return EventSourceResponse(owning(events(), slot), ping=15)

@@ -309,6 +309,8 @@ def _refuse_binary(window: bytes, source: str, default_reason: str) -> NoReturn:
     guessed = filetype.guess(window)
     if guessed is None:
         raise LoadError(source, default_reason)
+    if guessed.mime in ("application/x-executable", "application/x-msdownload", "application/x-mach-binary"):
+        raise LoadError(source, f"executable file, not a document ({guessed.mime})")
     if filetype.is_archive(window):
         raise LoadError(source, f"archives are not extracted ({guessed.mime})")
     raise LoadError(source, f"unsupported content ({guessed.mime})")

@@ -124,7 +124,7 @@ def ingest(
     paths, missing = expand_sources(sources)
     report.files.extend(missing)
     manifest = manifest_for(sources, settings)
-    limits = LoadLimits(max_bytes=settings.max_upload_bytes)
+    limits = LoadLimits(max_bytes=settings.max_upload_bytes, max_pdf_pages=settings.max_pdf_pages)
     known = set(index.document_ids())
     seen: set[str] = set()
 

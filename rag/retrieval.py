@@ -113,6 +113,9 @@ class Searcher:
                 return
             docs = self.index.all_chunks()
             docs.sort(key=lambda d: (d.metadata["doc_id"], int(d.metadata.get("seq", 0))))
+            if not docs:  # an empty store (fresh install, last document deleted): nothing to search yet
+                self.table, self.lexical = ChunkTable.build([]), None
+                return
             folder = self._bm25_dir()
             lexical = LexicalIndex.load(folder, fingerprint) if folder else None
             if lexical is None or lexical.ids != [str(d.id) for d in docs]:

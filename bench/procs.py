@@ -1,0 +1,208 @@
+"""Child processes measured from outside: wall clock, CPU seconds and peak RSS of exactly that child.
+
+Peak RSS comes from os.wait4 on the child's pid rather than RUSAGE_CHILDREN, because the latter is a
+maximum over every child ever reaped and would hide a smaller second run behind a larger first one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Self
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# The environment every child gets: offline, no telemetry, and threads that sleep rather than spin
+# while waiting, which matters on a 2-core machine shared with other jobs.
+QUIET_ENV = {
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+    "OMP_WAIT_POLICY": "PASSIVE",
+    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+    "TRANSFORMERS_VERBOSITY": "error",
+}
+
+
+@dataclass
+class ProcResult:
+    rc: int
+    wall_s: float
+    user_s: float
+    sys_s: float
+    max_rss_mib: float
+    output: dict[str, Any] = field(default_factory=dict)  # what the child wrote to its --out JSON
+    log_path: str = ""
+
+    @property
+    def cpu_s(self) -> float:
+        return self.user_s + self.sys_s
+
+
+def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **QUIET_ENV}
+    # Children import bench.* and the project from the repository root, whatever the caller's cwd.
+    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env.update(extra or {})
+    return env
+
+
+def run_measured(
+    args: list[str],
+    *,
+    log_path: Path,
+    out_path: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout_s: float = 3600.0,
+) -> ProcResult:
+    """Run a command to completion; its stdout/stderr go to log_path, its JSON result (if any) to out_path."""
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path is not None:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        out_path.unlink(missing_ok=True)
+    with log_path.open("ab") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, env=child_env(env), cwd=ROOT)
+        deadline = t0 + timeout_s
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                log.warning("%s ran past %.0fs; killing it", args[:4], timeout_s)
+                proc.kill()
+            time.sleep(0.02)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    output: dict[str, Any] = {}
+    if out_path is not None and out_path.exists():
+        output = json.loads(out_path.read_text())
+    if proc.returncode != 0:
+        log.warning("%s exited %d; see %s", " ".join(args[:4]), proc.returncode, log_path)
+    # ru_maxrss is in KiB on Linux.
+    return ProcResult(
+        proc.returncode, wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, output, str(log_path)
+    )
+
+
+def proc_status_mib(pid: int | str = "self") -> dict[str, float]:
+    """VmRSS (now) and VmHWM (peak) of a live process, in MiB, from /proc (no psutil needed)."""
+    out: dict[str, float] = {}
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = int(rest.split()[0]) / 1024
+    return out
+
+
+def dir_size_mib(path: Path) -> float:
+    total = 0
+    for p in Path(path).rglob("*"):
+        try:
+            if p.is_file() and not p.is_symlink():
+                total += p.stat().st_size
+        except OSError:
+            continue
+    return total / (1024 * 1024)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def machine_info() -> dict[str, Any]:
+    mem_kib = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem_kib = int(line.split()[1])
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "mem_gib": round(mem_kib / 1024 / 1024, 1),
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": sys.version.split()[0],
+    }
+
+
+class Server:
+    """A server child process on a loopback port; `stop()` ends exactly that process (and its group)."""
+
+    def __init__(self, args: list[str], port: int, log_path: Path, env: dict[str, str] | None = None) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = log_path.open("ab")
+        self.started = time.perf_counter()
+        # Its own session so that stop() can signal the group without touching anything else.
+        self.proc = subprocess.Popen(
+            args,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            env=child_env(env),
+            cwd=ROOT,
+            start_new_session=True,
+        )
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def wait_ready(self, path: str = "/readyz", timeout_s: float = 300.0, poll_s: float = 0.05) -> float:
+        """Seconds from process start until GET path answers 200; raises on exit or timeout."""
+        import httpx
+
+        deadline = time.perf_counter() + timeout_s
+        with httpx.Client(timeout=2.0) as client:
+            while time.perf_counter() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited with {self.proc.returncode} before it was ready")
+                try:
+                    if client.get(self.url + path).status_code == 200:
+                        return time.perf_counter() - self.started
+                except httpx.HTTPError:
+                    pass
+                time.sleep(poll_s)
+        raise TimeoutError(f"{self.url}{path} not ready after {timeout_s:.0f}s")
+
+    def memory(self) -> dict[str, float]:
+        return proc_status_mib(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                self.proc.wait(timeout=5)
+        self._log.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     # Retrieval
     top_k: int = 5
     fetch_k: int = 40
+    # Weighted RRF. Swept on the dev split (dense:bm25 from 2:1 to 1:2): hit@5 stayed 0.885 throughout,
+    # because the evidence rerank over fetch_k candidates decides the top 5; equal weights kept.
     dense_weight: float = 1.0
     bm25_weight: float = 1.0
     rrf_k: int = 60

@@ -41,7 +41,7 @@ class NaiveService:
 
         self.services = Services(Settings())
         self.naive = NaiveRAG(self.services)
-        self.services.embedder.embed_query("warm-up")
+        self.naive.embeddings.embed_query("warm-up")
 
     def stream(self, question: str, mode: str = "extractive") -> Iterator[str | dict[str, Any]]:
         """Text deltas, then a final dict with the answer and its sources."""

@@ -42,6 +42,8 @@ from typing import Any
 
 import httpx
 
+from rag import offline
+
 log = logging.getLogger("bench.load")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,14 +60,6 @@ MAX_REQUESTS = 1_000_000
 REQUEST_TIMEOUT_S = 120.0
 RETRY_AFTER_CAP_S = 2.0
 STARTUP_TIMEOUT_S = 600.0
-CHILD_ENV = {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_WAIT_POLICY": "PASSIVE",
-}
 
 
 # -- numbers ----------------------------------------------------------------------------------------------
@@ -116,7 +110,7 @@ def free_port() -> int:
 
 
 def child_env(data_dir: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = {**os.environ, **CHILD_ENV, "POLICYQA_DATA_DIR": str(data_dir), "POLICYQA_MODE": "extractive"}
+    env = offline.child_env(POLICYQA_DATA_DIR=str(data_dir), POLICYQA_MODE="extractive")
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra)
     return env

@@ -18,23 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from rag import offline
+
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
-# The environment every child gets: offline, no telemetry, and threads that sleep rather than spin
-# while waiting, which matters on a 2-core machine shared with other jobs.
-QUIET_ENV = {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_WAIT_POLICY": "PASSIVE",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-}
 
 
 @dataclass
@@ -53,7 +43,7 @@ class ProcResult:
 
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {**os.environ, **QUIET_ENV}
+    env = offline.child_env()
     # Children import bench.* and the project from the repository root, whatever the caller's cwd.
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra or {})

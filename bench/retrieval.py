@@ -39,13 +39,15 @@ class RetrievalHarness:
         from rag.container import Services
 
         services = Services(settings)
-        _ = services.chain  # loads model, store, BM25 and the selector before anything is timed
+        services.warm_up()  # as the server does: models, store, BM25 and selector loaded, GC frozen
         if baseline_store is None:
             from evals.baseline import NaiveRAG
 
             baseline_store = NaiveRAG(services).vectorstore
         else:
-            baseline_store._embedding_function = services.embedder
+            from evals.baseline import naive_embeddings
+
+            baseline_store._embedding_function = naive_embeddings(settings)
         return cls(services, baseline_store)
 
     # -- the two retrieval paths ----------------------------------------------------------------------
@@ -68,9 +70,10 @@ class RetrievalHarness:
 
     # -- measurements -----------------------------------------------------------------------------------
     def _clear_query_cache(self) -> None:
-        cache = getattr(self.services.embedder, "_query_cache", None)
-        if cache is not None:
-            cache.cache_clear()
+        for embedder in (self.services.embedder, getattr(self.baseline_store, "_embedding_function", None)):
+            cache = getattr(embedder, "_query_cache", None)
+            if cache is not None:
+                cache.cache_clear()
 
     def _timed(self, fn: Any, q: EvalQuestion) -> tuple[float, list[Passage]]:
         self._clear_query_cache()

@@ -12,21 +12,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import shutil
 import time
 from datetime import UTC, datetime
 from typing import Any
 
-for _k, _v in {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_WAIT_POLICY": "PASSIVE",
-}.items():
-    os.environ.setdefault(_k, _v)
+from rag.offline import apply_offline_env
+
+apply_offline_env()
 
 from bench.index_prep import CACHE_DIR
 from bench.procs import machine_info

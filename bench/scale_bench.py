@@ -117,13 +117,12 @@ def measure_point(
 ) -> dict[str, Any]:
     data, base, meta = built_stores(work, src, corpus, factor, reuse=reuse)
     point: dict[str, Any] = {"factor": factor, **meta}
-    paged = ["--paged"] if point.get("unpaged_error") else []
     order = ["ours", "baseline"] if factor % 2 == 0 else ["baseline", "ours"]
     for system in order:
         mem = _worker(
             work,
             f"mem-x{factor}-{system}",
-            ["scale-mem", "--system", system, "--data", str(data if system == "ours" else base), *paged],
+            ["scale-mem", "--system", system, "--data", str(data if system == "ours" else base)],
         )
         point[f"{system}_rss_mib"] = mem.output.get("VmRSS")
         point[f"{system}_rss_trimmed_mib"] = mem.output.get("VmRSS_after_trim")
@@ -142,7 +141,6 @@ def measure_point(
             str(base),
             "--questions",
             str(n_questions),
-            *paged,
         ]
         + (["--profile", str(prof_path)] if profile else []),
     )
@@ -246,19 +244,6 @@ def _point_rows(result: BenchResult, points: list[dict[str, Any]]) -> None:
     add = result.add
     for p in points:
         tag = f"{p['factor']}× ({p['ours_chunks']:,} / {p['baseline_chunks']:,} chunks)"
-        if p.get("unpaged_error"):
-            add(
-                Row(
-                    SECTION,
-                    f"{tag}: ours loads the store as shipped?",
-                    note=f"NO — Index.all_chunks(): {p['unpaged_error']}; figures below use paged reads",
-                )
-            )
-            result.notes.append(
-                f"scale: at {p['ours_chunks']:,} chunks the Searcher cannot start: Index.all_chunks() reads every "
-                f"chunk in one Chroma get() and fails ({p['unpaged_error']}). The {p['factor']}× figures for ours "
-                "use a paged stand-in (bench.workers.use_paged_reads) so that growth can still be measured."
-            )
         add(
             target_row(
                 SECTION,

@@ -57,17 +57,17 @@ def ingest_ours(data: Path, corpus: Path, source: Path) -> dict[str, Any]:
 
 def ingest_baseline(data: Path, corpus: Path) -> dict[str, Any]:
     """The tutorial pipeline's ingest: NaiveRAG builds its collection, or skips when its fingerprint matches."""
-    from evals.baseline import NaiveRAG, load_raw_documents, split_documents
+    from evals.baseline import NaiveRAG, load_raw_documents, naive_embeddings, split_documents
     from rag.container import Services
 
     settings = _settings(data, corpus)
     services = Services(settings)
     t0 = time.perf_counter()
-    emb = services.embedder
+    emb = naive_embeddings(settings)
     load_s = time.perf_counter() - t0
     before, secs_before = emb.docs_embedded, emb.embed_seconds
     t0 = time.perf_counter()
-    naive = NaiveRAG(services)
+    naive = NaiveRAG(services, embeddings=emb)
     seconds = time.perf_counter() - t0
     embedded = emb.docs_embedded - before
     embed_s = emb.embed_seconds - secs_before
@@ -86,33 +86,6 @@ def ingest_baseline(data: Path, corpus: Path) -> dict[str, Any]:
 
 
 # -- scale ----------------------------------------------------------------------------------------------
-def use_paged_reads(page: int = 5000) -> None:
-    """Replace Index.all_chunks with a paged read, in this process only.
-
-    The shipped all_chunks() asks Chroma for every chunk in one get(), which fails with "too many SQL
-    variables" on a large store; the scale benchmark needs numbers past that point, so it says so in
-    the report and measures with this stand-in. Same result, read in pages of `page` records.
-    """
-    from langchain_core.documents import Document
-
-    from ingest.indexer import Index
-
-    def all_chunks(self: Index) -> list[Document]:
-        out: list[Document] = []
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["documents", "metadatas"], limit=page, offset=offset)
-            out += [
-                Document(id=i, page_content=t, metadata=m)
-                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-            ]
-            if len(got["ids"]) < page:
-                return out
-            offset += page
-
-    Index.all_chunks = all_chunks  # type: ignore[method-assign]
-
-
 class _NoEmbeddings:
     """Stands in for the model while building a synthetic store: nothing may be embedded there."""
 
@@ -153,7 +126,6 @@ def _fill(collection, got: dict[str, Any], factor: int, max_batch: int) -> int: 
 
 def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str, Any]:
     """Our store (chunks + BM25) and the baseline's collection at `factor`× from the real vectors, no embedding."""
-    from chromadb.errors import ChromaError
 
     from ingest.indexer import Index
     from ingest.store import COLLECTION_METADATA, chroma_client
@@ -175,18 +147,8 @@ def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str
     n_ours = _fill(index.chunks, ours_real, factor, max_batch)
     ours_add_s = time.perf_counter() - t0
     aliases = doc_aliases_from_manifest(settings.corpus_dir / "manifest.json")
-    unpaged_error = ""
     t0 = time.perf_counter()
-    try:
-        searcher = Searcher(index, settings, aliases)
-    except ChromaError as exc:  # "too many SQL variables" once one get() covers tens of thousands of chunks
-        unpaged_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-        log.warning(
-            "Searcher could not load the store unpaged (%s); retrying with paged reads", unpaged_error
-        )
-        use_paged_reads()
-        t0 = time.perf_counter()
-        searcher = Searcher(index, settings, aliases)
+    searcher = Searcher(index, settings, aliases)
     bm25_s = time.perf_counter() - t0
     assert searcher.lexical is not None and len(searcher.lexical.ids) == n_ours
 
@@ -203,7 +165,6 @@ def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str
         "ours_add_s": ours_add_s,
         "ours_bm25_build_s": bm25_s,
         "baseline_add_s": base_add_s,
-        "unpaged_error": unpaged_error,
     }
 
 
@@ -235,7 +196,9 @@ def scale_mem(system: str, data: Path) -> dict[str, Any]:
         for q in warm:
             chain.invoke(AskRequest(question=q))
     else:
-        store = _baseline_store(data, services.embedder)
+        from evals.baseline import naive_embeddings
+
+        store = _baseline_store(data, naive_embeddings(services.settings))
         for q in warm:
             store.similarity_search(q, k=5)
     out = {"system": system, "load_and_warm_s": time.perf_counter() - t0, **proc_status_mib()}
@@ -291,13 +254,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument(
         "--profile", type=Path, help="scale-latency: also profile our retrieval path into this file"
     )
-    p.add_argument("--paged", action="store_true", help="read all chunks in pages (see use_paged_reads)")
     p.add_argument("--out", type=Path, required=True)
     a = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    if a.paged:
-        use_paged_reads()
     if a.command == "ingest":
         corpus = a.corpus
         res = (

@@ -9,7 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cli.common import console, fail, load_settings
-from ingest.pipeline import FileResult, IngestReport, ingest as run_ingest, is_stale
+from ingest.pipeline import FileResult, IngestReport, is_stale
+from ingest.pipeline import ingest as run_ingest
 
 
 def ingest(

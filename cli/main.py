@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import logging
-import os
 
 import typer
 
-from cli import ask_cmd, docs_cmd, eval_cmd, ingest_cmd, serve_cmd
+from rag.offline import apply_offline_env
 
-# Set before anything imports chromadb, gradio or transformers: no telemetry, no hub.
-for key, value in {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-}.items():
-    os.environ.setdefault(key, value)
+apply_offline_env()  # before anything imports chromadb, gradio or transformers: no telemetry, no hub
+
+from cli import ask_cmd, docs_cmd, eval_cmd, ingest_cmd, serve_cmd
 
 app = typer.Typer(help="PolicyQA: cited answers over AI-governance texts.", no_args_is_help=True, add_completion=False)
 app.command("ingest")(ingest_cmd.ingest)

@@ -19,9 +19,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.embedder import MODEL_PACKAGE
+from ingest.embedder import MODEL_PACKAGE, Embedder
 from ingest.manifest import load_manifest
 from rag.models import Answer, ChatTurn, Citation, Mode, Source
+from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +71,20 @@ def split_documents(docs: Sequence[Document]) -> list[Document]:
     return splitter.split_documents(list(docs))
 
 
+def naive_embeddings(settings: Settings) -> Embedder:
+    """The tutorial's embeddings: the same MiniLM through sentence-transformers (torch) for documents
+    and queries alike, as HuggingFaceEmbeddings runs it; without our ONNX query encoder."""
+    return Embedder(batch_size=settings.embed_batch_size, threads=settings.embed_threads, onnx_cache=None)
+
+
 class NaiveRAG:
     """Tutorial RAG over a separate collection in the same Chroma client; built once, reused after."""
 
-    def __init__(self, services, *, mode: Mode = "extractive") -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, services, *, mode: Mode = "extractive", embeddings: Embedder | None = None) -> None:  # type: ignore[no-untyped-def]
         self.services = services
         self.settings = services.settings
         self.mode = mode
+        self.embeddings = embeddings or naive_embeddings(self.settings)
         self.name = baseline_collection_name(self.settings.collection)
         self.vectorstore = self._open_or_build()
 
@@ -90,7 +98,7 @@ class NaiveRAG:
             if (col.metadata or {}).get("fingerprint") == fingerprint and col.count() > 0:
                 log.info("baseline collection %s is current (%d chunks)", self.name, col.count())
                 return Chroma(
-                    client=client, collection_name=self.name, embedding_function=self.services.embedder
+                    client=client, collection_name=self.name, embedding_function=self.embeddings
                 )
             log.info("baseline collection %s is stale; rebuilding", self.name)
             client.delete_collection(self.name)
@@ -104,7 +112,7 @@ class NaiveRAG:
         store = Chroma(
             client=client,
             collection_name=self.name,
-            embedding_function=self.services.embedder,
+            embedding_function=self.embeddings,
             collection_metadata={"hnsw:space": "cosine", "fingerprint": fingerprint},
         )
         for i in range(0, len(chunks), BUILD_BATCH):

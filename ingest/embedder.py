@@ -12,9 +12,14 @@ import threading
 import time
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+
+if TYPE_CHECKING:
+    from ingest.query_encoder import OnnxQueryEncoder
+    from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +52,30 @@ class Embedder(Embeddings):
     sentences with the same model, and repeated queries (evals, UI retries) hit an LRU cache.
     """
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(self, batch_size: int = 32, threads: int | None = None, onnx_cache: Path | None = None) -> None:
+        """`onnx_cache`: where the ONNX query encoder lives; None embeds queries with torch too."""
         self.path = model_path()  # fail fast, and by name, when the package is missing
         self.batch_size = batch_size
         self.threads = threads
+        self.onnx_cache = onnx_cache
         self._model = None  # loaded on first use: a re-ingest that embeds nothing never imports torch
         self._lock = threading.Lock()  # torch modules are not re-entrant across threads under load
+        self._query_lock = threading.Lock()
+        self._query_encoder: OnnxQueryEncoder | None | bool = False  # False: not opened yet
         self.docs_embedded = 0  # counters for ingest reports and benchmarks
         self.embed_seconds = 0.0
         self._query_cache = lru_cache(maxsize=4096)(self._embed_one)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Embedder:
+        onnx_cache = settings.data_dir / "models" if settings.query_encoder == "onnx" else None
+        return cls(batch_size=settings.embed_batch_size, threads=settings.embed_threads, onnx_cache=onnx_cache)
+
+    def _torch_model(self):  # type: ignore[no-untyped-def]
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
 
     def _load(self):  # type: ignore[no-untyped-def]
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -85,8 +105,24 @@ class Embedder(Embeddings):
             )
         return np.asarray(vecs, dtype=np.float32)
 
+    def query_encoder(self) -> OnnxQueryEncoder | None:
+        """The ONNX query encoder, opened (and exported, once) on first use; None means torch."""
+        if self._query_encoder is False:
+            with self._query_lock:
+                if self._query_encoder is False:
+                    from ingest.query_encoder import OnnxQueryEncoder
+
+                    self._query_encoder = (
+                        OnnxQueryEncoder.open(self.path, self.onnx_cache, self._torch_model, self.threads)
+                        if self.onnx_cache is not None
+                        else None
+                    )
+        return self._query_encoder or None
+
     def _embed_one(self, text: str) -> tuple[float, ...]:
-        return tuple(self.encode([text])[0].tolist())
+        encoder = self.query_encoder()
+        vec = encoder.encode(text) if encoder is not None else self.encode([text])[0]
+        return tuple(vec.tolist())
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         t0 = time.perf_counter()

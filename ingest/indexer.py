@@ -13,9 +13,11 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_chroma import Chroma
 from langchain_classic.indexes import SQLRecordManager
 from langchain_core.documents import Document
@@ -160,7 +162,7 @@ class Index:
         LangChain's index() writes vectors before it records them, so a SIGKILL can leave chunks the
         record manager never heard of (orphans) or, after a manual store edit, keys with no vector.
         """
-        store_ids = set(self.chunks.get(include=[])["ids"])
+        store_ids = {i for page in _pages(self.chunks, []) for i in page["ids"]}
         record_ids = set(self.records.list_keys())
         orphans = sorted(store_ids - record_ids)
         missing = sorted(record_ids - store_ids)
@@ -193,11 +195,24 @@ class Index:
         return {i: md.get("sha256", "") for i, md in zip(got["ids"], got["metadatas"])}
 
     def all_chunks(self) -> list[Document]:
-        got = self.chunks.get(include=["documents", "metadatas"])
         return [
             Document(id=i, page_content=t, metadata=m)
+            for got in _pages(self.chunks, ["documents", "metadatas"])
             for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
         ]
+
+    def chunks_with_vectors(self) -> tuple[list[Document], np.ndarray]:
+        """Every chunk and its stored vector (rows in the same order), read in pages."""
+        docs: list[Document] = []
+        rows: list[np.ndarray] = []
+        for got in _pages(self.chunks, ["documents", "metadatas", "embeddings"]):
+            docs += [
+                Document(id=i, page_content=t, metadata=m)
+                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+            ]
+            if len(got["ids"]):
+                rows.append(np.asarray(got["embeddings"], dtype=np.float32))
+        return docs, (np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32))
 
     def chunk(self, chunk_id: str) -> Document | None:
         got = self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
@@ -209,8 +224,7 @@ class Index:
         return self.chunks.count()
 
     def chunk_counts(self) -> Counter[str]:
-        got = self.chunks.get(include=["metadatas"])
-        return Counter(m["doc_id"] for m in got["metadatas"])
+        return Counter(m["doc_id"] for got in _pages(self.chunks, ["metadatas"]) for m in got["metadatas"])
 
     def fingerprint(self) -> str:
         """Changes whenever the indexed content changes; keys the persisted BM25 index.
@@ -220,6 +234,21 @@ class Index:
         """
         hashes = sorted(self.doc_hashes().items())
         return hashlib.sha256(json.dumps([self.count(), hashes]).encode()).hexdigest()[:16]
+
+
+# Whole-collection reads go in pages: one get() of ~100k records fails inside Chroma ("too many SQL
+# variables"), and pages also keep the transient copy of the results small.
+PAGE = 5000
+
+
+def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        yield got
+        if len(got["ids"]) < PAGE:
+            return
+        offset += PAGE
 
 
 def _unit_vector() -> list[float]:

@@ -6,6 +6,7 @@ one through a session fixture.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from functools import cached_property
@@ -26,7 +27,7 @@ def open_index(settings: Settings, *, with_embeddings: bool = True, embedder: Em
     if with_embeddings and embedder is None:
         from ingest.embedder import Embedder
 
-        embedder = Embedder(batch_size=settings.embed_batch_size, threads=settings.embed_threads)
+        embedder = Embedder.from_settings(settings)
     return Index(settings, embedder)  # type: ignore[arg-type]
 
 
@@ -37,12 +38,25 @@ class Services:
         self.settings = settings
         self._lock = threading.RLock()
 
+    def warm_up(self) -> None:
+        """Load what the first question would otherwise pay for, then take it out of the GC's sight.
+
+        The chunk tables, BM25 and sentence caches are ~200k long-lived objects; left in the collector's
+        oldest generation, every full collection walks them all and stalls a request for up to ~100 ms
+        (seen as the p99 in bench/). gc.freeze() moves them to a permanent generation.
+        """
+        if self.index.count():  # BM25 cannot be built over zero chunks; an empty store builds it on first use
+            _ = self.searcher, self.chain
+        self.embedder.embed_query("warm-up")
+        gc.collect()
+        gc.freeze()
+
     @cached_property
     def embedder(self) -> Embedder:
         from ingest.embedder import Embedder
 
         with self._lock:
-            return Embedder(batch_size=self.settings.embed_batch_size, threads=self.settings.embed_threads)
+            return Embedder.from_settings(self.settings)
 
     @cached_property
     def index(self) -> Index:

@@ -88,26 +88,24 @@ class EvidenceSelector:
         return self.idf.get(term, 1.0)
 
     def coverage(self, terms: list[str], tokens: frozenset[str] | set[str]) -> float:
-        total = sum(self.weight(t) for t in terms)
-        if not total:
-            return 0.0
-        return sum(self.weight(t) for t in terms if t in tokens) / total
+        return _Coverage(self, terms)(tokens)
 
     def select(self, question: str, hits: list[Hit], k: int, doc_name_tokens: set[str] | None = None) -> Evidence:
         terms = query_terms(question, doc_name_tokens or set())
         if not hits:
             return Evidence(sources=[], query_terms=terms)
+        coverage = _Coverage(self, terms)
         max_fused = max(h.score for h in hits) or 1.0
         scored: list[tuple[float, Hit, frozenset[str], float]] = []
         for h in hits:
             body = chunk_body(h.doc)
             sents = self.cache.get(str(h.doc.id), body)
             chunk_tokens = frozenset().union(*(s[2] for s in sents)) if sents else frozenset(tokenize(body))
-            best_sent = max((self.coverage(terms, s[2]) for s in sents), default=0.0)
+            best_sent = max((coverage(s[2]) for s in sents), default=0.0)
             rel = (
                 W_FUSED * (h.score / max_fused)
                 + W_DENSE * max(h.dense, 0.0)
-                + W_CHUNK_COV * self.coverage(terms, chunk_tokens)
+                + W_CHUNK_COV * coverage(chunk_tokens)
                 + W_SENT_COV * best_sent
             )
             scored.append((rel, h, chunk_tokens, best_sent))
@@ -144,7 +142,7 @@ class EvidenceSelector:
                 )
             )
             sentences[n] = [
-                ScoredSentence(body[a:b], start + a, start + b, n, self.coverage(terms, toks), i)
+                ScoredSentence(body[a:b], start + a, start + b, n, coverage(toks), i)
                 for i, (a, b, toks) in enumerate(self.cache.get(str(h.doc.id), body))
             ]
         top = chosen[:3]
@@ -156,6 +154,20 @@ class EvidenceSelector:
             clause_match=any(h.ref >= 1.0 for _, h, _, _ in chosen),
             query_terms=terms,
         )
+
+
+class _Coverage:
+    """IDF-weighted share of the question's terms found in a token set, with the weights looked up once
+    per question: selection scores every sentence of ~40 candidates, and this is its inner loop."""
+
+    def __init__(self, selector: EvidenceSelector, terms: list[str]) -> None:
+        self.weights = [(t, selector.weight(t)) for t in terms]
+        self.total = sum(w for _, w in self.weights)
+
+    def __call__(self, tokens: frozenset[str] | set[str]) -> float:
+        if not self.total:
+            return 0.0
+        return sum(w for t, w in self.weights if t in tokens) / self.total
 
 
 def _max_sim(tokens: frozenset[str], chosen: list[tuple[float, Hit, frozenset[str], float]]) -> float:

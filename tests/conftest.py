@@ -13,11 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # Before anything imports gradio, chromadb or transformers: tests never reach the network.
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from rag.offline import apply_offline_env
+
+apply_offline_env()
 
 import pytest
 from pydantic import SecretStr

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import sys
@@ -13,15 +12,9 @@ from pathlib import Path
 
 import httpx
 
+from rag.offline import child_env
+
 ROOT = Path(__file__).resolve().parent.parent
-QUIET_ENV = {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_WAIT_POLICY": "PASSIVE",  # llama.cpp threads spin otherwise, starving the other processes
-}
 
 
 def free_port() -> int:
@@ -45,7 +38,7 @@ def wait_http(url: str, timeout: float = 180, proc: subprocess.Popen | None = No
 
 def start(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **QUIET_ENV, **(env or {})}
+        args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=child_env(**(env or {}))
     )
 
 

@@ -1,11 +1,6 @@
 """PolicyQA web layer: the FastAPI app (API, OpenAI-compatible routes, metrics) and the Gradio chat UI."""
 
-import os
+from rag.offline import apply_offline_env
 
-# Set before gradio or chromadb is imported anywhere under ui/: neither may phone home.
-for _name, _value in (
-    ("GRADIO_ANALYTICS_ENABLED", "False"),
-    ("ANONYMIZED_TELEMETRY", "False"),
-    ("HF_HUB_OFFLINE", "1"),
-):
-    os.environ.setdefault(_name, _value)
+# Before gradio or chromadb is imported anywhere under ui/: neither may phone home.
+apply_offline_env()

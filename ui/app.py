@@ -6,13 +6,6 @@ Run with `uvicorn ui.app:create_app --factory` (what `policyqa serve` does).
 
 from __future__ import annotations
 
-import os
-
-# Before gradio or chromadb is imported: neither may phone home (ui/__init__ does the same).
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

@@ -118,10 +118,6 @@ class AppState:
         # Before the searcher reads the store: a write killed mid-way (marker left behind) may have left
         # orphan chunks, and this start must serve the last consistent index, not those.
         repair_after_crash(self.settings.data_dir, index)
-        count = index.count()
-        # The BM25 side cannot be built over zero chunks (rag.lexical); an empty server still starts,
-        # so that documents can be uploaded or POST /api/ingest run, and builds it on first use.
-        if count:
-            _ = svc.searcher, svc.chain
-        svc.embedder.embed_query("warm-up")
-        log.info("services loaded: %d chunks in the index", count)
+        # An empty server still starts, so that documents can be uploaded or POST /api/ingest run.
+        svc.warm_up()
+        log.info("services loaded: %d chunks in the index", index.count())

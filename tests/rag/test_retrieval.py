@@ -85,6 +85,52 @@ def test_chunk_table_mask_is_pure():
     assert isinstance(t.mask(None), np.ndarray)
 
 
+@pytest.mark.parametrize(
+    ("question", "doc_ids"),
+    [
+        ("transparency obligations for deepfakes", ("eu-ai-act-regulation-2024-1689",)),
+        ("watermarking of AI-generated content", ("g7-hiroshima-code-of-conduct-2023", "nist-ai-rmf-1-0-2023")),
+    ],
+)
+def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids):
+    """The in-memory, exact search over a subset gives Chroma's own filtered ranking."""
+    searcher = services.searcher
+    searcher.refresh(force=True)
+    table = searcher.table
+    assert table.vectors.shape == (len(table.docs), 384)
+    qvec = np.asarray(services.embedder.embed_query(question), dtype=np.float32)
+    mask = table.mask(None, doc_ids)
+    ours = searcher._dense(qvec, mask, 10)
+    res = services.index.chunks.query(
+        query_embeddings=[qvec.tolist()], n_results=10, where={"doc_id": {"$in": list(doc_ids)}}, include=["distances"]
+    )
+    assert [cid for cid, _ in ours] == res["ids"][0]
+    assert np.allclose([s for _, s in ours], [1 - d for d in res["distances"][0]], atol=1e-4)
+    assert all(table.doc_ids[table.by_id[cid]] in doc_ids for cid, _ in ours)
+
+
+def test_whole_store_reads_go_in_pages(services, monkeypatch):
+    """Large stores are read page by page (one get() of ~100k records fails inside Chroma)."""
+    from ingest import indexer
+
+    index = services.index
+    whole_docs, whole_vecs = index.chunks_with_vectors()
+    calls = []
+    real_get = index.chunks.get
+
+    def counting_get(*args, **kwargs):
+        calls.append(kwargs.get("limit"))
+        return real_get(*args, **kwargs)
+
+    monkeypatch.setattr(indexer, "PAGE", 100)
+    monkeypatch.setattr(index.chunks, "get", counting_get)
+    docs, vecs = index.chunks_with_vectors()
+    assert len(calls) == len(whole_docs) // 100 + 1 and set(calls) == {100}
+    assert [d.id for d in docs] == [d.id for d in whole_docs]
+    assert np.array_equal(vecs, whole_vecs)
+    assert sum(index.chunk_counts().values()) == index.count() == len(docs)
+
+
 class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     """LangChain's standard retriever conformance suite."""
 

@@ -10,9 +10,7 @@ import contextlib
 import io
 import json
 import logging
-import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,27 +21,15 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from support import free_port
 
 from rag.container import Services
+from rag.offline import child_env
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
-QUIET_ENV = {
-    "ANONYMIZED_TELEMETRY": "False",
-    "GRADIO_ANALYTICS_ENABLED": "False",
-    "HF_HUB_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "TOKENIZERS_PARALLELISM": "false",
-    "OMP_WAIT_POLICY": "PASSIVE",
-}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wait_until(predicate: Callable[[], bool], timeout_s: float, poll_s: float = 0.2, what: str = "") -> float:
@@ -95,7 +81,7 @@ class Child:
     def __init__(self, args: list[str], log_path: Path, env: dict[str, str] | None = None) -> None:
         self.args = args
         self.log_path = log_path
-        self.env = {**os.environ, **QUIET_ENV, **(env or {})}
+        self.env = child_env(**(env or {}))
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Child:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,23 +12,19 @@ from typing import Any
 
 import httpx
 import pytest
+import support
 from fastapi.testclient import TestClient
 
+from rag.offline import child_env
 from rag.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """A function that returns a loopback port nobody listens on (at the time of the call)."""
-    return _free_port
+    return support.free_port
 
 
 @pytest.fixture(scope="session")
@@ -54,16 +48,12 @@ def make_client(settings: Settings, services) -> Callable[..., contextlib.Abstra
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """`policyqa serve`'s factory under a real uvicorn on a free loopback port, over the session index."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "POLICYQA_DATA_DIR": str(settings.data_dir),
-        "POLICYQA_CORPUS_DIR": str(settings.corpus_dir),
-        "POLICYQA_RATE_LIMIT_PER_MINUTE": "100000",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-        "ANONYMIZED_TELEMETRY": "False",
-        "HF_HUB_OFFLINE": "1",
-    }
+    port = support.free_port()
+    env = child_env(
+        POLICYQA_DATA_DIR=str(settings.data_dir),
+        POLICYQA_CORPUS_DIR=str(settings.corpus_dir),
+        POLICYQA_RATE_LIMIT_PER_MINUTE="100000",
+    )
     env.pop("POLICYQA_API_KEY", None)
     log_path = settings.data_dir / f"uvicorn-{port}.log"
     with open(log_path, "wb") as log_file:
@@ -98,9 +88,4 @@ def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[
             time.sleep(1)
         yield base
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        support.stop(proc)

@@ -1,7 +1,7 @@
 """Child processes measured from outside: wall clock, CPU seconds and peak RSS of exactly that child.
 
-Peak RSS comes from os.wait4 on the child's pid rather than RUSAGE_CHILDREN, because the latter is a
-maximum over every child ever reaped and would hide a smaller second run behind a larger first one.
+Peak RSS is the child's own VmHWM, polled while it runs: neither RUSAGE_CHILDREN (a maximum over every
+child ever reaped) nor wait4's ru_maxrss (which starts from the parent's RSS at fork) measures one child.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ class ProcResult:
 
 def child_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = offline.child_env()
+    if "OMP_WAIT_POLICY" not in os.environ:  # bench.run leaves OpenMP at its default; see there
+        env.pop("OMP_WAIT_POLICY", None)
     # Children import bench.* and the project from the repository root, whatever the caller's cwd.
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     env.update(extra or {})
@@ -67,7 +69,12 @@ def run_measured(
         t0 = time.perf_counter()
         proc = subprocess.Popen(args, stdout=fh, stderr=subprocess.STDOUT, env=child_env(env), cwd=ROOT)
         deadline = t0 + timeout_s
+        # Peak RSS is polled from the child's VmHWM, not taken from wait4's ru_maxrss: Linux carries the
+        # parent's RSS at fork into the child's ru_maxrss, so every child of a 1.3 GiB bench process
+        # "peaked" at 1.3 GiB. VmHWM belongs to the exec'd image only; the last 20 ms may be missed.
+        peak_mib = 0.0
         while True:
+            peak_mib = max(peak_mib, proc_status_mib(proc.pid).get("VmHWM", 0.0))
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
@@ -82,10 +89,7 @@ def run_measured(
         output = json.loads(out_path.read_text())
     if proc.returncode != 0:
         log.warning("%s exited %d; see %s", " ".join(args[:4]), proc.returncode, log_path)
-    # ru_maxrss is in KiB on Linux.
-    return ProcResult(
-        proc.returncode, wall, usage.ru_utime, usage.ru_stime, usage.ru_maxrss / 1024, output, str(log_path)
-    )
+    return ProcResult(proc.returncode, wall, usage.ru_utime, usage.ru_stime, peak_mib, output, str(log_path))
 
 
 def proc_status_mib(pid: int | str = "self") -> dict[str, float]:

@@ -114,7 +114,7 @@ def markdown_report(result: BenchResult, profile_summary: str = "") -> str:
         "",
         (
             "Ours and the naive baseline (RecursiveCharacterTextSplitter(1000, 200) + the same MiniLM + Chroma "
-            "top-k) are measured in the same run, interleaved; ratios are ours / baseline (below 1 is faster "
+            "top-k) are measured in the same run, alternating; ratios are ours / baseline (below 1 is faster "
             "or smaller for times and memory, above 1 is better for hit@5)."
         ),
         "",

@@ -25,8 +25,8 @@ def run(
 ) -> tuple[dict[str, Any], tuple[str, str]]:
     harness = RetrievalHarness.open(settings)
     timed = dev_questions(n_questions)
-    log.info("retrieval: %d dev questions × %d rounds, interleaved", len(timed), rounds)
-    lat = harness.interleaved_latency(timed, rounds=rounds)
+    log.info("retrieval: %d dev questions × %d rounds, alternating blocks", len(timed), rounds)
+    lat = harness.alternating_latency(timed, rounds=rounds)
     o, b = summarize(lat["ours_ms"]), summarize(lat["baseline_ms"])
     hits = harness.hit_at_k(dev_questions())  # cheap, so always the whole dev split
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shutil
 import time
 from datetime import UTC, datetime
@@ -19,7 +20,14 @@ from typing import Any
 
 from rag.offline import apply_offline_env
 
+_USER_OMP_POLICY = os.environ.get("OMP_WAIT_POLICY")
 apply_offline_env()
+if _USER_OMP_POLICY is None:
+    # The baseline's whole query path is a torch encode, and OMP_WAIT_POLICY=PASSIVE (our default for
+    # processes sharing cores with llama.cpp) adds ~7 ms to each one; the bench and its children keep
+    # OpenMP's default so that the baseline is not slowed by our setting. `policyqa serve` still sets
+    # it for itself, as shipped, which if anything handicaps ours.
+    del os.environ["OMP_WAIT_POLICY"]
 
 from bench.index_prep import CACHE_DIR
 from bench.procs import machine_info

@@ -128,7 +128,7 @@ def measure_point(
         point[f"{system}_rss_trimmed_mib"] = mem.output.get("VmRSS_after_trim")
         point[f"{system}_peak_rss_mib"] = mem.max_rss_mib
         point[f"{system}_load_s"] = mem.output.get("load_and_warm_s")
-    log.info("scale %d×: interleaved retrieval latency over %d questions", factor, n_questions)
+    log.info("scale %d×: alternating-block retrieval latency over %d questions", factor, n_questions)
     prof_path = work / "out" / f"profile-x{factor}.json"
     lat = _worker(
         work,
@@ -330,7 +330,7 @@ def _point_rows(result: BenchResult, points: list[dict[str, Any]]) -> None:
     result.notes.append(
         "scale: synthetic stores for 10×/100× use real chunk vectors plus Gaussian noise (σ=0.015, renormalised) with "
         "recombined chunk texts; the vectors are not embeddings of those texts. Latency is warm, per question, "
-        "query-embedding cache cleared, both systems interleaved in one process."
+        "query-embedding cache cleared, both systems in alternating blocks in one process."
     )
 
 

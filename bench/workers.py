@@ -220,7 +220,7 @@ def _trimmed_rss() -> float | None:
 
 
 def scale_latency(data: Path, base_data: Path, n_questions: int, profile: Path | None) -> dict[str, Any]:
-    """Warm retrieval latency of both systems on one scaled store pair, interleaved question by question.
+    """Warm retrieval latency of both systems on one scaled store pair, in alternating blocks of questions.
 
     With `profile`, our retrieval path is then profiled once more over the same questions and the
     summary and full listing are written there (hotspots at scale differ from those at 1×).
@@ -229,7 +229,7 @@ def scale_latency(data: Path, base_data: Path, n_questions: int, profile: Path |
 
     harness = RetrievalHarness.open(_settings(data), baseline_store=_baseline_store(base_data, None))
     qs = dev_questions(n_questions)
-    times = harness.interleaved_latency(qs, rounds=1)
+    times = harness.alternating_latency(qs, rounds=2)
     if profile is not None:
         from bench.profiling import profile_calls, render
 

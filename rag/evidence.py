@@ -12,6 +12,8 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from langchain_core.documents import Document
+
 from ingest.indexer import chunk_body
 from ingest.sentences import sentence_spans
 from rag.models import Source
@@ -83,6 +85,11 @@ class EvidenceSelector:
     def __init__(self, idf: dict[str, float] | None = None) -> None:
         self.idf = idf or {}
         self.cache = SentenceCache()
+
+    def prefill(self, docs: list[Document]) -> None:
+        """Split and tokenise these chunks' sentences ahead of the questions that will need them."""
+        for d in docs:
+            self.cache.get(str(d.id), chunk_body(d))
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, 1.0)

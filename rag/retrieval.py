@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +56,7 @@ class ChunkTable:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     by_id: dict[str, int] = field(default_factory=dict)
     by_seq: dict[tuple[str, int], int] = field(default_factory=dict)
+    rows_of: dict[str, np.ndarray] = field(default_factory=dict)  # doc_id → its rows; np.isin over 100k ids cost ms
     doc_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     publishers: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
@@ -65,6 +67,10 @@ class ChunkTable:
         t.by_id = {str(d.id): i for i, d in enumerate(docs)}
         t.by_seq = {(d.metadata["doc_id"], int(d.metadata.get("seq", 0))): i for i, d in enumerate(docs)}
         t.doc_ids = np.array([d.metadata["doc_id"] for d in docs], dtype=object)
+        rows: dict[str, list[int]] = {}
+        for i, doc_id in enumerate(t.doc_ids):
+            rows.setdefault(doc_id, []).append(i)
+        t.rows_of = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
         t.publishers = np.array([str(d.metadata.get("publisher", "")).lower() for d in docs], dtype=object)
         t.dates = np.array([int(d.metadata.get("date_num", 0)) for d in docs], dtype=np.int64)
         return t
@@ -73,7 +79,7 @@ class ChunkTable:
         m = np.ones(len(self.docs), dtype=bool)
         if filters:
             if filters.doc_ids:
-                m &= np.isin(self.doc_ids, list(filters.doc_ids))
+                m &= self.doc_mask(filters.doc_ids)
             if filters.publisher:
                 needle = filters.publisher.lower()
                 m &= np.array([needle in p for p in self.publishers], dtype=bool)
@@ -82,7 +88,15 @@ class ChunkTable:
             if filters.date_to:
                 m &= self.dates <= date_number(filters.date_to, end=True)
         if doc_ids:
-            m &= np.isin(self.doc_ids, list(doc_ids))
+            m &= self.doc_mask(doc_ids)
+        return m
+
+    def doc_mask(self, doc_ids: Iterable[str]) -> np.ndarray:
+        m = np.zeros(len(self.docs), dtype=bool)
+        for doc_id in doc_ids:
+            rows = self.rows_of.get(doc_id)
+            if rows is not None:
+                m[rows] = True
         return m
 
     def neighbour(self, doc: Document, offset: int) -> Document | None:
@@ -114,6 +128,7 @@ class Searcher:
             if not force and self.lexical and self.lexical.fingerprint == fingerprint:
                 return
             docs, vectors = self.index.chunks_with_vectors()
+            _share_strings(docs)
             order = sorted(range(len(docs)), key=lambda i: (docs[i].metadata["doc_id"], int(docs[i].metadata.get("seq", 0))))
             docs = [docs[i] for i in order]
             if not docs:  # an empty store (fresh install, last document deleted): nothing to search yet
@@ -149,7 +164,9 @@ class Searcher:
         fetch_k = fetch_k or self.settings.fetch_k
         parsed = self.parse(query)
         base = table.mask(filters)
-        named = tuple(d for d in parsed.doc_ids if d in set(table.doc_ids[base])) if not (filters and filters.doc_ids) else ()
+        named: tuple[str, ...] = ()
+        if not (filters and filters.doc_ids):
+            named = tuple(d for d in parsed.doc_ids if d in table.rows_of and base[table.rows_of[d]].any())
 
         qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
         bm25_all = lexical.scores(query)
@@ -175,7 +192,8 @@ class Searcher:
         dense = self._dense(qvec, mask, n)
 
         masked = np.where(mask, bm25_all, -1.0)
-        top = np.argsort(-masked)[:n]
+        top = np.argpartition(-masked, n - 1)[:n] if n < len(masked) else np.arange(len(masked))
+        top = top[np.argsort(-masked[top], kind="stable")]
         lexical = [(table.docs[i].id, float(bm25_all[i])) for i in top if masked[i] > 0]
 
         for rank, (cid, sim) in enumerate(dense):
@@ -232,6 +250,17 @@ class Searcher:
                 h = self._hit(str(doc.id), hits)
                 if h is not None:
                     h.ref = max(h.ref, score)
+
+
+def _share_strings(docs: list[Document]) -> None:
+    """One string object per distinct metadata value: title, licence, URL and publisher repeat on every
+    chunk of a document, and Chroma hands back a fresh copy each time (~0.7 KiB a chunk)."""
+    seen: dict[str, str] = {}
+    for d in docs:
+        md = d.metadata
+        for key, value in md.items():
+            if isinstance(value, str) and len(value) < 512:
+                md[key] = seen.setdefault(value, value)
 
 
 class HybridRetriever(BaseRetriever):

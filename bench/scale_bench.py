@@ -371,7 +371,7 @@ def _ingest_rows(result: BenchResult, real: dict[str, Any], thr: dict[str, Any])
         if per_s_1x and per_s_fx:
             result.notes.append(
                 f"scale: {label} ingest throughput {per_s_1x:.1f} chunks/s at 1× and {per_s_fx:.1f} at {f}×: "
-                f"ingest time grows linearly with the corpus (≈ {per_s_1x / per_s_fx:.2f}× the per-chunk cost)."
+                f"ingest time grows linearly with the corpus (per-chunk cost at {f}× ≈ {per_s_1x / per_s_fx:.2f}× that at 1×)."
             )
     add(
         target_row(

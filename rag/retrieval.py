@@ -50,7 +50,7 @@ class Hit:
 @dataclass
 class ChunkTable:
     """All chunks in memory: filters, clause lookup and document-scoped dense search without a round
-    trip to the store. `vectors` are the stored embeddings, one row per doc (1.5 KB a chunk)."""
+    trip to the store. `vectors` are the stored embeddings, one row per chunk (1.5 KiB each)."""
 
     docs: list[Document]
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
@@ -192,9 +192,7 @@ class Searcher:
         dense = self._dense(qvec, mask, n)
 
         masked = np.where(mask, bm25_all, -1.0)
-        top = np.argpartition(-masked, n - 1)[:n] if n < len(masked) else np.arange(len(masked))
-        top = top[np.argsort(-masked[top], kind="stable")]
-        lexical = [(table.docs[i].id, float(bm25_all[i])) for i in top if masked[i] > 0]
+        lexical = [(table.docs[i].id, float(bm25_all[i])) for i in _top_n(masked, n) if masked[i] > 0]
 
         for rank, (cid, sim) in enumerate(dense):
             h = self._hit(str(cid), hits)
@@ -225,9 +223,7 @@ class Searcher:
             return [(str(cid), 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
         rows = np.flatnonzero(mask)
         sims = table.vectors[rows] @ qvec
-        top = np.argpartition(-sims, n - 1)[:n] if n < len(rows) else np.arange(len(rows))
-        top = top[np.argsort(-sims[top], kind="stable")]
-        return [(str(table.docs[rows[i]].id), float(sims[i])) for i in top]
+        return [(str(table.docs[rows[i]].id), float(sims[i])) for i in _top_n(sims, n)]
 
     def _hit(self, cid: str, hits: dict[str, Hit]) -> Hit | None:
         if cid in hits:
@@ -252,9 +248,17 @@ class Searcher:
                     h.ref = max(h.ref, score)
 
 
+def _top_n(scores: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n highest scores, best first: a partial partition, not a sort of 100k scores."""
+    if n <= 0:
+        return np.empty(0, dtype=np.int64)
+    top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+    return top[np.argsort(-scores[top], kind="stable")]
+
+
 def _share_strings(docs: list[Document]) -> None:
     """One string object per distinct metadata value: title, licence, URL and publisher repeat on every
-    chunk of a document, and Chroma hands back a fresh copy each time (~0.7 KiB a chunk)."""
+    chunk of a document, and Chroma hands back a fresh copy each time (~0.4 KiB a chunk)."""
     seen: dict[str, str] = {}
     for d in docs:
         md = d.metadata

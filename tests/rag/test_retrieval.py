@@ -73,6 +73,18 @@ def test_filters(services):
     assert _top(services, "anything", 5, Filters(date_from="2030")) == []
 
 
+def test_top_n_is_a_stable_partial_sort():
+    from rag.retrieval import _top_n
+
+    scores = np.array([0.1, 0.9, 0.5, 0.9, 0.2])
+    assert _top_n(scores, 2).tolist() == [1, 3]  # ties keep index order
+    assert _top_n(scores, 10).tolist() == [1, 3, 2, 4, 0]
+    assert _top_n(scores, 0).tolist() == []
+    rng = np.random.default_rng(0)
+    big = rng.random(10_000)
+    assert _top_n(big, 40).tolist() == np.argsort(-big, kind="stable")[:40].tolist()
+
+
 def test_chunk_table_mask_is_pure():
     docs = [
         Document(id="a", page_content="x", metadata={"doc_id": "d1", "publisher": "OECD", "date_num": 20240503, "seq": 0}),

@@ -195,30 +195,21 @@ class Index:
         return {i: md.get("sha256", "") for i, md in zip(got["ids"], got["metadatas"])}
 
     def all_chunks(self) -> list[Document]:
-        return [
-            Document(id=i, page_content=t, metadata=m)
-            for got in _pages(self.chunks, ["documents", "metadatas"])
-            for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-        ]
+        return [d for got in _pages(self.chunks, ["documents", "metadatas"]) for d in _documents(got)]
 
     def chunks_with_vectors(self) -> tuple[list[Document], np.ndarray]:
         """Every chunk and its stored vector (rows in the same order), read in pages."""
         docs: list[Document] = []
         rows: list[np.ndarray] = []
         for got in _pages(self.chunks, ["documents", "metadatas", "embeddings"]):
-            docs += [
-                Document(id=i, page_content=t, metadata=m)
-                for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
-            ]
+            docs += _documents(got)
             if len(got["ids"]):
                 rows.append(np.asarray(got["embeddings"], dtype=np.float32))
         return docs, (np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32))
 
     def chunk(self, chunk_id: str) -> Document | None:
-        got = self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"])
-        if not got["ids"]:
-            return None
-        return Document(id=got["ids"][0], page_content=got["documents"][0], metadata=got["metadatas"][0])
+        found = _documents(self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"]))
+        return found[0] if found else None
 
     def count(self) -> int:
         return self.chunks.count()
@@ -249,6 +240,10 @@ def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
         if len(got["ids"]) < PAGE:
             return
         offset += PAGE
+
+
+def _documents(got: dict[str, Any]) -> list[Document]:
+    return [Document(id=i, page_content=t, metadata=m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
 
 
 def _unit_vector() -> list[float]:

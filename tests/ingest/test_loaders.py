@@ -14,7 +14,8 @@ from typing import ClassVar
 import docx
 import httpx
 import pytest
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
+from support import encrypt_pdf, make_pdf
 
 from ingest.loaders import (
     SUPPORTED_SUFFIXES,
@@ -35,62 +36,10 @@ CORPUS = ROOT / "corpus"
 # Fixture builders
 
 
-def make_pdf(pages: list[list[str]], info: dict[str, str] | None = None) -> bytes:
-    """A minimal valid PDF written by hand: one Helvetica text stream per page, exact xref offsets."""
-
-    def esc(s: str) -> str:
-        return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-
-    page_ids = [3 + 2 * i for i in range(len(pages))]
-    font_id = 3 + 2 * len(pages)
-    objs: dict[int, bytes] = {
-        1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_ids)}] /Count {len(pages)} >>".encode(),
-        font_id: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    }
-    for pid, lines in zip(page_ids, pages, strict=True):
-        ops = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({esc(line)}) Tj T*" for line in lines) + " ET"
-        stream = ops.encode("latin-1") if lines else b""
-        objs[pid] = (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {pid + 1} 0 R "
-            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>"
-        ).encode()
-        objs[pid + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
-    info_id = None
-    if info:
-        info_id = font_id + 1
-        objs[info_id] = ("<< " + " ".join(f"/{k} ({esc(v)})" for k, v in info.items()) + " >>").encode(
-            "latin-1"
-        )
-
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets: dict[int, int] = {}
-    for i in sorted(objs):
-        offsets[i] = len(out)
-        out += b"%d 0 obj\n" % i + objs[i] + b"\nendobj\n"
-    xref_at = len(out)
-    size = max(objs) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for i in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[i]
-    trailer = b"<< /Size %d /Root 1 0 R" % size + (b" /Info %d 0 R" % info_id if info_id else b"") + b" >>"
-    out += b"trailer\n" + trailer + b"\nstartxref\n%d\n%%%%EOF\n" % xref_at
-    return bytes(out)
-
-
 SAMPLE_PDF_PAGES = [
     ["Article 5 Prohibited practices", "No (social) scoring."],
     ["Article 6 High-risk systems"],
 ]
-
-
-def encrypt_pdf(data: bytes, user_password: str) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    # RC4 needs no optional crypto dependency, unlike AES.
-    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="RC4-128")
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()
 
 
 def make_docx() -> bytes:

@@ -7,7 +7,6 @@ name). The fake OpenAI-compatible server is a real HTTP server whose misbehaviou
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import signal
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from support import free_port
+from support import encrypt_pdf, free_port, make_pdf, parse_sse, uvicorn_command  # noqa: F401 - re-exported to the tests here
 
 from rag.container import Services
 from rag.offline import child_env
@@ -42,26 +41,6 @@ def wait_until(predicate: Callable[[], bool], timeout_s: float, poll_s: float = 
         if time.monotonic() - t0 > timeout_s:
             raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what or predicate}")
         time.sleep(poll_s)
-
-
-def parse_sse(text: str) -> list[tuple[str, str]]:
-    """(event, data) pairs of a text/event-stream body; comment lines (pings) are skipped."""
-    events: list[tuple[str, str]] = []
-    event, data = "message", []
-    for line in text.splitlines():
-        if not line:
-            if data:
-                events.append((event, "\n".join(data)))
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("event:"):
-            event = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].lstrip(" "))
-    if data:
-        events.append((event, "\n".join(data)))
-    return events
 
 
 def services_with(services: Services, **overrides: Any) -> Services:
@@ -150,19 +129,7 @@ class ApiServer(Child):
             "POLICYQA_RATE_LIMIT_PER_MINUTE": "100000",
         }
         super().__init__(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "ui.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--log-level",
-                "info",
-            ],
+            uvicorn_command(self.port, "--log-level", "info"),
             log_path,
             {**base, **(env or {})},
         )
@@ -315,47 +282,3 @@ def fake_llm() -> Iterator[FakeLLM]:
         yield server
     finally:
         server.close()
-
-
-# -- documents -------------------------------------------------------------------------------------------
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal valid PDF: one Helvetica text stream per page, exact xref offsets."""
-    page_ids = [3 + 2 * i for i in range(len(pages))]
-    font_id = 3 + 2 * len(pages)
-    objs: dict[int, bytes] = {
-        1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_ids)}] /Count {len(pages)} >>".encode(),
-        font_id: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    }
-    for pid, lines in zip(page_ids, pages, strict=True):
-        ops = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) Tj T*" for line in lines) + " ET"
-        stream = ops.encode("latin-1")
-        objs[pid] = (
-            f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {pid + 1} 0 R "
-            f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>"
-        ).encode()
-        objs[pid + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
-    out = bytearray(b"%PDF-1.4\n")
-    offsets: dict[int, int] = {}
-    for i in sorted(objs):
-        offsets[i] = len(out)
-        out += b"%d 0 obj\n" % i + objs[i] + b"\nendobj\n"
-    xref_at = len(out)
-    size = max(objs) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for i in range(1, size):
-        out += b"%010d 00000 n \n" % offsets[i]
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref_at)
-    return bytes(out)
-
-
-def encrypt_pdf(data: bytes, user_password: str) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm="RC4-128")  # no crypto dep
-    buf = io.BytesIO()
-    writer.write(buf)
-    return buf.getvalue()

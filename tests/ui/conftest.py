@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -58,17 +57,7 @@ def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[
     log_path = settings.data_dir / f"uvicorn-{port}.log"
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "ui.app:create_app",
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            support.uvicorn_command(port),
             cwd=ROOT,
             env=env,
             stdout=log_file,

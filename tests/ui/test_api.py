@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from support import parse_sse
 
 from rag.models import Answer
 
@@ -36,27 +37,6 @@ class ChainWrapper:
 
     def stream(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         return self._real.stream(*args, **kwargs)
-
-
-def parse_sse(lines: Iterator[str]) -> list[tuple[str, str]]:
-    """(event, data) pairs from a text/event-stream body; comments (pings) are skipped."""
-    events: list[tuple[str, str]] = []
-    event, data = "message", []
-    for line in lines:
-        line = line.rstrip("\r")
-        if not line:
-            if data:
-                events.append((event, "\n".join(data)))
-            event, data = "message", []
-        elif line.startswith(":"):
-            continue
-        elif line.startswith("event:"):
-            event = line[6:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].lstrip(" "))
-    if data:
-        events.append((event, "\n".join(data)))
-    return events
 
 
 # -- probes, docs, metrics -------------------------------------------------------------------------------

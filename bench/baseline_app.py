@@ -37,7 +37,7 @@ class NaiveService:
     def __init__(self) -> None:
         from evals.baseline import NaiveRAG
         from rag.container import Services
-        from rag.settings import Settings
+        from rag.core.settings import Settings
 
         self.services = Services(Settings())
         self.naive = NaiveRAG(self.services)

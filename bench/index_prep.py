@@ -12,7 +12,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ def adopt(ours_dir: Path, baseline_dir: Path) -> None:
     _forget_clients()  # chromadb caches one system per path; it must not outlive the files
     shutil.rmtree(settings.data_dir, ignore_errors=True)
     shutil.copytree(ours_dir, settings.data_dir)
-    from ingest.store import chroma_client
+    from rag.store.client import chroma_client
 
     src_client = chroma_client(Settings(data_dir=baseline_dir, chroma_host=None))
     name = f"{settings.collection}_baseline"
@@ -80,7 +80,7 @@ def adopt(ours_dir: Path, baseline_dir: Path) -> None:
 
 
 def _has_baseline(settings: Settings) -> bool:
-    from ingest.store import chroma_client
+    from rag.store.client import chroma_client
 
     names = {getattr(c, "name", str(c)) for c in chroma_client(settings).list_collections()}
     return f"{settings.collection}_baseline" in names

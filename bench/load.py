@@ -42,7 +42,7 @@ from typing import Any
 
 import httpx
 
-from rag import offline
+from rag.core import offline
 
 log = logging.getLogger("bench.load")
 

@@ -17,7 +17,7 @@ from typing import Any
 from evals.dataset import EvalQuestion, load_questions
 from evals.metrics import Passage, evidence_ranks, hit_at_k
 from rag.chain import AskRequest
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

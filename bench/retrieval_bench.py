@@ -8,7 +8,7 @@ from typing import Any
 from bench.report import BenchResult, target_row
 from bench.retrieval import RetrievalHarness, dev_questions
 from bench.stats import summarize
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

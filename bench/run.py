@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from rag.offline import apply_offline_env
+from rag.core.offline import apply_offline_env
 
 _USER_OMP_POLICY = os.environ.get("OMP_WAIT_POLICY")
 apply_offline_env()
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     profiles: list[tuple[str, str]] = []  # (summary, full listing) per profiled workload
     timings: dict[str, float] = {}
     failures: list[str] = []
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     corpus = Settings().corpus_dir
 

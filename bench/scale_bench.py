@@ -46,7 +46,7 @@ def _worker(work: Path, tag: str, args: list[str], timeout_s: float = 3600) -> P
 def store_key(src: Path, corpus: Path, factor: int) -> str:
     """Identifies a synthetic store pair: the source index, the baseline's corpus, the factor, the generator."""
     from evals.baseline import corpus_fingerprint
-    from ingest.embedder import MODEL_PACKAGE
+    from rag.store.embedder import MODEL_PACKAGE
 
     state = src / "ingest-state.json"
     parts = {
@@ -166,7 +166,9 @@ def real_scale_ingest(work: Path, corpus: Path, factor: int) -> dict[str, Any]:
         # Ours reads the recombined files with the shipped manifest; the baseline's loader reads the
         # recombined corpus's own manifest (same metadata, new paths).
         args = ["--corpus", str(corpus), "--source", str(syn)] if system == "ours" else ["--corpus", str(syn)]
-        res = _worker(work, f"ingest-x{factor}-{system}", ["ingest", "--system", system, "--data", str(data), *args])
+        res = _worker(
+            work, f"ingest-x{factor}-{system}", ["ingest", "--system", system, "--data", str(data), *args]
+        )
         o = res.output
         out[system] = {
             "ingest_s": o["seconds"],
@@ -351,7 +353,11 @@ def _ingest_rows(result: BenchResult, real: dict[str, Any], thr: dict[str, Any])
             note=f"chunks/s: ours {ours['chunks_per_s']:.1f}, baseline {base['chunks_per_s']:.1f}",
         )
     )
-    add(target_row(SECTION, f"real ingest {f}×: process CPU (user+sys)", ours["cpu_s"], base["cpu_s"], unit="s"))
+    add(
+        target_row(
+            SECTION, f"real ingest {f}×: process CPU (user+sys)", ours["cpu_s"], base["cpu_s"], unit="s"
+        )
+    )
     add(
         target_row(
             SECTION,

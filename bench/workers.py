@@ -25,7 +25,7 @@ BASELINE_COLLECTION_SUFFIX = "_baseline"
 
 
 def _settings(data: Path, corpus: Path | None = None):  # type: ignore[no-untyped-def]
-    from rag.settings import Settings
+    from rag.core.settings import Settings
 
     kw: dict[str, Any] = {"data_dir": data, "_env_file": None}
     if corpus is not None:
@@ -127,10 +127,10 @@ def _fill(collection, got: dict[str, Any], factor: int, max_batch: int) -> int: 
 def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str, Any]:
     """Our store (chunks + BM25) and the baseline's collection at `factor`× from the real vectors, no embedding."""
 
-    from ingest.indexer import Index
-    from ingest.store import COLLECTION_METADATA, chroma_client
     from rag.references import doc_aliases_from_manifest
     from rag.retrieval import Searcher
+    from rag.store.client import COLLECTION_METADATA, chroma_client
+    from rag.store.index import Index
 
     src_settings = _settings(src)
     src_client = chroma_client(src_settings)
@@ -171,7 +171,7 @@ def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str
 def _baseline_store(data: Path, embedder):  # type: ignore[no-untyped-def]
     from langchain_chroma import Chroma
 
-    from ingest.store import chroma_client
+    from rag.store.client import chroma_client
 
     settings = _settings(data)
     client = chroma_client(settings)

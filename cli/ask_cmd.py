@@ -8,12 +8,14 @@ import typer
 from rich.panel import Panel
 
 from cli.common import console, fail, load_settings
-from rag.models import Answer, Filters
+from rag.core.models import Answer, Filters
 
 
 def ask(
     question: str = typer.Argument(..., help="The question."),
-    mode: str = typer.Option(None, "--mode", "-m", help="extractive | local | openai (default: POLICYQA_MODE)."),
+    mode: str = typer.Option(
+        None, "--mode", "-m", help="extractive | local | openai (default: POLICYQA_MODE)."
+    ),
     doc: list[str] = typer.Option(None, "--doc", help="Restrict to these document ids (repeatable)."),
     top_k: int = typer.Option(None, "--top-k", "-k", help="Number of sources."),
     as_json: bool = typer.Option(False, "--json", help="Print the result model as JSON."),
@@ -62,4 +64,6 @@ def ask(
     cited = {c.n for c in result.citations}
     for s in result.sources:
         mark = "*" if s.n in cited else " "
-        console.print(f"{mark}[{s.n}] {s.section} — {s.title} ({s.publisher}, {s.date})  {s.url}", highlight=False)
+        console.print(
+            f"{mark}[{s.n}] {s.section} — {s.title} ({s.publisher}, {s.date})  {s.url}", highlight=False
+        )

@@ -7,7 +7,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)

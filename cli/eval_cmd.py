@@ -11,7 +11,9 @@ def eval_(
     split: str = typer.Option("test", "--set", help="dev | test | all"),
     mode: str = typer.Option(None, "--mode", help="Answer mode (default: POLICYQA_MODE)."),
     k: int = typer.Option(5, "--k", help="Sources per question."),
-    baseline: bool = typer.Option(False, "--baseline", help="Also run the naive LangChain RAG on the same questions."),
+    baseline: bool = typer.Option(
+        False, "--baseline", help="Also run the naive LangChain RAG on the same questions."
+    ),
     limit: int = typer.Option(None, "--limit", help="Only the first N questions."),
 ) -> None:
     """Run the real pipeline on the question set and write a report under evals/reports/."""

@@ -14,9 +14,13 @@ from ingest.pipeline import ingest as run_ingest
 
 
 def ingest(
-    sources: list[str] = typer.Argument(None, help="Files, folders or http(s) URLs. Default: the corpus/ folder."),
+    sources: list[str] = typer.Argument(
+        None, help="Files, folders or http(s) URLs. Default: the corpus/ folder."
+    ),
     prune: bool = typer.Option(False, "--prune", help="Remove indexed documents that are not among SOURCES."),
-    if_stale: bool = typer.Option(False, "--if-stale", help="Do nothing when the index is already up to date."),
+    if_stale: bool = typer.Option(
+        False, "--if-stale", help="Do nothing when the index is already up to date."
+    ),
 ) -> None:
     """Load, clean, chunk, embed and index documents into Chroma (incremental and idempotent)."""
     settings = load_settings()

@@ -6,13 +6,15 @@ import logging
 
 import typer
 
-from rag.offline import apply_offline_env
+from rag.core.offline import apply_offline_env
 
 apply_offline_env()  # before anything imports chromadb, gradio or transformers: no telemetry, no hub
 
 from cli import ask_cmd, docs_cmd, eval_cmd, ingest_cmd, serve_cmd
 
-app = typer.Typer(help="PolicyQA: cited answers over AI-governance texts.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="PolicyQA: cited answers over AI-governance texts.", no_args_is_help=True, add_completion=False
+)
 app.command("ingest")(ingest_cmd.ingest)
 app.add_typer(docs_cmd.app, name="docs", help="List and remove indexed documents.")
 app.command("ask")(ask_cmd.ask)

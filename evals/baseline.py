@@ -19,10 +19,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.embedder import MODEL_PACKAGE, Embedder
 from ingest.manifest import load_manifest
-from rag.models import Answer, ChatTurn, Citation, Mode, Source
-from rag.settings import Settings
+from rag.core.models import Answer, ChatTurn, Citation, Mode, Source
+from rag.core.settings import Settings
+from rag.store.embedder import MODEL_PACKAGE, Embedder
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +97,7 @@ class NaiveRAG:
             col = client.get_collection(self.name)
             if (col.metadata or {}).get("fingerprint") == fingerprint and col.count() > 0:
                 log.info("baseline collection %s is current (%d chunks)", self.name, col.count())
-                return Chroma(
-                    client=client, collection_name=self.name, embedding_function=self.embeddings
-                )
+                return Chroma(client=client, collection_name=self.name, embedding_function=self.embeddings)
             log.info("baseline collection %s is stale; rebuilding", self.name)
             client.delete_collection(self.name)
         return self._build(client, fingerprint)

@@ -28,8 +28,8 @@ from evals.metrics import Judge, agreement_by_group, agreement_stats
 from evals.report import BASELINE, OURS, print_summary, write_report
 from evals.scoring import retrieval_miss_detail, score_answer
 from evals.summary import build_summary
-from rag.models import Answer
-from rag.settings import Settings
+from rag.core.models import Answer
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

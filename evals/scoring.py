@@ -23,7 +23,7 @@ from evals.metrics import (
     recall_at_k,
     reciprocal_rank,
 )
-from rag.models import Answer, Source
+from rag.core.models import Answer, Source
 
 # Keys in report order. *_llm keys exist only when a second judge is configured.
 RETRIEVAL_KEYS = ["hit_at_1", "hit_at_k", "recall_at_k", "mrr", "doc_hit_at_k"]

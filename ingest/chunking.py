@@ -23,7 +23,7 @@ How it works
    labelled points belongs to the top-level point (the "subparagraph" convention); elsewhere
    it ends the list.  Bullets belong to the paragraph before them.  The OECD's operative
    paragraphs ``I.``/``II.`` always start a new top-level list.
-3. *Atoms*: sentences (``ingest.sentences.sentence_spans``) of body paragraphs and whole
+3. *Atoms*: sentences (``rag.text.sentences.sentence_spans``) of body paragraphs and whole
    heading lines.  A chunk is a run of consecutive atoms, so no chunk ever cuts a sentence.
 4. *Segmentation*: dynamic programming over atom boundaries.  Cutting at a heading is free,
    between sibling points cheap (cheaper the shallower), between paragraphs of one unit
@@ -78,7 +78,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from ingest.sentences import sentence_spans
+from rag.text.sentences import sentence_spans
 
 __all__ = ["Chunk", "chunk_document"]
 

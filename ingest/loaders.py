@@ -27,7 +27,8 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 from pydantic import BaseModel, ValidationError
 
-from ingest.manifest import DocMeta, shorten_title, slugify
+from ingest.manifest import shorten_title, slugify
+from rag.store.doc_meta import DocMeta
 
 log = logging.getLogger(__name__)
 

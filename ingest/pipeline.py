@@ -18,10 +18,12 @@ from pydantic import BaseModel, Field
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.indexer import Index, IndexResult
-from ingest.loaders import LoadError, LoadLimits, LoadedDocument, discover, load_path, load_url
-from ingest.manifest import DocMeta, load_manifest
-from rag.settings import Settings
+from ingest.documents import chunk_documents
+from ingest.loaders import LoadedDocument, LoadError, LoadLimits, discover, load_path, load_url
+from ingest.manifest import load_manifest
+from rag.core.settings import Settings
+from rag.store.doc_meta import DocMeta
+from rag.store.index import Index, IndexResult
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +133,9 @@ def ingest(
     _, secs0 = _embed_stats(index)
     for src in paths:
         result = _ingest_one(src, manifest, limits, settings, index, known, seen)
-        log.info("indexed %s: %s (%d chunks, %d embedded)", src, result.status, result.chunks, result.embedded)
+        log.info(
+            "indexed %s: %s (%d chunks, %d embedded)", src, result.status, result.chunks, result.embedded
+        )
         report.files.append(result)
         if progress:
             progress(result)
@@ -156,7 +160,7 @@ def index_document(loaded: LoadedDocument, settings: Settings, index: Index) -> 
     )
     if not chunks:
         return IndexResult(), 0
-    return index.upsert_document(loaded.meta, text, chunks), len(chunks)
+    return index.upsert_document(loaded.meta, text, chunk_documents(loaded.meta, chunks)), len(chunks)
 
 
 def _ingest_one(
@@ -181,14 +185,21 @@ def _ingest_one(
             return FileResult(source=src, doc_id=meta.doc_id, status="failed", reason="no text to index")
     except Exception as exc:  # one bad document must not stop the batch; the store keeps its old state
         log.exception("ingest failed for %s", src)
-        return FileResult(source=src, doc_id=meta.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}")
+        return FileResult(
+            source=src, doc_id=meta.doc_id, status="failed", reason=f"{type(exc).__name__}: {exc}"
+        )
     status: Status = "unchanged"
     if res.added or res.deleted or res.updated:
         status = "updated" if meta.doc_id in known else "added"
     elif meta.doc_id not in known:
         status = "added"
     return FileResult(
-        source=src, doc_id=meta.doc_id, status=status, chunks=n_chunks, embedded=res.added, deleted=res.deleted
+        source=src,
+        doc_id=meta.doc_id,
+        status=status,
+        chunks=n_chunks,
+        embedded=res.added,
+        deleted=res.deleted,
     )
 
 

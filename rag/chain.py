@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rag.answerers.extractive import compose
 from rag.condense import rewrite_followup
+from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
+from rag.core.settings import Settings
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
-from rag.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
 from rag.retrieval import Searcher
-from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +75,18 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         t = time.perf_counter()
         parsed = self.searcher.parse(standalone)
-        evidence = self.selector.select(standalone, hits, k, doc_name_tokens=self._doc_name_tokens(parsed.doc_ids))
+        evidence = self.selector.select(
+            standalone, hits, k, doc_name_tokens=self._doc_name_tokens(parsed.doc_ids)
+        )
         timings["evidence"] = _ms(t)
 
-        base = dict(mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources)
+        base = dict(
+            mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources
+        )
         vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(standalone, evidence.sources, self._doc_name_tokens(parsed.doc_ids), vocab)
+        missing = unmatched_entities(
+            standalone, evidence.sources, self._doc_name_tokens(parsed.doc_ids), vocab
+        )
         if self._should_abstain(evidence, missing):
             timings["total"] = _ms(t_all)
             yield ABSTAIN_TEXT
@@ -102,7 +108,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                         yield delta
                 except Exception as exc:  # AnswererError and anything the backend throws
                     log.warning("%s answerer failed: %s", mode, exc)
-                    warnings.append(f"{mode} backend failed ({_one_line(exc)}); showing the extractive answer")
+                    warnings.append(
+                        f"{mode} backend failed ({_one_line(exc)}); showing the extractive answer"
+                    )
                     text_parts = []
                 timings["generate"] = _ms(t)
                 if text_parts:
@@ -143,7 +151,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             return None
 
     def _doc_name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
-        from rag.tokenize import tokenize
+        from rag.text.tokenize import tokenize
 
         names = [n for a in self.searcher.aliases if a.doc_id in doc_ids for n in a.names]
         return set(tokenize(" ".join(names)))
@@ -167,7 +175,11 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         for q in result.quotes:
             src = by_n[q.source_n]
             verdict = self.checker.check(q.text, [src.section + "\n" + src.text])
-            sentences.append(Sentence(text=q.text, citations=[q.source_n], verified=verdict.supported, reason=verdict.reason))
+            sentences.append(
+                Sentence(
+                    text=q.text, citations=[q.source_n], verified=verdict.supported, reason=verdict.reason
+                )
+            )
             citations.setdefault(
                 q.source_n,
                 Citation(**src.model_dump(), quote=q.text, quote_start=q.start, quote_end=q.end),
@@ -192,9 +204,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if not verified.answer.strip():
             if text.strip() and is_abstention_statement(text):
                 return Answer(
-                    answer=ABSTAIN_TEXT, abstained=True, sentences=verified.sentences, warnings=warnings, **base
+                    answer=ABSTAIN_TEXT,
+                    abstained=True,
+                    sentences=verified.sentences,
+                    warnings=warnings,
+                    **base,
                 )
-            warnings.append("no sentence of the generated answer was supported by its sources; showing the extractive answer")
+            warnings.append(
+                "no sentence of the generated answer was supported by its sources; showing the extractive answer"
+            )
             return None
         if verified.dropped:
             warnings.append(f"{verified.dropped} unsupported sentence(s) removed from the generated answer")

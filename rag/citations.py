@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ingest.sentences import sentence_spans
-from rag.models import Citation, Sentence, Source
+from rag.core.models import Citation, Sentence, Source
+from rag.text.sentences import sentence_spans
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from rag.models import ChatTurn
+from rag.core.models import ChatTurn
 
 _PRONOUN = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her|the same|the document|the text)\b",

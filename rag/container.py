@@ -13,22 +13,24 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 if TYPE_CHECKING:
-    from ingest.embedder import Embedder
-    from ingest.indexer import Index
+    from rag.store.embedder import Embedder
+    from rag.store.index import Index
 
 log = logging.getLogger(__name__)
 
 PREFILL_SENTENCES_MAX_CHUNKS = 5000
 
 
-def open_index(settings: Settings, *, with_embeddings: bool = True, embedder: Embedder | None = None) -> Index:
-    from ingest.indexer import Index
+def open_index(
+    settings: Settings, *, with_embeddings: bool = True, embedder: Embedder | None = None
+) -> Index:
+    from rag.store.index import Index
 
     if with_embeddings and embedder is None:
-        from ingest.embedder import Embedder
+        from rag.store.embedder import Embedder
 
         embedder = Embedder.from_settings(settings)
     return Index(settings, embedder)  # type: ignore[arg-type]
@@ -75,7 +77,7 @@ class Services:
 
     @cached_property
     def embedder(self) -> Embedder:
-        from ingest.embedder import Embedder
+        from rag.store.embedder import Embedder
 
         with self._lock:
             return Embedder.from_settings(self.settings)

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
-from ingest.indexer import chunk_body
-from ingest.sentences import sentence_spans
-from rag.models import Source
+from rag.core.models import Source
 from rag.retrieval import Hit
-from rag.tokenize import tokenize
+from rag.store.index import chunk_body
+from rag.text.sentences import sentence_spans
+from rag.text.tokenize import tokenize
 
 # Words that say what kind of question it is, not what it is about.
 QUESTION_WORDS = set(
@@ -97,7 +97,9 @@ class EvidenceSelector:
     def coverage(self, terms: list[str], tokens: frozenset[str] | set[str]) -> float:
         return _Coverage(self, terms)(tokens)
 
-    def select(self, question: str, hits: list[Hit], k: int, doc_name_tokens: set[str] | None = None) -> Evidence:
+    def select(
+        self, question: str, hits: list[Hit], k: int, doc_name_tokens: set[str] | None = None
+    ) -> Evidence:
         terms = query_terms(question, doc_name_tokens or set())
         if not hits:
             return Evidence(sources=[], query_terms=terms)
@@ -260,7 +262,9 @@ def unmatched_entities(
     missing = []
     for phrase in question_entities(question):
         toks = {
-            t for t in tokenize(phrase) if t not in ignore and t not in _NOT_ENTITY and "_" not in t and len(t) > 2
+            t
+            for t in tokenize(phrase)
+            if t not in ignore and t not in _NOT_ENTITY and "_" not in t and len(t) > 2
         }
         if not toks or any(toks <= st for st in source_tokens):
             continue

@@ -14,7 +14,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from rag.tokenize import tokenize
+from rag.text.tokenize import tokenize
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from rag.models import ChatTurn, Source
+from rag.core.models import ChatTurn, Source
 
 ABSTAIN_TEXT = "The sources provided do not answer this question."
 

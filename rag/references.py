@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from rag.tokenize import normalize
+from rag.text.tokenize import normalize
 
 __all__ = [
     "DocAlias",
@@ -150,7 +150,9 @@ _ITEM_MORE = re.compile(
 )
 
 # "paragraph 38", "para 38", "para. 38", "¶ 38", "paragraph (38)"
-_PARAGRAPH = re.compile(rf"{_PARA_KW}\s*(?:no\.?\s*)?\(?\s*(?P<n>[0-9]{{1,3}})\s*\)?{_E}(?P<subs>(?:{_SUB})*)")
+_PARAGRAPH = re.compile(
+    rf"{_PARA_KW}\s*(?:no\.?\s*)?\(?\s*(?P<n>[0-9]{{1,3}})\s*\)?{_E}(?P<subs>(?:{_SUB})*)"
+)
 _NUMBER_MORE = re.compile(rf"{_SEP}\(?\s*(?P<n>[0-9]{{1,3}})\s*\)?{_E}")
 
 _RECITAL = re.compile(rf"{_B}recitals?{_E}\s*(?:no\.?\s*)?\(?\s*(?P<n>[0-9]{{1,3}})\s*\)?{_E}")
@@ -272,7 +274,11 @@ def _find_refs(text: str, oecd_named: bool) -> list[_Found]:
     take(_SECTION, _SECTION_MORE, section)
     take(_NIST, None, lambda m: f"{m.group('fn')} {m.group('n')}")
     take(_ITEM, _ITEM_MORE, item)
-    take(_PARAGRAPH, _NUMBER_MORE, lambda m: "paragraph " + _levels(m.group("n"), _subs(m.groupdict().get("subs"))))
+    take(
+        _PARAGRAPH,
+        _NUMBER_MORE,
+        lambda m: "paragraph " + _levels(m.group("n"), _subs(m.groupdict().get("subs"))),
+    )
     take(_RECITAL, _NUMBER_MORE, lambda m: f"recital {m.group('n')}")
     take(_CHAPTER, None, chapter)
     take(_PART, None, part)

@@ -19,11 +19,11 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from ingest.indexer import Index, date_number
+from rag.core.models import Filters
+from rag.core.settings import Settings
 from rag.lexical import LexicalIndex
-from rag.models import Filters
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
-from rag.settings import Settings
+from rag.store.index import Index, date_number
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,9 @@ class ChunkTable:
     vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     by_id: dict[str, int] = field(default_factory=dict)
     by_seq: dict[tuple[str, int], int] = field(default_factory=dict)
-    rows_of: dict[str, np.ndarray] = field(default_factory=dict)  # doc_id → its rows; np.isin over 100k ids cost ms
+    rows_of: dict[str, np.ndarray] = field(
+        default_factory=dict
+    )  # doc_id → its rows; np.isin over 100k ids cost ms
     doc_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     publishers: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
@@ -129,7 +131,10 @@ class Searcher:
                 return
             docs, vectors = self.index.chunks_with_vectors()
             _share_strings(docs)
-            order = sorted(range(len(docs)), key=lambda i: (docs[i].metadata["doc_id"], int(docs[i].metadata.get("seq", 0))))
+            order = sorted(
+                range(len(docs)),
+                key=lambda i: (docs[i].metadata["doc_id"], int(docs[i].metadata.get("seq", 0))),
+            )
             docs = [docs[i] for i in order]
             if not docs:  # an empty store (fresh install, last document deleted): nothing to search yet
                 self.table, self.lexical = ChunkTable.build([]), None
@@ -137,7 +142,9 @@ class Searcher:
             folder = self._bm25_dir()
             lexical = LexicalIndex.load(folder, fingerprint) if folder else None
             if lexical is None or lexical.ids != [str(d.id) for d in docs]:
-                lexical = LexicalIndex.build([str(d.id) for d in docs], [d.page_content for d in docs], fingerprint)
+                lexical = LexicalIndex.build(
+                    [str(d.id) for d in docs], [d.page_content for d in docs], fingerprint
+                )
                 if folder:
                     try:
                         lexical.save(folder)
@@ -185,7 +192,13 @@ class Searcher:
         return ranked[: max(fetch_k, 1)]
 
     def _fuse_pass(
-        self, qvec: np.ndarray, bm25_all: np.ndarray, mask: np.ndarray, fetch_k: int, factor: float, hits: dict[str, Hit]
+        self,
+        qvec: np.ndarray,
+        bm25_all: np.ndarray,
+        mask: np.ndarray,
+        fetch_k: int,
+        factor: float,
+        hits: dict[str, Hit],
     ) -> None:
         s, table = self.settings, self.table
         n = min(fetch_k, int(mask.sum()))
@@ -219,7 +232,9 @@ class Searcher:
         """
         table = self.table
         if mask.all() or len(table.vectors) != len(table.docs):
-            res = self.index.chunks.query(query_embeddings=[qvec.tolist()], n_results=n, include=["distances"])
+            res = self.index.chunks.query(
+                query_embeddings=[qvec.tolist()], n_results=n, include=["distances"]
+            )
             return [(str(cid), 1.0 - float(dist)) for cid, dist in zip(res["ids"][0], res["distances"][0])]
         rows = np.flatnonzero(mask)
         sims = table.vectors[rows] @ qvec
@@ -280,7 +295,9 @@ class HybridRetriever(BaseRetriever):
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun, k: int | None = None, **kwargs: Any
     ) -> list[Document]:
         k = k or self.k
-        hits = self.searcher.search(query, fetch_k=max(k, self.searcher.settings.fetch_k), filters=self.filters)
+        hits = self.searcher.search(
+            query, fetch_k=max(k, self.searcher.settings.fetch_k), filters=self.filters
+        )
         out = []
         for h in hits[:k]:
             md = {**h.doc.metadata, "score": h.score, "dense": h.dense, "bm25": h.bm25, "ref": h.ref}

@@ -13,14 +13,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 # Before anything imports gradio, chromadb or transformers: tests never reach the network.
-from rag.offline import apply_offline_env
+from rag.core.offline import apply_offline_env
 
 apply_offline_env()
 
 import pytest
 from pydantic import SecretStr
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from rag.offline import child_env
+from rag.core.offline import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,18 @@ def stop(proc: subprocess.Popen) -> None:
 
 def uvicorn_command(port: int, *extra: str) -> list[str]:
     """`uvicorn ui.app:create_app --factory` (what `policyqa serve` runs) on a loopback port."""
-    return [sys.executable, "-m", "uvicorn", "ui.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "ui.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        *extra,
+    ]
 
 
 def parse_sse(body: str | Iterable[str]) -> list[tuple[str, str]]:
@@ -80,7 +91,16 @@ def parse_sse(body: str | Iterable[str]) -> list[tuple[str, str]]:
 
 
 def chroma_command(path: Path, port: int) -> list[str]:
-    return [str(Path(sys.executable).parent / "chroma"), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    return [
+        str(Path(sys.executable).parent / "chroma"),
+        "run",
+        "--path",
+        str(path),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
 
 
 @contextlib.contextmanager
@@ -101,8 +121,25 @@ def llama_server() -> Iterator[str]:
     from rag.answerers.local import default_model_path
 
     port = free_port()
-    proc = start([sys.executable, "-m", "llama_cpp.server", "--model", str(default_model_path()), "--host", "127.0.0.1",
-                  "--port", str(port), "--n_threads", "1", "--n_ctx", "2048", "--model_alias", "smollm2"])
+    proc = start(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(default_model_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "1",
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "smollm2",
+        ]
+    )
     try:
         wait_http(f"http://127.0.0.1:{port}/v1/models", 120, proc)
         yield f"http://127.0.0.1:{port}/v1"

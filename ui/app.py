@@ -19,9 +19,9 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
-from ingest.store import StoreUnavailableError
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store.client import StoreUnavailableError
 from ui.api.routes import ask, documents, health, ingest, openai_compat
 from ui.api.schemas import first_error_message
 from ui.body_limit import BodyLimitMiddleware, LimitFor

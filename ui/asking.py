@@ -12,8 +12,8 @@ from typing import Any, TypeVar
 from fastapi import HTTPException
 
 from rag.chain import AskRequest
-from rag.models import Answer, ChatTurn, Filters
-from rag.settings import Settings
+from rag.core.models import Answer, ChatTurn, Filters
+from rag.core.settings import Settings
 from ui.api.schemas import FiltersIn, HistoryTurn
 from ui.limits import Slot
 from ui.store_health import store_unavailable, unavailable_detail

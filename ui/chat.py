@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from rag.chain import AskRequest
-from rag.models import Answer, ChatTurn, Filters
+from rag.core.models import Answer, ChatTurn, Filters
 from ui.feedback import record_feedback
 from ui.leak_guard import DraftGuard, screened_invoke, screened_stream
 from ui.metrics import FEEDBACK, REJECTED, observe_answer

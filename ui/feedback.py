@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Literal
 
-from rag.models import Answer
+from rag.core.models import Answer
 
 log = logging.getLogger(__name__)
 

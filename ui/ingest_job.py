@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
 from ui.api.schemas import IngestFile, IngestStatus
 from ui.writes import WriteGate
 

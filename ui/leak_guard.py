@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from rag.chain import AskRequest
-from rag.models import Answer
+from rag.core.models import Answer
 from rag.prompting import ABSTAIN_TEXT, CONDENSE_PROMPT, SYSTEM_PROMPT
 
 log = logging.getLogger(__name__)

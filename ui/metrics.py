@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-from rag.models import Answer
+from rag.core.models import Answer
 
 STAGE_SECONDS = Histogram(
     "policyqa_stage_seconds",

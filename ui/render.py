@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from rag.models import Answer, Citation, Source
+from rag.core.models import Answer, Citation, Source
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 # Markdown heading markers at the start of a passage line; the card shows the heading path anyway.

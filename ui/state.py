@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
 from ui.ingest_job import IngestJobs
 from ui.limits import GenerationSlots, RateLimiter
 from ui.store_health import StoreProbe, store_unavailable
@@ -85,7 +85,7 @@ class AppState:
         return self.ready.wait(timeout)
 
     def _load_loop(self) -> None:
-        from ingest.store import StoreUnavailableError
+        from rag.store.client import StoreUnavailableError
 
         while not self._stop.is_set():
             try:

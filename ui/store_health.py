@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def store_unavailable(exc: BaseException, settings: Settings) -> bool:
     """
     if not settings.chroma_host:
         return False
-    from ingest.store import StoreUnavailableError
+    from rag.store.client import StoreUnavailableError
 
     seen: set[int] = set()
     current: BaseException | None = exc

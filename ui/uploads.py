@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from ingest.indexer import Index
 from ingest.loaders import LoadedDocument, LoadError, LoadLimits, load_bytes, load_url
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store.index import Index
 
 log = logging.getLogger(__name__)
 

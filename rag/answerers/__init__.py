@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib.util
 
 from rag.answerers.base import Answerer, AnswererError, ModelMissingError
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 __all__ = ["Answerer", "AnswererError", "ModelMissingError", "available_modes"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Protocol, runtime_checkable
 
-from rag.models import ChatTurn, Source
+from rag.core.models import ChatTurn, Source
 
 
 @runtime_checkable

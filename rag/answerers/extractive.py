@@ -10,15 +10,18 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from ingest.sentences import sentence_spans
+from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
-from rag.models import ChatTurn, Source
-from rag.tokenize import tokenize
+from rag.text.sentences import sentence_spans
+from rag.text.tokenize import tokenize
 
 _LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
-_WHEN = re.compile(r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I)
+_WHEN = re.compile(
+    r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I
+)
 _HOW_MANY = re.compile(
-    r"\b(how many|how much|how long|how often|within how|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b", re.I
+    r"\b(how many|how much|how long|how often|within how|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b",
+    re.I,
 )
 _LIST = re.compile(
     r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b|\blist\b|\bname the\b"
@@ -64,7 +67,9 @@ def target_pattern(ref: str) -> re.Pattern[str] | None:
         return re.compile(rf"^\s*{m.group(1)}\s+{re.escape(m.group(2))}\b", re.I)
     m = re.match(r"^(?:item|paragraph|recital|section)\s+([\d.]+)$", ref)
     if m:
-        return re.compile(rf"^\s*(?:#+\s*)?(?:\({re.escape(m.group(1))}\)|{re.escape(m.group(1))}\.?)\s", re.I)
+        return re.compile(
+            rf"^\s*(?:#+\s*)?(?:\({re.escape(m.group(1))}\)|{re.escape(m.group(1))}\.?)\s", re.I
+        )
     return None
 
 
@@ -90,7 +95,9 @@ def _label(source: Source) -> str:
     return " › ".join(parts) if parts else source.title
 
 
-_ANAPHORA = re.compile(r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I)
+_ANAPHORA = re.compile(
+    r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I
+)
 _ADDITIVE = re.compile(r"^\s*(likewise|also|moreover|similarly|in addition|furthermore|besides)\b", re.I)
 _LEVELS = re.compile(r"\(([a-z0-9]+)\)")
 
@@ -114,7 +121,9 @@ def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
     """The sentences of the clause-matched passage (source 1) that state the named unit."""
     sents = evidence.sentences.get(1, [])
     levels = _clause_levels(ref)
-    target = _find_labelled(sents, levels) or (_find_labelled(sents, levels[-1:]) if len(levels) > 1 else None)
+    target = _find_labelled(sents, levels) or (
+        _find_labelled(sents, levels[-1:]) if len(levels) > 1 else None
+    )
     nist = re.match(r"^(govern|map|measure|manage)\s+([\d.]+)$", ref)
     if nist:
         pat = re.compile(rf"^\W*{nist.group(1)}\s+{re.escape(nist.group(2))}(?![\d.])", re.I)
@@ -175,7 +184,12 @@ def compose(question: str, evidence: Evidence, refs: tuple[str, ...] = ()) -> Ex
     for score, s in ranked[1:]:
         if len(picked) >= (MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES):
             break
-        if score >= 0.8 * best_score and s.coverage > 0 and not _overlaps(s, picked) and not _is_heading(s.text):
+        if (
+            score >= 0.8 * best_score
+            and s.coverage > 0
+            and not _overlaps(s, picked)
+            and not _is_heading(s.text)
+        ):
             picked.append(s)
 
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
@@ -249,7 +263,9 @@ class ExtractiveAnswerer:
 
     name = "extractive"
 
-    def stream(self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()) -> Iterator[str]:
+    def stream(
+        self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()
+    ) -> Iterator[str]:
         terms = query_terms(question)
         total = len(terms) or 1
         evidence = Evidence(sources=list(sources), query_terms=terms)

@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.answerers.base import AnswererError, ModelMissingError
-from rag.models import ChatTurn, Source
+from rag.core.models import ChatTurn, Source
+from rag.core.settings import Settings
 from rag.prompting import answer_messages, clean_condensed, condense_messages, format_sources
-from rag.settings import Settings
 
 if TYPE_CHECKING:
     from llama_cpp import Llama

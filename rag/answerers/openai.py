@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rag.answerers.base import AnswererError
-from rag.models import ChatTurn, Source
+from rag.core.models import ChatTurn, Source
+from rag.core.settings import Settings
 from rag.prompting import answer_messages, clean_condensed, condense_messages
-from rag.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def run(data_dir: Path, *args: str, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "POLICYQA_DATA_DIR": str(data_dir), "OMP_WAIT_POLICY": "PASSIVE", "COLUMNS": "200"}
     return subprocess.run(
-        [sys.executable, "-m", "cli.main", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "cli.main", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -30,8 +35,13 @@ def test_ask_json_returns_the_result_model(services):
 
 
 def test_ask_streams_and_lists_sources(services):
-    out = run(services.settings.data_dir, "ask", "What does Article 50(2) of the AI Act require?", "--doc",
-              "eu-ai-act-regulation-2024-1689")
+    out = run(
+        services.settings.data_dir,
+        "ask",
+        "What does Article 50(2) of the AI Act require?",
+        "--doc",
+        "eu-ai-act-regulation-2024-1689",
+    )
     assert out.returncode == 0, out.stderr
     assert "[1]" in out.stdout and "Sources" in out.stdout and "Article 50" in out.stdout
 

@@ -3,6 +3,7 @@
 Plain stdlib + pytest; no project imports, so the data can be checked even
 when the package itself is broken.
 """
+
 import json
 import re
 import unicodedata
@@ -28,8 +29,18 @@ KINDS = {
     "unanswerable": 14,
 }
 SPLITS = {"dev", "test"}
-Q_KEYS = {"id", "split", "kind", "question", "history", "answer", "must_include",
-          "gold_docs", "evidence", "answerable"}
+Q_KEYS = {
+    "id",
+    "split",
+    "kind",
+    "question",
+    "history",
+    "answer",
+    "must_include",
+    "gold_docs",
+    "evidence",
+    "answerable",
+}
 Q_OPTIONAL = {"note"}
 S_KEYS = {"id", "sentence", "passage", "doc_id", "label", "perturbation"}
 TRUE_PERTURBATIONS = {"none", "paraphrase"}
@@ -92,6 +103,7 @@ def _report(errors):
 
 # ----------------------------------------------------------------- questions
 
+
 def test_question_schema(questions, doc_ids):
     errors = []
     for q in questions:
@@ -120,15 +132,19 @@ def test_question_schema(questions, doc_ids):
             errors.append((qid, "history must be a list"))
         else:
             for turn in hist:
-                if (not isinstance(turn, dict) or set(turn) != {"role", "content"}
-                        or turn["role"] not in {"user", "assistant"}
-                        or not isinstance(turn["content"], str) or not turn["content"].strip()):
+                if (
+                    not isinstance(turn, dict)
+                    or set(turn) != {"role", "content"}
+                    or turn["role"] not in {"user", "assistant"}
+                    or not isinstance(turn["content"], str)
+                    or not turn["content"].strip()
+                ):
                     errors.append((qid, "bad history turn", turn))
 
         must = q.get("must_include")
         if not isinstance(must, list) or not all(
-                isinstance(g, list) and g and all(isinstance(a, str) and a.strip() for a in g)
-                for g in must):
+            isinstance(g, list) and g and all(isinstance(a, str) and a.strip() for a in g) for g in must
+        ):
             errors.append((qid, "must_include must be a list of non-empty lists of strings"))
 
         gold = q.get("gold_docs")
@@ -143,8 +159,12 @@ def test_question_schema(questions, doc_ids):
 
         ev = q.get("evidence")
         if not isinstance(ev, list) or not all(
-                isinstance(e, dict) and set(e) == {"doc_id", "quote"}
-                and isinstance(e["doc_id"], str) and isinstance(e["quote"], str) for e in ev):
+            isinstance(e, dict)
+            and set(e) == {"doc_id", "quote"}
+            and isinstance(e["doc_id"], str)
+            and isinstance(e["quote"], str)
+            for e in ev
+        ):
             errors.append((qid, "evidence must be a list of {doc_id, quote}"))
     _report(errors)
 
@@ -244,8 +264,11 @@ def test_gold_docs_cover_evidence(questions):
 
 
 def test_comparisons_use_two_documents(questions):
-    errors = [q["id"] for q in questions if q["kind"] == "comparison"
-              and len({e["doc_id"] for e in q["evidence"]}) < 2]
+    errors = [
+        q["id"]
+        for q in questions
+        if q["kind"] == "comparison" and len({e["doc_id"] for e in q["evidence"]}) < 2
+    ]
     assert not errors, f"comparison questions need evidence from >= 2 documents: {errors}"
 
 
@@ -283,8 +306,7 @@ def test_gold_answer_satisfies_must_include_by_tokens(questions):
 
 
 def test_unanswerable_have_grep_note(questions):
-    missing = [q["id"] for q in questions if q["kind"] == "unanswerable"
-               and not q.get("note", "").strip()]
+    missing = [q["id"] for q in questions if q["kind"] == "unanswerable" and not q.get("note", "").strip()]
     assert not missing, f"unanswerable questions without a verification note: {missing}"
 
 
@@ -294,6 +316,7 @@ def test_all_documents_covered(questions, doc_ids):
 
 
 # ------------------------------------------------------------ support labels
+
 
 def test_support_schema(labels, doc_ids):
     errors = []

@@ -37,7 +37,7 @@ from evals.metrics import (
 from evals.report import render_markdown, write_report
 from evals.scoring import score_answer
 from evals.summary import build_summary
-from rag.models import Answer, Citation, Sentence, Source
+from rag.core.models import Answer, Citation, Sentence, Source
 
 EU = "eu-ai-act-regulation-2024-1689"
 Q1 = EvidenceQuote(

@@ -39,7 +39,7 @@ def eval_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         return request.getfixturevalue("services")
     except pytest.FixtureLookupError:
         from rag.container import Services
-        from rag.settings import Settings
+        from rag.core.settings import Settings
 
         data = os.environ.get("POLICYQA_DATA_DIR") or tmp_path_factory.mktemp("quick-eval") / "data"
         return Services(Settings(data_dir=data, corpus_dir=ROOT / "corpus", _env_file=None))

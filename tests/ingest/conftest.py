@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SMALL_DOCS = [
@@ -19,7 +19,7 @@ SMALL_DOCS = [
 
 @pytest.fixture(scope="session")
 def embedder():
-    from ingest.embedder import Embedder
+    from rag.store.embedder import Embedder
 
     return Embedder()
 

@@ -449,7 +449,7 @@ def test_never_crashes_and_keeps_invariants(text: str, min_words: int, max_words
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(DOCUMENTS)
 def test_chunks_respect_max_words_unless_one_sentence(text: str) -> None:
-    from ingest.sentences import sentence_spans
+    from rag.text.sentences import sentence_spans
 
     max_words = 40
     for chunk in chunk_document(text, "Doc", min_words=10, max_words=max_words):

@@ -15,10 +15,10 @@ import support
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.indexer import Index
 from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store.index import Index
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,9 @@ DOCS = [
 def expected_spans(folder: Path) -> dict[str, set[tuple[int, int]]]:
     manifest = load_manifest(ROOT / "corpus" / "manifest.json")
     return {
-        f.stem: {(c.start, c.end) for c in chunk_document(clean_text(f.read_text()), manifest[f.stem].short_title)}
+        f.stem: {
+            (c.start, c.end) for c in chunk_document(clean_text(f.read_text()), manifest[f.stem].short_title)
+        }
         for f in folder.glob("*.md")
     }
 
@@ -106,7 +108,10 @@ def chroma_server(tmp_path):
 
 def test_ingest_into_chroma_server(chroma_server, small_corpus, tmp_path, embedder):
     settings = Settings(
-        data_dir=tmp_path / "data", corpus_dir=ROOT / "corpus", chroma_host="127.0.0.1", chroma_port=chroma_server,
+        data_dir=tmp_path / "data",
+        corpus_dir=ROOT / "corpus",
+        chroma_host="127.0.0.1",
+        chroma_port=chroma_server,
         _env_file=None,
     )
     index = Index(settings, embedder)

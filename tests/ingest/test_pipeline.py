@@ -8,8 +8,8 @@ import pytest
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.indexer import Index
 from ingest.pipeline import ingest, is_stale
+from rag.store.index import Index
 
 pytestmark = pytest.mark.slow
 
@@ -45,7 +45,9 @@ def test_ingest_is_idempotent_and_incremental(small_corpus, tmp_settings, embedd
     # Changing one document replaces exactly its own chunks.
     target = small_corpus / "diplomat-japans-ai-diplomacy-2024.md"
     before = {d.id for d in index.all_chunks() if d.metadata["doc_id"] != target.stem}
-    target.write_text(target.read_text() + "\n\nA new closing paragraph about the AI Safety Institute in Tokyo.\n")
+    target.write_text(
+        target.read_text() + "\n\nA new closing paragraph about the AI Safety Institute in Tokyo.\n"
+    )
     third = ingest([str(small_corpus)], tmp_settings, index)
     changed = {f.doc_id: f for f in third.files}
     assert changed[target.stem].status == "updated"
@@ -80,7 +82,11 @@ def test_bad_files_are_reported_and_the_rest_is_ingested(small_corpus, tmp_setti
     (small_corpus / "broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj <<>> garbage")
     (small_corpus / "notes.xyz").write_text("unknown extension")
     index = Index(tmp_settings, embedder)
-    report = ingest([str(small_corpus), str(small_corpus / "missing.md"), "http://127.0.0.1:9/nothing"], tmp_settings, index)
+    report = ingest(
+        [str(small_corpus), str(small_corpus / "missing.md"), "http://127.0.0.1:9/nothing"],
+        tmp_settings,
+        index,
+    )
     failed = {Path(f.source).name: f.reason for f in report.failed}
     for name in ("empty.md", "binary.txt", "latin1.txt", "broken.pdf", "missing.md", "nothing"):
         assert name in failed and failed[name], (name, failed)
@@ -104,7 +110,9 @@ def test_stale_detection(small_corpus, tmp_settings, embedder):
     index = Index(tmp_settings, embedder)
     ingest([str(small_corpus)], tmp_settings, index)
     assert not is_stale(tmp_settings, [str(small_corpus)])
-    (small_corpus / "g7-hiroshima-guiding-principles-2023.md").write_text("# Changed\n\nNew text here for the test.\n")
+    (small_corpus / "g7-hiroshima-guiding-principles-2023.md").write_text(
+        "# Changed\n\nNew text here for the test.\n"
+    )
     assert is_stale(tmp_settings, [str(small_corpus)])
 
 

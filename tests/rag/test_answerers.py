@@ -25,8 +25,8 @@ import pytest
 from rag.answerers import Answerer, AnswererError, ModelMissingError, available_modes
 from rag.answerers.local import LocalAnswerer, default_model_path
 from rag.answerers.openai import OpenAIAnswerer
-from rag.models import ChatTurn, Source
-from rag.settings import Settings
+from rag.core.models import ChatTurn, Source
+from rag.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

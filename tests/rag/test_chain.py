@@ -11,8 +11,8 @@ import support
 from ingest.pipeline import ingest
 from rag.chain import ABSTAIN_TEXT, AskRequest
 from rag.container import Services
-from rag.models import Answer, ChatTurn
-from rag.settings import Settings
+from rag.core.models import Answer, ChatTurn
+from rag.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,13 +78,19 @@ def test_follow_up_is_rewritten(services):
 
 
 def test_stream_yields_text_then_result(services):
-    items = list(services.chain.stream(AskRequest(question="What does the OECD Recommendation define as an AI system?")))
+    items = list(
+        services.chain.stream(
+            AskRequest(question="What does the OECD Recommendation define as an AI system?")
+        )
+    )
     assert isinstance(items[-1], Answer)
     assert all(isinstance(x, str) for x in items[:-1]) and "".join(items[:-1]).strip()
 
 
 def test_batch(services):
-    out = services.chain.batch([AskRequest(question="What is GOVERN 1 of the NIST AI RMF?"), {"question": "What is the AI Act?"}])
+    out = services.chain.batch(
+        [AskRequest(question="What is GOVERN 1 of the NIST AI RMF?"), {"question": "What is the AI Act?"}]
+    )
     assert len(out) == 2 and all(isinstance(a, Answer) for a in out)
 
 
@@ -116,13 +122,17 @@ def _services_with(services, **overrides) -> Services:  # type: ignore[no-untype
 
 def test_openai_mode_through_real_server(services, llama_server):
     svc = _services_with(services, openai_base_url=llama_server, openai_model="smollm2", llm_max_tokens=64)
-    a = svc.chain.invoke(AskRequest(question="What did the G7 launch in Hiroshima in 2023?", mode="openai", top_k=2))
+    a = svc.chain.invoke(
+        AskRequest(question="What did the G7 launch in Hiroshima in 2023?", mode="openai", top_k=2)
+    )
     assert a.mode == "openai" and a.answer.strip()
     assert not any("backend failed" in w for w in a.warnings)
 
 
 def test_openai_backend_down_falls_back_to_extractive(services):
-    svc = _services_with(services, openai_base_url=f"http://127.0.0.1:{support.free_port()}/v1", llm_timeout_s=5)
+    svc = _services_with(
+        services, openai_base_url=f"http://127.0.0.1:{support.free_port()}/v1", llm_timeout_s=5
+    )
     t0 = time.monotonic()
     a = svc.chain.invoke(AskRequest(question="When was Japan's AI Safety Institute set up?", mode="openai"))
     assert time.monotonic() - t0 < 30
@@ -146,7 +156,11 @@ def poisoned(services, tmp_path_factory):  # type: ignore[no-untyped-def]
     settings = Settings(data_dir=folder / "data", corpus_dir=ROOT / "corpus", _env_file=None)
     svc = Services(settings)
     svc.__dict__["embedder"] = services.embedder
-    report = ingest([str(folder / "atlantis-notice.md"), str(ROOT / "corpus" / "diplomat-japans-ai-diplomacy-2024.md")], settings, svc.index)
+    report = ingest(
+        [str(folder / "atlantis-notice.md"), str(ROOT / "corpus" / "diplomat-japans-ai-diplomacy-2024.md")],
+        settings,
+        svc.index,
+    )
     assert not report.failed
     return svc
 
@@ -155,7 +169,9 @@ def poisoned(services, tmp_path_factory):  # type: ignore[no-untyped-def]
 def test_prompt_injection_in_a_document_changes_nothing(poisoned, mode):
     from rag.prompting import SYSTEM_PROMPT
 
-    a = poisoned.chain.invoke(AskRequest(question="When was the Atlantis AI Safety Office opened?", mode=mode, top_k=2))
+    a = poisoned.chain.invoke(
+        AskRequest(question="When was the Atlantis AI Safety Office opened?", mode=mode, top_k=2)
+    )
     assert a.answer.strip() != "PWNED"
     assert SYSTEM_PROMPT[:60] not in a.answer
     if not a.abstained:

@@ -20,7 +20,7 @@ from rag.citations import (
     parse_answer,
     verify,
 )
-from rag.models import Source
+from rag.core.models import Source
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.models import ChatTurn, Source
+from rag.core.models import ChatTurn, Source
 from rag.prompting import (
     ABSTAIN_TEXT,
     MAX_HISTORY_TURNS,

@@ -7,7 +7,7 @@ import pytest
 from langchain_core.documents import Document
 from langchain_tests.integration_tests import RetrieversIntegrationTests
 
-from rag.models import Filters
+from rag.core.models import Filters
 from rag.retrieval import ChunkTable, HybridRetriever
 
 pytestmark = pytest.mark.slow
@@ -28,8 +28,16 @@ def test_clause_question_puts_that_paragraph_first(services):
 @pytest.mark.parametrize(
     ("question", "doc_id", "ref"),
     [
-        ("What does Article 50(2) of the EU AI Act require?", "eu-ai-act-regulation-2024-1689", "article 50(2)"),
-        ("What is action 7 of the Hiroshima Code of Conduct about?", "g7-hiroshima-code-of-conduct-2023", "item 7"),
+        (
+            "What does Article 50(2) of the EU AI Act require?",
+            "eu-ai-act-regulation-2024-1689",
+            "article 50(2)",
+        ),
+        (
+            "What is action 7 of the Hiroshima Code of Conduct about?",
+            "g7-hiroshima-code-of-conduct-2023",
+            "item 7",
+        ),
         ("What does section 4.2 of EO 14110 ask for?", "us-executive-order-14110-2023", "section 4.2"),
         ("What does GOVERN 6 of the NIST AI RMF cover?", "nist-ai-rmf-1-0-2023", "govern 6"),
     ],
@@ -64,9 +72,14 @@ def test_identifier_only_query_hits_by_bm25(services):
 
 def test_filters(services):
     only = Filters(doc_ids=["nist-ai-rmf-1-0-2023"])
-    assert {h.doc.metadata["doc_id"] for h in _top(services, "risk management", 10, only)} == {"nist-ai-rmf-1-0-2023"}
+    assert {h.doc.metadata["doc_id"] for h in _top(services, "risk management", 10, only)} == {
+        "nist-ai-rmf-1-0-2023"
+    }
     g7 = Filters(publisher="G7 Leaders")
-    assert all("g7 leaders" in h.doc.metadata["publisher"].lower() for h in _top(services, "artificial intelligence", 10, g7))
+    assert all(
+        "g7 leaders" in h.doc.metadata["publisher"].lower()
+        for h in _top(services, "artificial intelligence", 10, g7)
+    )
     dated = Filters(date_from="2024-04", date_to="2024-04-30")
     got = {h.doc.metadata["date"] for h in _top(services, "artificial intelligence cooperation", 10, dated)}
     assert got and all(d.startswith("2024-04") for d in got)
@@ -87,8 +100,16 @@ def test_top_n_is_a_stable_partial_sort():
 
 def test_chunk_table_mask_is_pure():
     docs = [
-        Document(id="a", page_content="x", metadata={"doc_id": "d1", "publisher": "OECD", "date_num": 20240503, "seq": 0}),
-        Document(id="b", page_content="y", metadata={"doc_id": "d2", "publisher": "NIST", "date_num": 20230126, "seq": 0}),
+        Document(
+            id="a",
+            page_content="x",
+            metadata={"doc_id": "d1", "publisher": "OECD", "date_num": 20240503, "seq": 0},
+        ),
+        Document(
+            id="b",
+            page_content="y",
+            metadata={"doc_id": "d2", "publisher": "NIST", "date_num": 20230126, "seq": 0},
+        ),
     ]
     t = ChunkTable.build(docs)
     assert t.mask(Filters(publisher="oecd")).tolist() == [True, False]
@@ -101,7 +122,10 @@ def test_chunk_table_mask_is_pure():
     ("question", "doc_ids"),
     [
         ("transparency obligations for deepfakes", ("eu-ai-act-regulation-2024-1689",)),
-        ("watermarking of AI-generated content", ("g7-hiroshima-code-of-conduct-2023", "nist-ai-rmf-1-0-2023")),
+        (
+            "watermarking of AI-generated content",
+            ("g7-hiroshima-code-of-conduct-2023", "nist-ai-rmf-1-0-2023"),
+        ),
     ],
 )
 def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids):
@@ -114,7 +138,10 @@ def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids
     mask = table.mask(None, doc_ids)
     ours = searcher._dense(qvec, mask, 10)
     res = services.index.chunks.query(
-        query_embeddings=[qvec.tolist()], n_results=10, where={"doc_id": {"$in": list(doc_ids)}}, include=["distances"]
+        query_embeddings=[qvec.tolist()],
+        n_results=10,
+        where={"doc_id": {"$in": list(doc_ids)}},
+        include=["distances"],
     )
     assert [cid for cid, _ in ours] == res["ids"][0]
     assert np.allclose([s for _, s in ours], [1 - d for d in res["distances"][0]], atol=1e-4)
@@ -123,7 +150,7 @@ def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids
 
 def test_whole_store_reads_go_in_pages(services, monkeypatch):
     """Large stores are read page by page (one get() of ~100k records fails inside Chroma)."""
-    from ingest import indexer
+    from rag.store import index as indexer
 
     index = services.index
     whole_docs, whole_vecs = index.chunks_with_vectors()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rag.tokenize import STOP_WORDS, normalize, stem, tokenize
+from rag.text.tokenize import STOP_WORDS, normalize, stem, tokenize
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

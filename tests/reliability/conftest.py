@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 AppFactory = Callable[..., contextlib.AbstractContextManager[TestClient]]
 

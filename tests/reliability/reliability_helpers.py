@@ -23,7 +23,7 @@ import httpx
 from support import encrypt_pdf, free_port, make_pdf, parse_sse, uvicorn_command  # noqa: F401 - re-exported to the tests here
 
 from rag.container import Services
-from rag.offline import child_env
+from rag.core.offline import child_env
 
 log = logging.getLogger(__name__)
 

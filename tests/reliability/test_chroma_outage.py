@@ -18,7 +18,7 @@ from reliability_helpers import CORPUS, ChromaServer, free_port, parse_sse, wait
 
 from ingest.pipeline import ingest
 from rag.container import Services, open_index
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

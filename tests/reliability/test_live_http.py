@@ -21,7 +21,7 @@ import pytest
 from reliability_helpers import free_port, wait_until
 
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 

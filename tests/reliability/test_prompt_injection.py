@@ -20,7 +20,7 @@ from reliability_helpers import CORPUS, Child, fake_llm, free_port, parse_sse, s
 from ingest.pipeline import ingest
 from rag.chain import AskRequest
 from rag.container import Services
-from rag.models import Answer
+from rag.core.models import Answer
 from rag.prompting import SYSTEM_PROMPT
 from ui.leak_guard import REPEATED_PROMPT_WARNING
 

@@ -15,9 +15,9 @@ import httpx
 import pytest
 import support
 
-from ingest.indexer import Index
 from ingest.pipeline import ingest
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store.index import Index
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,8 +36,13 @@ def stack(tmp_path_factory, services) -> Iterator[dict[str, str]]:  # type: igno
         corpus.mkdir()
         for name in DOCS:
             shutil.copy(ROOT / "corpus" / name, corpus / name)
-        settings = Settings(data_dir=tmp / "data", corpus_dir=ROOT / "corpus", chroma_host="127.0.0.1",
-                            chroma_port=chroma_port, _env_file=None)
+        settings = Settings(
+            data_dir=tmp / "data",
+            corpus_dir=ROOT / "corpus",
+            chroma_host="127.0.0.1",
+            chroma_port=chroma_port,
+            _env_file=None,
+        )
         report = ingest([str(corpus)], settings, Index(settings, services.embedder))
         assert not report.failed
 
@@ -50,8 +55,21 @@ def stack(tmp_path_factory, services) -> Iterator[dict[str, str]]:  # type: igno
             "POLICYQA_LLM_MAX_TOKENS": "48",
             "POLICYQA_RATE_LIMIT_PER_MINUTE": "100000",
         }
-        api = support.start([sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port",
-                             str(api_port), "--workers", "2"], env)
+        api = support.start(
+            [
+                sys.executable,
+                "-m",
+                "cli.main",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(api_port),
+                "--workers",
+                "2",
+            ],
+            env,
+        )
         stack.callback(support.stop, api)
         support.wait_http(f"http://127.0.0.1:{api_port}/readyz", 300, api)
         yield {"api": f"http://127.0.0.1:{api_port}", "data": str(tmp / "data")}
@@ -62,8 +80,11 @@ def test_workers_share_the_chroma_server(stack):
         # /readyz answered from one worker; another may still be loading and say 503 + Retry-After,
         # which a well-behaved client honours.
         for _ in range(120):
-            r = httpx.post(f"{stack['api']}/api/ask", json={"question": "When was Japan's AI Safety Institute set up?"},
-                           timeout=120)
+            r = httpx.post(
+                f"{stack['api']}/api/ask",
+                json={"question": "When was Japan's AI Safety Institute set up?"},
+                timeout=120,
+            )
             if r.status_code != 503:
                 break
             time.sleep(float(r.headers.get("retry-after", 1)))
@@ -74,15 +95,20 @@ def test_workers_share_the_chroma_server(stack):
         answers = list(pool.map(ask, range(8)))
     for a in answers:
         assert not a["abstained"] and "2024" in a["answer"]
-        assert {s["doc_id"] for s in a["sources"]} <= {Path(d).stem for d in DOCS}  # only what the server holds
+        assert {s["doc_id"] for s in a["sources"]} <= {
+            Path(d).stem for d in DOCS
+        }  # only what the server holds
     assert not (Path(stack["data"]) / "chroma").exists()  # nothing went to an embedded store
     docs = httpx.get(f"{stack['api']}/api/documents", timeout=30).json()
     assert len(docs) == 2
 
 
 def test_openai_mode_through_the_llm_server(stack):
-    r = httpx.post(f"{stack['api']}/api/ask", json={"question": "What is the Hiroshima AI Process?", "mode": "openai",
-                                                     "top_k": 2}, timeout=300)
+    r = httpx.post(
+        f"{stack['api']}/api/ask",
+        json={"question": "What is the Hiroshima AI Process?", "mode": "openai", "top_k": 2},
+        timeout=300,
+    )
     assert r.status_code == 200, r.text
     a = r.json()
     assert a["mode"] == "openai" and a["answer"].strip()

@@ -14,8 +14,8 @@ import pytest
 import support
 from fastapi.testclient import TestClient
 
-from rag.offline import child_env
-from rag.settings import Settings
+from rag.core.offline import child_env
+from rag.core.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from support import parse_sse
 
-from rag.models import Answer
+from rag.core.models import Answer
 
 pytestmark = pytest.mark.slow
 
@@ -655,7 +655,7 @@ def test_cors_when_configured(make_client) -> None:  # type: ignore[no-untyped-d
 
 
 def test_feedback_file(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from rag.models import Citation
+    from rag.core.models import Citation
     from ui.feedback import record_feedback
 
     answer = Answer(

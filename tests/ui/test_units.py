@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.models import Answer, Citation, Sentence, Source
+from rag.core.models import Answer, Citation, Sentence, Source
 from ui.limits import GenerationSlots, RateLimiter
 from ui.render import Span, answer_block_html, document_page, esc, highlighted, transcript_html
 

@@ -12,7 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag.container import Services
-from rag.settings import Settings
+from rag.core.settings import Settings
 from ui.limits import Slot
 from ui.metrics import REJECTED
 from ui.state import AppState

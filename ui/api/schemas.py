@@ -1,4 +1,4 @@
-"""Request and response models of the HTTP API (the answer itself is `rag.models.Answer`).
+"""Request and response models of the HTTP API (the answer itself is `rag.core.models.Answer`).
 
 Limits that depend on the settings (question length, history turns, top_k ceiling) are checked in the
 routes, because a schema is static; the descriptions name the setting.
@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rag.models import Mode
+from rag.core.models import Mode
 
 ISO_PREFIX = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 # Static upper bounds that keep a single request small whatever the settings say.

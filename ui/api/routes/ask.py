@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
-from rag.models import Answer
+from rag.core.models import Answer
 from ui.api.deps import (
     ReadyServices,
     State,

@@ -10,9 +10,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from starlette.datastructures import UploadFile  # what request.form() yields (fastapi's is a subclass)
 
-from ingest.indexer import chunk_body
 from ingest.loaders import LoadError
-from ingest.manifest import DocMeta
+from rag.store.doc_meta import DocMeta
+from rag.store.index import chunk_body
 from ui.api.deps import ReadyServices, State, require_read_key, require_write_key
 from ui.api.schemas import (
     ChunkOut,

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
-from rag.models import Answer, ChatTurn
+from rag.core.models import Answer, ChatTurn
 from ui.api.deps import (
     ReadyServices,
     State,

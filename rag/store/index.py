@@ -24,15 +24,14 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import index
 
-from ingest.chunking import Chunk
-from ingest.manifest import DocMeta
-from ingest.store import COLLECTION_METADATA, chroma_client
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store.client import COLLECTION_METADATA, chroma_client
+from rag.store.doc_meta import DocMeta
+from rag.store.embedder import DIM
 
 log = logging.getLogger(__name__)
 
 SECTION_SEP = " › "
-_DOC_VECTOR_DIM = 384
 
 
 def date_number(date: str, *, end: bool = False) -> int:
@@ -44,34 +43,6 @@ def date_number(date: str, *, end: bool = False) -> int:
     month = int(parts[1]) if len(parts) > 1 else (99 if end else 0)
     day = int(parts[2]) if len(parts) > 2 else (99 if end else 0)
     return year * 10000 + month * 100 + day
-
-
-def chunk_documents(meta: DocMeta, chunks: list[Chunk]) -> list[Document]:
-    """LangChain Documents for the chunks of one document, with the provenance on every chunk."""
-    docs = []
-    for ch in chunks:
-        header = ch.section
-        content = f"{header}\n\n{ch.text}"
-        md: dict[str, Any] = {
-            "doc_id": meta.doc_id,
-            "title": meta.title,
-            "short_title": meta.short_title,
-            "publisher": meta.publisher,
-            "date": meta.date,
-            "date_num": date_number(meta.date),
-            "url": meta.url,
-            "license": meta.license,
-            "section": ch.section,
-            # Delimited so that a substring test `|article 5(1)(f)|` is exact.
-            "refs": "|" + "|".join(ch.refs) + "|" if ch.refs else "",
-            "start": ch.start,
-            "end": ch.end,
-            "seq": ch.seq,
-            "words": ch.words,
-            "body_offset": len(header) + 2,
-        }
-        docs.append(Document(page_content=content, metadata=md))
-    return docs
 
 
 def chunk_body(doc: Document) -> str:
@@ -110,13 +81,12 @@ class Index:
         self.records.create_schema()
 
     # -- writing -------------------------------------------------------------------------------
-    def upsert_document(self, meta: DocMeta, text: str, chunks: list[Chunk]) -> IndexResult:
+    def upsert_document(self, meta: DocMeta, text: str, docs: list[Document]) -> IndexResult:
         """Index one document's chunks; unchanged chunks are skipped (no embedding), stale ones deleted.
 
         Chunks go first and the document record last: a crash in between leaves searchable chunks
         and the previous document record, and the next run converges.
         """
-        docs = chunk_documents(meta, chunks)
         res = index(
             docs,
             self.records,
@@ -128,9 +98,12 @@ class Index:
             # document's not-yet-refreshed chunks from later batches, re-embedding them every run.
             batch_size=max(len(docs), 1),
         )
-        self._put_doc_record(meta, text, len(chunks))
+        self._put_doc_record(meta, text, len(docs))
         return IndexResult(
-            added=res["num_added"], updated=res["num_updated"], skipped=res["num_skipped"], deleted=res["num_deleted"]
+            added=res["num_added"],
+            updated=res["num_updated"],
+            skipped=res["num_skipped"],
+            deleted=res["num_deleted"],
         )
 
     def _put_doc_record(self, meta: DocMeta, text: str, n_chunks: int) -> None:
@@ -171,7 +144,11 @@ class Index:
         if missing:
             self.records.delete_keys(missing)
         if orphans or missing:
-            log.warning("repaired index: %d orphan chunks removed, %d dangling records dropped", len(orphans), len(missing))
+            log.warning(
+                "repaired index: %d orphan chunks removed, %d dangling records dropped",
+                len(orphans),
+                len(missing),
+            )
         return len(orphans) + len(missing)
 
     # -- reading -------------------------------------------------------------------------------
@@ -187,7 +164,10 @@ class Index:
 
     def documents(self) -> list[tuple[DocMeta, int]]:
         got = self.docs.get(include=["metadatas"])
-        out = [(DocMeta.model_validate_json(md["meta_json"]), int(md.get("chunks", 0))) for md in got["metadatas"]]
+        out = [
+            (DocMeta.model_validate_json(md["meta_json"]), int(md.get("chunks", 0)))
+            for md in got["metadatas"]
+        ]
         return sorted(out, key=lambda x: x[0].doc_id)
 
     def doc_hashes(self) -> dict[str, str]:
@@ -243,8 +223,11 @@ def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
 
 
 def _documents(got: dict[str, Any]) -> list[Document]:
-    return [Document(id=i, page_content=t, metadata=m) for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])]
+    return [
+        Document(id=i, page_content=t, metadata=m)
+        for i, t, m in zip(got["ids"], got["documents"], got["metadatas"])
+    ]
 
 
 def _unit_vector() -> list[float]:
-    return [1.0] + [0.0] * (_DOC_VECTOR_DIM - 1)
+    return [1.0] + [0.0] * (DIM - 1)

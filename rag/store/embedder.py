@@ -18,8 +18,8 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 if TYPE_CHECKING:
-    from ingest.query_encoder import OnnxQueryEncoder
-    from rag.settings import Settings
+    from rag.core.settings import Settings
+    from rag.store.query_encoder import OnnxQueryEncoder
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,9 @@ class Embedder(Embeddings):
     vectors), and repeated queries (evals, UI retries) hit an LRU cache.
     """
 
-    def __init__(self, batch_size: int = 32, threads: int | None = None, onnx_cache: Path | None = None) -> None:
+    def __init__(
+        self, batch_size: int = 32, threads: int | None = None, onnx_cache: Path | None = None
+    ) -> None:
         """`onnx_cache`: where the ONNX query encoder lives; None embeds queries with torch too."""
         self.path = model_path()  # fail fast, and by name, when the package is missing
         self.batch_size = batch_size
@@ -70,7 +72,9 @@ class Embedder(Embeddings):
     @classmethod
     def from_settings(cls, settings: Settings) -> Embedder:
         onnx_cache = settings.data_dir / "models" if settings.query_encoder == "onnx" else None
-        return cls(batch_size=settings.embed_batch_size, threads=settings.embed_threads, onnx_cache=onnx_cache)
+        return cls(
+            batch_size=settings.embed_batch_size, threads=settings.embed_threads, onnx_cache=onnx_cache
+        )
 
     def _torch_model(self):  # type: ignore[no-untyped-def]
         with self._lock:
@@ -111,7 +115,7 @@ class Embedder(Embeddings):
         if self._query_encoder is False:
             with self._query_lock:
                 if self._query_encoder is False:
-                    from ingest.query_encoder import OnnxQueryEncoder
+                    from rag.store.query_encoder import OnnxQueryEncoder
 
                     self._query_encoder = (
                         OnnxQueryEncoder.open(self.path, self.onnx_cache, self._torch_model, self.threads)

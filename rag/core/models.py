@@ -49,7 +49,9 @@ class ChatTurn(BaseModel):
 class Filters(BaseModel):
     doc_ids: list[str] | None = None
     publisher: str | None = None
-    date_from: str | None = Field(None, description="Inclusive, ISO date prefix (YYYY, YYYY-MM or YYYY-MM-DD).")
+    date_from: str | None = Field(
+        None, description="Inclusive, ISO date prefix (YYYY, YYYY-MM or YYYY-MM-DD)."
+    )
     date_to: str | None = None
 
 

@@ -1,4 +1,4 @@
-"""Tests for ingest.sentences: legal/policy sentence boundaries and span invariants."""
+"""Tests for rag.text.sentences: legal/policy sentence boundaries and span invariants."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingest.clean import clean_text
-from ingest.sentences import sentence_spans, split_sentences
+from rag.text.sentences import sentence_spans, split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 CORPUS_FILES = sorted(

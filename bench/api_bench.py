@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from bench.procs import Server, free_port
-from bench.report import BenchResult, Row, target_row
+from bench.report import BenchResult, Row, Spec, add_rows, ours_under
 from bench.stats import summarize
 from evals.dataset import EvalQuestion
 
@@ -40,10 +40,14 @@ def server_env(data_dir: Path) -> dict[str, str]:
     return {"POLICYQA_DATA_DIR": str(data_dir), "POLICYQA_RATE_LIMIT_PER_MINUTE": "10000000"}
 
 
-def ours_server_args(port: int) -> list[str]:
+def ours_cli() -> list[str]:
+    """`policyqa` beside this interpreter, else `python -m cli.main`."""
     exe = Path(sys.executable).with_name("policyqa")
-    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
-    return [*cmd, "serve", "--host", "127.0.0.1", "--port", str(port)]
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
+
+
+def ours_server_args(port: int) -> list[str]:
+    return [*ours_cli(), "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 def baseline_server_args(port: int) -> list[str]:
@@ -209,83 +213,66 @@ def _local(
     }
 
 
+EXTRACTIVE = (
+    Spec("/api/ask extractive p50", "p50", "ms"),
+    Spec(
+        "/api/ask extractive p95",
+        "p95",
+        "ms",
+        **ours_under(300, "300 ms"),
+        note="n={n}; errors {errors}",
+    ),
+    Spec("/api/ask extractive p99", "p99", "ms"),
+)
+EXTRACTIVE_STREAM = (Spec("/api/ask/stream extractive, first delta p50", "p50", "ms", note="n={n}"),)
+RSS_EXTRACTIVE = (
+    Spec(
+        "served RSS after extractive runs (VmHWM)",
+        "VmHWM",
+        "MiB",
+        **ours_under(1536, "1.5 GiB"),
+    ),
+)
+LOCAL = (
+    Spec(
+        "/api/ask local p50",
+        "p50",
+        "ms",
+        note="n={n} questions ours answers; ours fell back to extractive {fell_back}×",
+    ),
+)
+LOCAL_STREAM = (
+    Spec(
+        "/api/ask/stream local, time to first token p50",
+        "p50",
+        "ms",
+        note="includes retrieval + evidence selection (tens of ms); the rest is LLM prompt evaluation",
+    ),
+)
+RSS_LOCAL = (
+    Spec(
+        "served RSS with local LLM loaded (VmHWM)",
+        "VmHWM",
+        "MiB",
+        **ours_under(2048, "2 GiB"),
+    ),
+)
+
+
 def _rows(result: BenchResult, d: dict[str, Any]) -> None:
-    add = result.add
+    def add(specs: tuple[Spec, ...], pair: dict[str, Any], **fields: Any) -> None:
+        add_rows(result, SECTION, specs, pair["ours"], pair["baseline"], **fields)
+
     ex = d.get("extractive")
     if ex:
-        o, b = ex["ours"], ex["baseline"]
-        add(target_row(SECTION, "/api/ask extractive p50", o["p50"], b["p50"], unit="ms"))
-        add(
-            target_row(
-                SECTION,
-                "/api/ask extractive p95",
-                o["p95"],
-                b["p95"],
-                unit="ms",
-                target="ours < 300 ms",
-                check=lambda x, y, r: x < 300,
-                note=f"n={o['n']}; errors {ex['errors']}",
-            )
-        )
-        add(target_row(SECTION, "/api/ask extractive p99", o["p99"], b["p99"], unit="ms"))
+        add(EXTRACTIVE, ex, n=ex["ours"]["n"], errors=ex["errors"])
         t = d.get("extractive_stream_ttft_ms") or {}
         if t:
-            add(
-                target_row(
-                    SECTION,
-                    "/api/ask/stream extractive, first delta p50",
-                    t["ours"]["p50"],
-                    t["baseline"]["p50"],
-                    unit="ms",
-                    note=f"n={t['ours']['n']}",
-                )
-            )
-        rss = d["rss_extractive"]
-        add(
-            target_row(
-                SECTION,
-                "served RSS after extractive runs (VmHWM)",
-                rss["ours"].get("VmHWM"),
-                rss["baseline"].get("VmHWM"),
-                unit="MiB",
-                target="ours < 1.5 GiB",
-                check=lambda x, y, r: x < 1536,
-            )
-        )
+            add(EXTRACTIVE_STREAM, t, n=t["ours"]["n"])
+        add(RSS_EXTRACTIVE, d["rss_extractive"])
     loc = d.get("local")
     if loc and loc["ours"]["n"]:
-        o, b = loc["ours"], loc["baseline"]
-        add(
-            target_row(
-                SECTION,
-                "/api/ask local p50",
-                o["p50"],
-                b["p50"],
-                unit="ms",
-                note=f"n={o['n']} questions ours answers; ours fell back to extractive {loc['ours_fell_back']}×",
-            )
-        )
+        add(LOCAL, loc, n=loc["ours"]["n"], fell_back=loc["ours_fell_back"])
     if loc:
-        t = d["local_ttft"]
-        add(
-            target_row(
-                SECTION,
-                "/api/ask/stream local, time to first token p50",
-                t["ours"]["p50"],
-                t["baseline"]["p50"],
-                unit="ms",
-                note="includes retrieval + evidence selection (tens of ms); the rest is LLM prompt evaluation",
-            )
-        )
-        rss = d["rss_local"]
-        add(
-            target_row(
-                SECTION,
-                "served RSS with local LLM loaded (VmHWM)",
-                rss["ours"].get("VmHWM"),
-                rss["baseline"].get("VmHWM"),
-                unit="MiB",
-                target="ours < 2 GiB",
-                check=lambda x, y, r: x < 2048,
-            )
-        )
+        add(LOCAL_STREAM, d["local_ttft"])
+        add(RSS_LOCAL, d["rss_local"])

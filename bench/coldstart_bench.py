@@ -12,10 +12,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.api_bench import api_available, baseline_server_args, ours_server_args, server_env
+from bench.api_bench import api_available, baseline_server_args, ours_cli, ours_server_args, server_env
 from bench.procs import Server, free_port, run_measured
-from bench.report import BenchResult, Row, target_row
-from bench.stats import median, pair_ratios
+from bench.report import BenchResult, Row, Spec, add_rows
 
 log = logging.getLogger(__name__)
 
@@ -33,9 +32,7 @@ def _ready_s(work: Path, system: str, i: int, env: dict[str, str]) -> dict[str, 
 
 def _cli(work: Path, system: str, i: int, env: dict[str, str]) -> dict[str, Any]:
     if system == "ours":
-        exe = Path(sys.executable).with_name("policyqa")
-        args = [str(exe)] if exe.exists() else [sys.executable, "-m", "cli.main"]
-        args += ["ask", QUESTION]
+        args = [*ours_cli(), "ask", QUESTION]
     else:
         args = [sys.executable, "-m", "bench.baseline_app", "ask", QUESTION]
     r = run_measured(args, log_path=work / "logs" / f"cli-{system}-{i}.log", env=env, timeout_s=600)
@@ -63,51 +60,29 @@ def run(work: Path, data_dir: Path, result: BenchResult, *, reps: int) -> dict[s
     return runs
 
 
+SERVE = (
+    Spec(
+        "serve: process start → /readyz 200 (median of {n})",
+        "ready_s",
+        "s",
+        paired=True,
+        note="ours: FastAPI + Gradio UI + BM25/tables; baseline: FastAPI + Chroma only",
+    ),
+    Spec("serve: RSS when ready", "ready_VmRSS", "MiB"),
+)
+CLI_OK = (Spec("CLI: cold `ask` → answer printed (median of {n})", "wall_s", "s", paired=True),)
+CLI_ALL = (Spec("CLI: peak RSS", "peak_rss_mib", "MiB"),)
+
+
 def _rows(result: BenchResult, runs: dict[str, Any], reps: int, skip: str | None) -> None:
-    add = result.add
     so, sb = runs["serve"]["ours"], runs["serve"]["baseline"]
     if so and sb:
-        ro, rb = [r["ready_s"] for r in so], [r["ready_s"] for r in sb]
-        add(
-            target_row(
-                SECTION,
-                f"serve: process start → /readyz 200 (median of {len(ro)})",
-                median(ro),
-                median(rb),
-                unit="s",
-                ratio=median(pair_ratios(ro, rb)),
-                note="ours: FastAPI + Gradio UI + BM25/tables; baseline: FastAPI + Chroma only",
-            )
-        )
-        add(
-            target_row(
-                SECTION,
-                "serve: RSS when ready",
-                median([r.get("ready_VmRSS", 0) for r in so]),
-                median([r.get("ready_VmRSS", 0) for r in sb]),
-                unit="MiB",
-            )
-        )
+        # A run whose RSS could not be read counts as 0 MiB, not as missing.
+        so, sb = ([{"ready_VmRSS": 0, **r} for r in side] for side in (so, sb))
+        add_rows(result, SECTION, SERVE, so, sb, n=len(so))
     elif skip:
-        add(Row(SECTION, "serve: process start → /readyz", note=f"skipped: {skip}"))
+        result.add(Row(SECTION, "serve: process start → /readyz", note=f"skipped: {skip}"))
     co, cb = runs["cli"]["ours"], runs["cli"]["baseline"]
-    wo, wb = [r["wall_s"] for r in co if r["rc"] == 0], [r["wall_s"] for r in cb if r["rc"] == 0]
-    add(
-        target_row(
-            SECTION,
-            f"CLI: cold `ask` → answer printed (median of {len(wo)})",
-            median(wo) if wo else None,
-            median(wb) if wb else None,
-            unit="s",
-            ratio=median(pair_ratios(wo, wb)) if wo and wb else None,
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "CLI: peak RSS",
-            median([r["peak_rss_mib"] for r in co]),
-            median([r["peak_rss_mib"] for r in cb]),
-            unit="MiB",
-        )
-    )
+    ok_o, ok_b = [r for r in co if r["rc"] == 0], [r for r in cb if r["rc"] == 0]
+    add_rows(result, SECTION, CLI_OK, ok_o, ok_b, n=len(ok_o))
+    add_rows(result, SECTION, CLI_ALL, co, cb)

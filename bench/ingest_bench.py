@@ -1,4 +1,5 @@
-"""Ingest: full corpus into a fresh data dir, re-ingest unchanged, and one changed document — ours vs baseline.
+"""Ingest: full corpus into a fresh data dir, re-ingest unchanged, and one changed document — ours vs
+baseline.
 
 Each ingest runs in its own child process (bench.workers) so that its peak RSS is its own. Ours is
 timed by its IngestReport (load → clean → chunk → embed → index), the baseline around NaiveRAG's
@@ -11,14 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.procs import ProcResult, run_measured
-from bench.report import BenchResult, Row, target_row
-from bench.stats import median, pair_ratios
+from bench.procs import ProcResult, run_worker
+from bench.report import BenchResult, Spec, add_rows, ours_under, side_value
 
 log = logging.getLogger(__name__)
 
@@ -59,33 +58,33 @@ def copy_corpus(
 def _ingest(
     work: Path, tag: str, system: str, data: Path, corpus: Path, source: Path | None = None
 ) -> ProcResult:
-    out = work / "out" / f"{tag}-{system}.json"
-    args = [sys.executable, "-m", "bench.workers", "ingest", "--system", system, "--data", str(data)]
-    args += ["--corpus", str(corpus), "--out", str(out)]
+    args = ["ingest", "--system", system, "--data", str(data), "--corpus", str(corpus)]
     if source is not None:
         args += ["--source", str(source)]
     log.info("ingest %s: %s", tag, system)
-    res = run_measured(args, log_path=work / "logs" / f"{tag}-{system}.log", out_path=out)
-    if res.rc != 0 or not res.output:
-        raise RuntimeError(f"{system} ingest ({tag}) failed; see {res.log_path}")
+    res = run_worker(work, f"{tag}-{system}", args, what=f"{system} ingest ({tag})")
     if res.output.get("failed"):
         log.warning("%s ingest (%s): files failed: %s", system, tag, res.output["failed"])
     return res
 
 
-def _summary(r: ProcResult) -> dict[str, Any]:
+def ingest_figures(r: ProcResult) -> dict[str, Any]:
+    """What a `bench.workers ingest` child reported, with its wall, CPU and peak RSS from outside."""
     o = r.output
     return {
         "ingest_s": o["seconds"],
         "process_wall_s": r.wall_s,
         "cpu_s": r.cpu_s,
         "peak_rss_mib": r.max_rss_mib,
-        "model_load_s": o.get("load_s"),
         "chunks": o["chunks"],
         "embedded": o["embedded"],
         "chunks_per_s": o["chunks"] / o["seconds"] if o["seconds"] else None,
         "embeddings_per_s": o["embeddings_per_s"],
     }
+
+
+def _summary(r: ProcResult) -> dict[str, Any]:
+    return {**ingest_figures(r), "model_load_s": r.output.get("load_s")}
 
 
 def run(
@@ -133,124 +132,63 @@ def run(
     return details
 
 
-def _med(runs: list[dict[str, Any]], key: str) -> float | None:
-    vals = [r[key] for r in runs if r.get(key) is not None]
-    return median(vals) if vals else None
+FULL = (
+    Spec(
+        "full corpus, ingest wall (median of {n})",
+        "ingest_s",
+        "s",
+        target="≤ 1.5× baseline",
+        check=lambda x, y, r: r <= 1.5,
+        note="excludes interpreter start + model load",
+        paired=True,
+    ),
+    Spec("full corpus, whole process wall", "process_wall_s", "s", paired=True),
+    Spec(
+        "full corpus, process CPU (user+sys)",
+        "cpu_s",
+        "s",
+        note="less sensitive to other jobs than wall time",
+        paired=True,
+    ),
+    Spec("chunks", "chunks"),
+    Spec("chunks/s (ingest wall)", "chunks_per_s"),
+    Spec(
+        "embeddings/s (embedding time only)",
+        "embeddings_per_s",
+        note="ours embeds heading path + text; baseline 1000-char windows",
+    ),
+    Spec("peak RSS during ingest", "peak_rss_mib", "MiB", **ours_under(3072, "3 GiB")),
+)
+REINGEST = (
+    Spec("re-ingest unchanged: embedded", "embedded", target="ours = 0", check=lambda x, y, r: x == 0),
+    Spec("re-ingest unchanged: wall", "ingest_s", "s"),
+    Spec(
+        "re-ingest speed-up vs full ingest",
+        "speed_up",
+        "×",
+        target="ours ≥ 20×",
+        check=lambda x, y, r: x >= 20,
+        note="full ÷ re-ingest, each system against itself",
+    ),
+)
+CHANGED = (
+    Spec("one document changed ({doc}): embedded", "embedded"),
+    Spec(
+        "one document changed: wall",
+        "ingest_s",
+        "s",
+        note="baseline rebuilds everything when its corpus fingerprint changes",
+    ),
+)
 
 
 def _rows(result: BenchResult, full: dict, re_ingest: dict, changed: dict) -> None:
     o, b = full["ours"], full["baseline"]
-    ingest_ratio = median(pair_ratios([r["ingest_s"] for r in o], [r["ingest_s"] for r in b]))
-    cpu_ratio = median(pair_ratios([r["cpu_s"] for r in o], [r["cpu_s"] for r in b]))
-    n = len(o)
-    add = result.add
-    add(
-        target_row(
-            SECTION,
-            f"full corpus, ingest wall (median of {n})",
-            _med(o, "ingest_s"),
-            _med(b, "ingest_s"),
-            unit="s",
-            ratio=ingest_ratio,
-            target="≤ 1.5× baseline",
-            check=lambda x, y, r: r <= 1.5,
-            note="excludes interpreter start + model load",
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "full corpus, whole process wall",
-            _med(o, "process_wall_s"),
-            _med(b, "process_wall_s"),
-            unit="s",
-            ratio=median(pair_ratios([r["process_wall_s"] for r in o], [r["process_wall_s"] for r in b])),
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "full corpus, process CPU (user+sys)",
-            _med(o, "cpu_s"),
-            _med(b, "cpu_s"),
-            unit="s",
-            ratio=cpu_ratio,
-            note="less sensitive to other jobs than wall time",
-        )
-    )
-    add(
-        Row(
-            SECTION,
-            "chunks",
-            _med(o, "chunks"),
-            _med(b, "chunks"),
-            ratio=_ratio(_med(o, "chunks"), _med(b, "chunks")),
-        )
-    )
-    add(target_row(SECTION, "chunks/s (ingest wall)", _med(o, "chunks_per_s"), _med(b, "chunks_per_s")))
-    add(
-        target_row(
-            SECTION,
-            "embeddings/s (embedding time only)",
-            _med(o, "embeddings_per_s"),
-            _med(b, "embeddings_per_s"),
-            note="ours embeds heading path + text; baseline 1000-char windows",
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "peak RSS during ingest",
-            _med(o, "peak_rss_mib"),
-            _med(b, "peak_rss_mib"),
-            unit="MiB",
-            target="ours < 3 GiB",
-            check=lambda x, y, r: x < 3072,
-        )
-    )
-    ro, rb = re_ingest["ours"], re_ingest["baseline"]
-    add(
-        target_row(
-            SECTION,
-            "re-ingest unchanged: embedded",
-            ro["embedded"],
-            rb["embedded"],
-            target="ours = 0",
-            check=lambda x, y, r: x == 0,
-        )
-    )
-    add(target_row(SECTION, "re-ingest unchanged: wall", ro["ingest_s"], rb["ingest_s"], unit="s"))
-    speed_o = (_med(o, "ingest_s") or 0) / ro["ingest_s"] if ro["ingest_s"] else None
-    speed_b = (_med(b, "ingest_s") or 0) / rb["ingest_s"] if rb["ingest_s"] else None
-    add(
-        target_row(
-            SECTION,
-            "re-ingest speed-up vs full ingest",
-            speed_o,
-            speed_b,
-            unit="×",
-            target="ours ≥ 20×",
-            check=lambda x, y, r: x >= 20,
-            note="full ÷ re-ingest, each system against itself",
-        )
-    )
-    co, cb = changed["ours"], changed["baseline"]
-    add(
-        target_row(SECTION, f"one document changed ({CHANGED_DOC}): embedded", co["embedded"], cb["embedded"])
-    )
-    add(
-        target_row(
-            SECTION,
-            "one document changed: wall",
-            co["ingest_s"],
-            cb["ingest_s"],
-            unit="s",
-            note="baseline rebuilds everything when its corpus fingerprint changes",
-        )
-    )
-
-
-def _ratio(a: float | None, b: float | None) -> float | None:
-    from bench.stats import ratio
-
-    return ratio(a, b)
+    add_rows(result, SECTION, FULL, o, b, n=len(o))
+    again = {}
+    for system, runs in (("ours", o), ("baseline", b)):
+        r = re_ingest[system]
+        speed_up = (side_value(runs, "ingest_s") or 0) / r["ingest_s"] if r["ingest_s"] else None
+        again[system] = {**r, "speed_up": speed_up}
+    add_rows(result, SECTION, REINGEST, again["ours"], again["baseline"])
+    add_rows(result, SECTION, CHANGED, changed["ours"], changed["baseline"], doc=CHANGED_DOC)

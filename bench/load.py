@@ -23,13 +23,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
-import math
 import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,11 +39,12 @@ from typing import Any
 
 import httpx
 
-from rag.core import offline
+from bench.procs import ROOT, Server, child_env, free_port, proc_status_mib
+from bench.stats import summarize
+from rag.core.offline import apply_offline_env
 
 log = logging.getLogger("bench.load")
 
-ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
 QUESTIONS = ROOT / "evals" / "data" / "questions.jsonl"
 FALLBACK_QUESTIONS = [
@@ -63,57 +61,32 @@ STARTUP_TIMEOUT_S = 600.0
 
 
 # -- numbers ----------------------------------------------------------------------------------------------
+LATENCY_KEYS = ("n", "p50", "p95", "p99", "max")
 
 
-def percentile(sorted_values: list[float], q: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default), on an already sorted list."""
-    if not sorted_values:
-        return None
-    pos = (len(sorted_values) - 1) * q
-    lo, hi = math.floor(pos), math.ceil(pos)
-    return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (pos - lo)
-
-
-def summarize(values_ms: list[float]) -> dict[str, float | int | None]:
-    v = sorted(values_ms)
-
-    def r(x: float | None) -> float | None:
-        return None if x is None else round(x, 1)
-
-    return {
-        "n": len(v),
-        "p50": r(percentile(v, 0.50)),
-        "p95": r(percentile(v, 0.95)),
-        "p99": r(percentile(v, 0.99)),
-        "max": r(v[-1]) if v else None,
-    }
+def latency_summary(values_ms: list[float]) -> dict[str, float | int | None]:
+    """bench.stats.summarize without the mean, times rounded to 0.1 ms."""
+    s = summarize(values_ms)
+    return {k: s[k] if k == "n" or s[k] is None else round(s[k], 1) for k in LATENCY_KEYS}
 
 
 def rss_mib(pid: int) -> dict[str, float]:
-    """VmRSS (now) and VmHWM (peak so far) of a live process, in MiB."""
-    out: dict[str, float] = {}
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            key, _, rest = line.partition(":")
-            if key in ("VmRSS", "VmHWM"):
-                out[key] = round(int(rest.split()[0]) / 1024, 1)
-    return out
+    """VmRSS (now) and VmHWM (peak so far) of a live process, in MiB to 0.1."""
+    return {k: round(v, 1) for k, v in proc_status_mib(pid).items()}
 
 
 # -- the server -------------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def server_env(data_dir: Path, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {"POLICYQA_DATA_DIR": str(data_dir), "POLICYQA_MODE": "extractive", **(extra or {})}
 
 
-def child_env(data_dir: Path, extra: dict[str, str]) -> dict[str, str]:
-    env = offline.child_env(POLICYQA_DATA_DIR=str(data_dir), POLICYQA_MODE="extractive")
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-    env.update(extra)
-    return env
+def uvicorn_args(port: int) -> list[str]:
+    return [
+        sys.executable, "-m", "uvicorn", "ui.app:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+    ]  # fmt: skip
 
 
 def ensure_index(data_dir: Path) -> None:
@@ -123,61 +96,15 @@ def ensure_index(data_dir: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "cli.main", "ingest", "--if-stale"],
         cwd=ROOT,
-        env=child_env(data_dir, {}),
+        env=child_env(server_env(data_dir)),
         check=True,
     )
     log.info("index ready after %.0fs", time.perf_counter() - t0)
 
 
-@dataclass
-class Server:
-    proc: subprocess.Popen[bytes]
-    url: str
-    log_path: Path
-    startup_s: float = 0.0
-
-    @classmethod
-    def start(cls, data_dir: Path, env_extra: dict[str, str], log_path: Path) -> Server:
-        port = free_port()
-        args = [
-            sys.executable, "-m", "uvicorn", "ui.app:create_app", "--factory",
-            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-        ]  # fmt: skip
-        with log_path.open("ab") as fh:
-            proc = subprocess.Popen(
-                args, cwd=ROOT, env=child_env(data_dir, env_extra), stdout=fh, stderr=subprocess.STDOUT
-            )
-        server = cls(proc, f"http://127.0.0.1:{port}", log_path)
-        t0 = time.perf_counter()
-        deadline = t0 + STARTUP_TIMEOUT_S
-        with httpx.Client(timeout=5) as client:
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"the server exited with {proc.returncode}; see {log_path}")
-                with contextlib.suppress(httpx.HTTPError):
-                    if client.get(f"{server.url}/readyz").status_code == 200:
-                        break
-                if time.perf_counter() > deadline:
-                    server.stop()
-                    raise TimeoutError(
-                        f"the server was not ready after {STARTUP_TIMEOUT_S:.0f}s; see {log_path}"
-                    )
-                time.sleep(0.25)
-        server.startup_s = round(time.perf_counter() - t0, 1)
-        return server
-
-    @property
-    def pid(self) -> int:
-        return self.proc.pid
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+def start_server(data_dir: Path, env_extra: dict[str, str], log_path: Path) -> Server:
+    port = free_port()
+    return Server(uvicorn_args(port), port, log_path, server_env(data_dir, env_extra))
 
 
 # -- the clients ------------------------------------------------------------------------------------------
@@ -345,14 +272,15 @@ def main(argv: list[str] | None = None) -> int:
     if a.max_concurrent_generations is not None:
         env_extra["POLICYQA_MAX_CONCURRENT_GENERATIONS"] = str(a.max_concurrent_generations)
 
+    # As bench.run does: the children's environment is the offline one, OMP_WAIT_POLICY included.
+    apply_offline_env()
     ensure_index(data_dir)
     log_path = Path(tempfile.gettempdir()) / f"policyqa-load-{stamp}.log"
     load_before = os.getloadavg()
-    server = Server.start(data_dir, env_extra, log_path)
+    server = start_server(data_dir, env_extra, log_path)
     try:
-        log.info(
-            "server %s (pid %d) ready in %.1fs; log %s", server.url, server.pid, server.startup_s, log_path
-        )
+        startup_s = round(server.wait_ready(timeout_s=STARTUP_TIMEOUT_S, poll_s=0.25), 1)
+        log.info("server %s (pid %d) ready in %.1fs; log %s", server.url, server.pid, startup_s, log_path)
         questions = load_questions()
         # Warm-up outside the measurement: first calls pay for lazy imports and caches.
         asyncio.run(run_load(server.url, questions[:2], 2, 1.0, 4, a.stream_share, a.seed))
@@ -365,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("soak: sampling RSS %d times over %.0fs", a.soak_samples, a.soak_seconds)
         soaked = soak(server, a.soak_seconds, max(2, a.soak_samples))
     finally:
-        server.stop()
+        server.stop(timeout_s=20)
 
     done = sum(tally.statuses.values()) + sum(tally.errors.values())
     result = {
@@ -380,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         "server": {
             "url": server.url,
             "pid": server.pid,
-            "startup_s": server.startup_s,
+            "startup_s": startup_s,
             "data_dir": str(data_dir),
             "log": str(log_path),
             "env": env_extra,
@@ -396,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
             "errors": dict(sorted(tally.errors.items())),
             "client_backoff_s": round(tally.waited_s, 1),
         },
-        "latency_ms": {k: summarize(v) for k, v in tally.latency_ms.items()},
+        "latency_ms": {k: latency_summary(v) for k, v in tally.latency_ms.items()},
         "rss_mib": {"before": rss_before, "after_load": rss_after},
         "soak": soaked,
     }

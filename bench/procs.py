@@ -91,6 +91,23 @@ def run_measured(
     return ProcResult(proc.returncode, wall, usage.ru_utime, usage.ru_stime, peak_mib, output, str(log_path))
 
 
+def run_worker(
+    work: Path, tag: str, args: list[str], *, timeout_s: float = 3600.0, what: str | None = None
+) -> ProcResult:
+    """`python -m bench.workers ARGS --out work/out/TAG.json`, logged to work/logs/TAG.log; raises when
+    it fails or writes nothing (`what` names it in that message; default: the tag)."""
+    out = work / "out" / f"{tag}.json"
+    res = run_measured(
+        [PYTHON, "-m", "bench.workers", *args, "--out", str(out)],
+        log_path=work / "logs" / f"{tag}.log",
+        out_path=out,
+        timeout_s=timeout_s,
+    )
+    if res.rc != 0 or not res.output:
+        raise RuntimeError(f"{what or tag} failed; see {res.log_path}")
+    return res
+
+
 def proc_status_mib(pid: int | str = "self") -> dict[str, float]:
     """VmRSS (now) and VmHWM (peak) of a live process, in MiB, from /proc (no psutil needed)."""
     out: dict[str, float] = {}
@@ -144,6 +161,7 @@ class Server:
     def __init__(self, args: list[str], port: int, log_path: Path, env: dict[str, str] | None = None) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
+        self.log_path = log_path
         log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = log_path.open("ab")
         self.started = time.perf_counter()
@@ -169,23 +187,26 @@ class Server:
         with httpx.Client(timeout=2.0) as client:
             while time.perf_counter() < deadline:
                 if self.proc.poll() is not None:
-                    raise RuntimeError(f"server exited with {self.proc.returncode} before it was ready")
+                    raise RuntimeError(
+                        f"server exited with {self.proc.returncode} before it was ready; see {self.log_path}"
+                    )
                 try:
                     if client.get(self.url + path).status_code == 200:
                         return time.perf_counter() - self.started
                 except httpx.HTTPError:
                     pass
                 time.sleep(poll_s)
-        raise TimeoutError(f"{self.url}{path} not ready after {timeout_s:.0f}s")
+        raise TimeoutError(f"{self.url}{path} not ready after {timeout_s:.0f}s; see {self.log_path}")
 
     def memory(self) -> dict[str, float]:
         return proc_status_mib(self.proc.pid)
 
-    def stop(self) -> None:
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """SIGTERM to the process group, SIGKILL after `timeout_s`."""
         if self.proc.poll() is None:
             try:
                 os.killpg(self.proc.pid, signal.SIGTERM)
-                self.proc.wait(timeout=15)
+                self.proc.wait(timeout=timeout_s)
             except (ProcessLookupError, subprocess.TimeoutExpired):
                 try:
                     os.killpg(self.proc.pid, signal.SIGKILL)

@@ -64,7 +64,8 @@ def project_stages(stats: pstats.Stats, n: int = 15) -> list[dict[str, Any]]:
 def summary_text(stats: pstats.Stats, n_calls: int, label: str) -> str:
     total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
     lines = [
-        f"{label}: {n_calls} calls, {total:.2f}s profiled ({total / max(n_calls, 1) * 1000:.0f} ms/call under cProfile)",
+        f"{label}: {n_calls} calls, {total:.2f}s profiled "
+        f"({total / max(n_calls, 1) * 1000:.0f} ms/call under cProfile)",
         "",
         "self time (tottime):",
     ]

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import logging
 import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench import stats
 
 log = logging.getLogger(__name__)
 
@@ -108,14 +111,14 @@ def markdown_report(result: BenchResult, profile_summary: str = "") -> str:
         f"# PolicyQA benchmark {result.started}",
         "",
         (
-            f"Machine: {m.get('cores')} cores, {m.get('mem_gib')} GiB, load average at start {m.get('loadavg')}. "
-            f"Arguments: `{json.dumps(result.args)}`."
+            f"Machine: {m.get('cores')} cores, {m.get('mem_gib')} GiB, "
+            f"load average at start {m.get('loadavg')}. Arguments: `{json.dumps(result.args)}`."
         ),
         "",
         (
-            "Ours and the naive baseline (RecursiveCharacterTextSplitter(1000, 200) + the same MiniLM + Chroma "
-            "top-k) are measured in the same run, alternating; ratios are ours / baseline (below 1 is faster "
-            "or smaller for times and memory, above 1 is better for hit@5)."
+            "Ours and the naive baseline (RecursiveCharacterTextSplitter(1000, 200) + the same MiniLM + "
+            "Chroma top-k) are measured in the same run, alternating; ratios are ours / baseline (below 1 is "
+            "faster or smaller for times and memory, above 1 is better for hit@5)."
         ),
         "",
         markdown_table(result.rows),
@@ -151,9 +154,7 @@ def target_row(
     ratio: float | None = None,
 ) -> Row:
     """A row whose pass/fail is `check(ours, baseline, ratio)`; None when an input is missing."""
-    from bench.stats import ratio as _ratio
-
-    r = ratio if ratio is not None else _ratio(ours, baseline)
+    r = ratio if ratio is not None else stats.ratio(ours, baseline)
     passed: bool | None = None
     if check is not None:
         try:
@@ -161,3 +162,60 @@ def target_row(
         except TypeError:  # a None input: cannot judge
             passed = None
     return Row(section, metric, ours, baseline, unit, r, target, passed, note)
+
+
+# -- rows as data -------------------------------------------------------------------------------------------
+Check = Callable[[Any, Any, Any], bool]
+# One system's figures: a dict of them, or a list of runs (dicts) whose median is taken per key.
+Side = Mapping[str, Any] | Sequence[Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One row of the table as data. `metric` and `note` are str.format templates over the fields given
+    to `add_rows`; `key` names the figure read from each side."""
+
+    metric: str
+    key: str
+    unit: str = ""
+    target: str = ""
+    check: Check | None = None
+    note: str = ""
+    paired: bool = False  # sides are lists of runs: the ratio is the median of run-by-run ratios
+
+
+def ours_under(limit: float, label: str) -> dict[str, Any]:
+    """A Spec's target and check for a figure of ours that must stay under `limit` ("ours < label")."""
+    return {"target": f"ours < {label}", "check": lambda x, y, r: x < limit}
+
+
+def side_value(side: Side, key: str) -> float | None:
+    """The figure `key` of one side: read from a dict, or the median over runs that have it."""
+    if isinstance(side, Mapping):
+        return side.get(key)
+    values = [r[key] for r in side if r.get(key) is not None]
+    return stats.median(values) if values else None
+
+
+def add_rows(
+    result: BenchResult, section: str, specs: Sequence[Spec], ours: Side, baseline: Side, **fields: Any
+) -> None:
+    """The generic row builder: one `target_row` per spec, ours against the baseline."""
+    for s in specs:
+        paired = None
+        if s.paired:
+            assert not isinstance(ours, Mapping) and not isinstance(baseline, Mapping)
+            paired = stats.median(stats.pair_ratios([r[s.key] for r in ours], [r[s.key] for r in baseline]))
+        result.add(
+            target_row(
+                section,
+                s.metric.format(**fields),
+                side_value(ours, s.key),
+                side_value(baseline, s.key),
+                unit=s.unit,
+                target=s.target,
+                check=s.check,
+                note=s.note.format(**fields),
+                ratio=paired,
+            )
+        )

@@ -1,5 +1,6 @@
 """Warm retrieval: our pre-answer path (condense → hybrid search → evidence selection) against the
-baseline's `similarity_search(k=5)`, timed in alternating blocks of questions (see alternating_latency), plus hit@5.
+baseline's `similarity_search(k=5)`, timed in alternating blocks of questions (see alternating_latency),
+plus hit@5.
 
 The query-embedding LRU cache is cleared before every timed call, so each figure includes embedding
 the question, as a first-time question from a user would; otherwise repeated rounds would measure

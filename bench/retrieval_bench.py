@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bench.report import BenchResult, target_row
+from bench.report import BenchResult, Spec, add_rows
 from bench.retrieval import RetrievalHarness, dev_questions
 from bench.stats import summarize
 from rag.core.settings import Settings
@@ -13,6 +13,30 @@ from rag.core.settings import Settings
 log = logging.getLogger(__name__)
 
 SECTION = "retrieval"
+ROWS = (
+    Spec(
+        "dev hit@5 (n={n_hits} answerable)",
+        "hit@5",
+        target="≥ 1.6× baseline",
+        check=lambda x, y, r: r >= 1.6,
+        note="evals.metrics rules: gold quote inside a top-5 passage",
+    ),
+    Spec(
+        "warm latency p50",
+        "p50",
+        "ms",
+        note="ours: condense + hybrid search + evidence selection; baseline: similarity_search(k=5)",
+    ),
+    Spec(
+        "warm latency p95",
+        "p95",
+        "ms",
+        target="≤ baseline",
+        check=lambda x, y, r: x <= y,
+        note="n={n} per system",
+    ),
+    Spec("warm latency p99", "p99", "ms"),
+)
 
 
 def run(
@@ -30,41 +54,8 @@ def run(
     o, b = summarize(lat["ours_ms"]), summarize(lat["baseline_ms"])
     hits = harness.hit_at_k(dev_questions())  # cheap, so always the whole dev split
 
-    add = result.add
-    add(
-        target_row(
-            SECTION,
-            f"dev hit@5 (n={hits['n']} answerable)",
-            hits["ours"],
-            hits["baseline"],
-            target="≥ 1.6× baseline",
-            check=lambda x, y, r: r >= 1.6,
-            note="evals.metrics rules: gold quote inside a top-5 passage",
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "warm latency p50",
-            o["p50"],
-            b["p50"],
-            unit="ms",
-            note="ours: condense + hybrid search + evidence selection; baseline: similarity_search(k=5)",
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            "warm latency p95",
-            o["p95"],
-            b["p95"],
-            unit="ms",
-            target="≤ baseline",
-            check=lambda x, y, r: x <= y,
-            note=f"n={o['n']} per system",
-        )
-    )
-    add(target_row(SECTION, "warm latency p99", o["p99"], b["p99"], unit="ms"))
+    ours, base = {"hit@5": hits["ours"], **o}, {"hit@5": hits["baseline"], **b}
+    add_rows(result, SECTION, ROWS, ours, base, n_hits=hits["n"], n=o["n"])
     details = {
         "latency": {"ours": o, "baseline": b},
         "hit_at_5": hits,

@@ -29,9 +29,9 @@ if _USER_OMP_POLICY is None:
     # it for itself, as shipped, which if anything handicaps ours.
     del os.environ["OMP_WAIT_POLICY"]
 
-from bench.index_prep import CACHE_DIR
-from bench.procs import machine_info
-from bench.report import RESULTS_DIR, BenchResult, markdown_table, write_result
+from bench.index_prep import CACHE_DIR  # noqa: E402 (after the environment above)
+from bench.procs import machine_info  # noqa: E402 (after the environment above)
+from bench.report import RESULTS_DIR, BenchResult, markdown_table, write_result  # noqa: E402 (after the environment above)
 
 log = logging.getLogger("bench.run")
 
@@ -55,7 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--scale-ingest-budget",
         type=float,
-        help="seconds the real scale ingests (ours + baseline) may take; picks 10× or 3× (default 900; quick: none)",
+        help="seconds the real scale ingests (ours + baseline) may take; picks 10× or 3× "
+        "(default 900; quick: none)",
     )
     p.add_argument("--no-profile", action="store_true")
     p.add_argument(
@@ -215,7 +216,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _throughput(ingest_details: dict[str, Any]) -> dict[str, Any]:
-    """Our and the baseline's measured full-ingest throughput, for choosing and extrapolating scale ingests."""
+    """Our and the baseline's measured full-ingest throughput, for choosing and extrapolating scale
+    ingests."""
     from bench.stats import median
 
     def pick(system: str) -> dict[str, Any]:

@@ -13,14 +13,14 @@ import hashlib
 import json
 import logging
 import shutil
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bench.index_prep import CACHE_DIR
-from bench.procs import ProcResult, dir_size_mib, run_measured
-from bench.report import BenchResult, Row, target_row
+from bench.ingest_bench import ingest_figures
+from bench.procs import dir_size_mib, run_worker
+from bench.report import BenchResult, Row, Spec, add_rows, ours_under
 from bench.stats import describe_growth, growth_exponent, summarize
 
 log = logging.getLogger(__name__)
@@ -30,21 +30,9 @@ STORE_ROOT = CACHE_DIR / "scale"
 SYNTH_VERSION = "1"  # bump when bench.synth or the scale-build worker changes what is built
 
 
-def _worker(work: Path, tag: str, args: list[str], timeout_s: float = 3600) -> ProcResult:
-    out = work / "out" / f"{tag}.json"
-    res = run_measured(
-        [sys.executable, "-m", "bench.workers", *args, "--out", str(out)],
-        log_path=work / "logs" / f"{tag}.log",
-        out_path=out,
-        timeout_s=timeout_s,
-    )
-    if res.rc != 0 or not res.output:
-        raise RuntimeError(f"{tag} failed; see {res.log_path}")
-    return res
-
-
 def store_key(src: Path, corpus: Path, factor: int) -> str:
-    """Identifies a synthetic store pair: the source index, the baseline's corpus, the factor, the generator."""
+    """Identifies a synthetic store pair: the source index, the baseline's corpus, the factor, the
+    generator."""
     from evals.baseline import corpus_fingerprint
     from rag.store.embedder import MODEL_PACKAGE
 
@@ -74,7 +62,7 @@ def built_stores(work: Path, src: Path, corpus: Path, factor: int, *, reuse: boo
             return data, base, {**meta, "build_cached": True}
     shutil.rmtree(root, ignore_errors=True)
     log.info("scale %d×: building synthetic stores", factor)
-    build = _worker(
+    build = run_worker(
         work,
         f"build-x{factor}",
         [
@@ -95,7 +83,8 @@ def built_stores(work: Path, src: Path, corpus: Path, factor: int, *, reuse: boo
         **build.output,
         "build_wall_s": build.wall_s,
         "build_peak_rss_mib": build.max_rss_mib,
-        # Read once the builder has exited, when Chroma has flushed its segments, and before any reader opens them.
+        # Read once the builder has exited, when Chroma has flushed its segments, and before any reader
+        # opens them.
         "ours_disk_mib": dir_size_mib(data),
         "ours_chroma_mib": dir_size_mib(data / "chroma"),
         "ours_bm25_mib": dir_size_mib(data / "bm25"),
@@ -119,7 +108,7 @@ def measure_point(
     point: dict[str, Any] = {"factor": factor, **meta}
     order = ["ours", "baseline"] if factor % 2 == 0 else ["baseline", "ours"]
     for system in order:
-        mem = _worker(
+        mem = run_worker(
             work,
             f"mem-x{factor}-{system}",
             ["scale-mem", "--system", system, "--data", str(data if system == "ours" else base)],
@@ -130,7 +119,7 @@ def measure_point(
         point[f"{system}_load_s"] = mem.output.get("load_and_warm_s")
     log.info("scale %d×: alternating-block retrieval latency over %d questions", factor, n_questions)
     prof_path = work / "out" / f"profile-x{factor}.json"
-    lat = _worker(
+    lat = run_worker(
         work,
         f"latency-x{factor}",
         [
@@ -166,21 +155,10 @@ def real_scale_ingest(work: Path, corpus: Path, factor: int) -> dict[str, Any]:
         # Ours reads the recombined files with the shipped manifest; the baseline's loader reads the
         # recombined corpus's own manifest (same metadata, new paths).
         args = ["--corpus", str(corpus), "--source", str(syn)] if system == "ours" else ["--corpus", str(syn)]
-        res = _worker(
+        res = run_worker(
             work, f"ingest-x{factor}-{system}", ["ingest", "--system", system, "--data", str(data), *args]
         )
-        o = res.output
-        out[system] = {
-            "ingest_s": o["seconds"],
-            "process_wall_s": res.wall_s,
-            "cpu_s": res.user_s + res.sys_s,
-            "chunks": o["chunks"],
-            "embedded": o["embedded"],
-            "chunks_per_s": o["chunks"] / o["seconds"] if o["seconds"] else None,
-            "embeddings_per_s": o["embeddings_per_s"],
-            "peak_rss_mib": res.max_rss_mib,
-            "disk_mib": dir_size_mib(data),
-        }
+        out[system] = {**ingest_figures(res), "disk_mib": dir_size_mib(data)}
         shutil.rmtree(data, ignore_errors=True)
     shutil.rmtree(syn, ignore_errors=True)
     return out
@@ -236,7 +214,8 @@ def run(
         factor = choose_ingest_factor(seconds_1x, ingest_budget_s)
         if factor is None:
             result.notes.append(
-                f"scale: no real scale ingest fits the {ingest_budget_s:.0f}s budget at the measured throughput."
+                f"scale: no real scale ingest fits the {ingest_budget_s:.0f}s budget at the measured "
+                "throughput."
             )
         else:
             real = real_scale_ingest(work, corpus, factor)
@@ -246,84 +225,90 @@ def run(
     return details
 
 
+POINT = (
+    Spec("{tag}: index on disk", "disk_mib", "MiB", note="ours: Chroma {chroma:.0f} + BM25 {bm25:.0f} MiB"),
+    Spec("{tag}: serving RSS (model + store, warm)", "rss_mib", "MiB", note="{trim_note}"),
+    Spec("{tag}: retrieval p50", "p50", "ms"),
+    Spec("{tag}: retrieval p95", "p95", "ms", note="n={n}"),
+    Spec(
+        "{tag}: build (no embedding)",
+        "build_s",
+        "s",
+        note="ours: Chroma add {add_s:.0f}s + BM25 {bm25_s:.0f}s{cached}",
+    ),
+)
+GROWTH = (
+    ("disk_mib", "index on disk"),
+    ("rss_mib", "serving RSS"),
+    ("p50", "retrieval p50"),
+    ("p95", "retrieval p95"),
+)
+REAL_INGEST = (
+    Spec(
+        "real ingest {f}× ({ours_chunks:,} / {base_chunks:,} chunks, {docs} docs): wall",
+        "ingest_s",
+        "s",
+        note="chunks/s: ours {ours_per_s:.1f}, baseline {base_per_s:.1f}",
+    ),
+    Spec("real ingest {f}×: process CPU (user+sys)", "cpu_s", "s"),
+    Spec(
+        "real ingest {f}×: peak RSS",
+        "peak_rss_mib",
+        "MiB",
+        **ours_under(3072, "3 GiB"),
+    ),
+    Spec("real ingest {f}×: data dir", "disk_mib", "MiB"),
+)
+EXTRAPOLATED = (
+    Spec(
+        "100× ingest time (EXTRAPOLATED, linear)",
+        "minutes_100x",
+        "min",
+        note="from each system's measured {f}× throughput; not measured",
+    ),
+)
+
+
+def _side(p: dict[str, Any], system: str) -> dict[str, Any]:
+    """One system's figures at one scale point, under the keys the rows read."""
+    lat = p[f"{system}_latency"]
+    build_s = p["ours_add_s"] + p["ours_bm25_build_s"] if system == "ours" else p["baseline_add_s"]
+    return {
+        "chunks": p[f"{system}_chunks"],
+        "disk_mib": p[f"{system}_disk_mib"],
+        "rss_mib": p[f"{system}_rss_mib"],
+        "p50": lat["p50"],
+        "p95": lat["p95"],
+        "build_s": build_s,
+    }
+
+
 def _point_rows(result: BenchResult, points: list[dict[str, Any]]) -> None:
-    add = result.add
     for p in points:
-        tag = f"{p['factor']}× ({p['ours_chunks']:,} / {p['baseline_chunks']:,} chunks)"
-        add(
-            target_row(
-                SECTION,
-                f"{tag}: index on disk",
-                p["ours_disk_mib"],
-                p["baseline_disk_mib"],
-                unit="MiB",
-                note=f"ours: Chroma {p['ours_chroma_mib']:.0f} + BM25 {p['ours_bm25_mib']:.0f} MiB",
-            )
-        )
-        add(
-            target_row(
-                SECTION,
-                f"{tag}: serving RSS (model + store, warm)",
-                p["ours_rss_mib"],
-                p["baseline_rss_mib"],
-                unit="MiB",
-                note=_trim_note(p),
-            )
-        )
-        add(
-            target_row(
-                SECTION,
-                f"{tag}: retrieval p50",
-                p["ours_latency"]["p50"],
-                p["baseline_latency"]["p50"],
-                unit="ms",
-            )
-        )
-        add(
-            target_row(
-                SECTION,
-                f"{tag}: retrieval p95",
-                p["ours_latency"]["p95"],
-                p["baseline_latency"]["p95"],
-                unit="ms",
-                note=f"n={p['ours_latency']['n']}",
-            )
-        )
-        add(
-            target_row(
-                SECTION,
-                f"{tag}: build (no embedding)",
-                p["ours_add_s"] + p["ours_bm25_build_s"],
-                p["baseline_add_s"],
-                unit="s",
-                note=f"ours: Chroma add {p['ours_add_s']:.0f}s + BM25 {p['ours_bm25_build_s']:.0f}s"
-                + (f"; cached build of {p['built_at']}" if p.get("build_cached") else ""),
-            )
+        add_rows(
+            result,
+            SECTION,
+            POINT,
+            _side(p, "ours"),
+            _side(p, "baseline"),
+            tag=f"{p['factor']}× ({p['ours_chunks']:,} / {p['baseline_chunks']:,} chunks)",
+            chroma=p["ours_chroma_mib"],
+            bm25=p["ours_bm25_mib"],
+            trim_note=_trim_note(p),
+            n=p["ours_latency"]["n"],
+            add_s=p["ours_add_s"],
+            bm25_s=p["ours_bm25_build_s"],
+            cached=f"; cached build of {p['built_at']}" if p.get("build_cached") else "",
         )
     if len(points) >= 2:
-        for key, label in (
-            ("disk_mib", "index on disk"),
-            ("rss_mib", "serving RSS"),
-            ("p50", "retrieval p50"),
-            ("p95", "retrieval p95"),
-        ):
-            exps = {}
-            for system in ("ours", "baseline"):
-                sizes = [p[f"{system}_chunks"] for p in points]
-                if key in ("p50", "p95"):
-                    vals = [p[f"{system}_latency"][key] for p in points]
-                else:
-                    vals = [p[f"{system}_{key}"] for p in points]
-                exps[system] = growth_exponent(sizes, vals)
-            add(
-                Row(
-                    SECTION,
-                    f"growth of {label} with chunks (log-log slope)",
-                    exps["ours"],
-                    exps["baseline"],
-                    note=f"ours {describe_growth(exps['ours'])}; baseline {describe_growth(exps['baseline'])}",
-                )
+        sides = {system: [_side(p, system) for p in points] for system in ("ours", "baseline")}
+        for key, label in GROWTH:
+            o, b = (
+                growth_exponent([s["chunks"] for s in rows], [s[key] for s in rows])
+                for rows in sides.values()
             )
+            note = f"ours {describe_growth(o)}; baseline {describe_growth(b)}"
+            result.add(Row(SECTION, f"growth of {label} with chunks (log-log slope)", o, b, note=note))
         first, last = points[0], points[-1]
         for system in ("ours", "baseline"):
             d_chunks = last[f"{system}_chunks"] - first[f"{system}_chunks"]
@@ -331,64 +316,48 @@ def _point_rows(result: BenchResult, points: list[dict[str, Any]]) -> None:
                 per_10k = (last[f"{system}_rss_mib"] - first[f"{system}_rss_mib"]) / d_chunks * 10_000
                 result.notes.append(
                     f"scale: {system} serving RSS grows ≈ {per_10k:.0f} MiB per 10k chunks "
-                    f"({first['factor']}× → {last['factor']}×); the fixed part (model, libraries) dominates at 1×."
+                    f"({first['factor']}× → {last['factor']}×); the fixed part (model, libraries) "
+                    "dominates at 1×."
                 )
     result.notes.append(
-        "scale: synthetic stores for 10×/100× use real chunk vectors plus Gaussian noise (σ=0.015, renormalised) with "
-        "recombined chunk texts; the vectors are not embeddings of those texts. Latency is warm, per question, "
-        "query-embedding cache cleared, both systems in alternating blocks in one process."
+        "scale: synthetic stores for 10×/100× use real chunk vectors plus Gaussian noise (σ=0.015, "
+        "renormalised) with recombined chunk texts; the vectors are not embeddings of those texts. Latency "
+        "is warm, per question, query-embedding cache cleared, both systems in alternating blocks in one "
+        "process."
     )
 
 
 def _ingest_rows(result: BenchResult, real: dict[str, Any], thr: dict[str, Any]) -> None:
     f, ours, base = real["factor"], real["ours"], real["baseline"]
-    add = result.add
-    add(
-        target_row(
-            SECTION,
-            f"real ingest {f}× ({ours['chunks']:,} / {base['chunks']:,} chunks, {real['documents']} docs): wall",
-            ours["ingest_s"],
-            base["ingest_s"],
-            unit="s",
-            note=f"chunks/s: ours {ours['chunks_per_s']:.1f}, baseline {base['chunks_per_s']:.1f}",
-        )
+    add_rows(
+        result,
+        SECTION,
+        REAL_INGEST,
+        ours,
+        base,
+        f=f,
+        ours_chunks=ours["chunks"],
+        base_chunks=base["chunks"],
+        docs=real["documents"],
+        ours_per_s=ours["chunks_per_s"],
+        base_per_s=base["chunks_per_s"],
     )
-    add(
-        target_row(
-            SECTION, f"real ingest {f}×: process CPU (user+sys)", ours["cpu_s"], base["cpu_s"], unit="s"
-        )
-    )
-    add(
-        target_row(
-            SECTION,
-            f"real ingest {f}×: peak RSS",
-            ours["peak_rss_mib"],
-            base["peak_rss_mib"],
-            unit="MiB",
-            target="ours < 3 GiB",
-            check=lambda x, y, r: x < 3072,
-        )
-    )
-    add(target_row(SECTION, f"real ingest {f}×: data dir", ours["disk_mib"], base["disk_mib"], unit="MiB"))
-    for system, label in (("ours", "ours"), ("baseline", "baseline")):
-        one = (thr.get(system) or {}) if system == "baseline" else thr
+    for system, one in (("ours", thr), ("baseline", thr.get("baseline") or {})):
         per_s_1x = one.get("chunks_per_s")
         per_s_fx = real[system]["chunks_per_s"]
         if per_s_1x and per_s_fx:
             result.notes.append(
-                f"scale: {label} ingest throughput {per_s_1x:.1f} chunks/s at 1× and {per_s_fx:.1f} at {f}×: "
-                f"ingest time grows linearly with the corpus (per-chunk cost at {f}× ≈ {per_s_1x / per_s_fx:.2f}× that at 1×)."
+                f"scale: {system} ingest throughput {per_s_1x:.1f} chunks/s at 1× and {per_s_fx:.1f} at "
+                f"{f}×: ingest time grows linearly with the corpus (per-chunk cost at {f}× ≈ "
+                f"{per_s_1x / per_s_fx:.2f}× that at 1×)."
             )
-    add(
-        target_row(
-            SECTION,
-            "100× ingest time (EXTRAPOLATED, linear)",
-            ours["chunks"] / f * 100 / ours["chunks_per_s"] / 60 if ours["chunks_per_s"] else None,
-            base["chunks"] / f * 100 / base["chunks_per_s"] / 60 if base["chunks_per_s"] else None,
-            unit="min",
-            note=f"from each system's measured {f}× throughput; not measured",
-        )
-    )
+    minutes = {
+        system: {
+            "minutes_100x": s["chunks"] / f * 100 / s["chunks_per_s"] / 60 if s["chunks_per_s"] else None
+        }
+        for system, s in (("ours", ours), ("baseline", base))
+    }
+    add_rows(result, SECTION, EXTRAPOLATED, minutes["ours"], minutes["baseline"], f=f)
 
 
 def _trim_note(p: dict[str, Any]) -> str:

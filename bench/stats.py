@@ -32,7 +32,7 @@ def pair_ratios(ours: Sequence[float], theirs: Sequence[float]) -> list[float]:
 
     On a shared machine the speed drifts between runs; pairing adjacent runs cancels most of it.
     """
-    return [a / b for a, b in zip(ours, theirs) if b]
+    return [a / b for a, b in zip(ours, theirs, strict=False) if b]
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -43,7 +43,9 @@ def growth_exponent(sizes: Sequence[float], values: Sequence[float]) -> float | 
     """Least-squares slope of log(value) on log(size): ~1 linear, <1 sub-linear, >1 super-linear."""
     import math
 
-    pts = [(math.log(s), math.log(v)) for s, v in zip(sizes, values) if s and v and s > 0 and v > 0]
+    pts = [
+        (math.log(s), math.log(v)) for s, v in zip(sizes, values, strict=False) if s and v and s > 0 and v > 0
+    ]
     if len(pts) < 2:
         return None
     mx = sum(p[0] for p in pts) / len(pts)
@@ -55,7 +57,8 @@ def growth_exponent(sizes: Sequence[float], values: Sequence[float]) -> float | 
 
 
 def describe_growth(exponent: float | None) -> str:
-    """Words for a log-log slope; the band around 1 is wide because two or three noisy points are all we have."""
+    """Words for a log-log slope; the band around 1 is wide because two or three noisy points are all we
+    have."""
     if exponent is None:
         return "n/a"
     if exponent < 0.15:

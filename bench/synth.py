@@ -152,7 +152,7 @@ def synthetic_chunks(
         raise ValueError("factor must be >= 1")
     vecs = np.asarray(vectors, dtype=np.float32)
     offsets = [int(m.get("body_offset", 0)) for m in metadatas]
-    units = [_units(t[o:]) for t, o in zip(texts, offsets)]
+    units = [_units(t[o:]) for t, o in zip(texts, offsets, strict=False)]
     pool = [u for us in units for u in us]
     rng = np.random.default_rng(seed)
     py_rng = random.Random(f"chunks:{seed}")

@@ -56,7 +56,8 @@ def ingest_ours(data: Path, corpus: Path, source: Path) -> dict[str, Any]:
 
 
 def ingest_baseline(data: Path, corpus: Path) -> dict[str, Any]:
-    """The tutorial pipeline's ingest: NaiveRAG builds its collection, or skips when its fingerprint matches."""
+    """The tutorial pipeline's ingest: NaiveRAG builds its collection, or skips when its fingerprint
+    matches."""
     from evals.baseline import NaiveRAG, load_raw_documents, naive_embeddings, split_documents
     from rag.container import Services
 
@@ -125,7 +126,8 @@ def _fill(collection, got: dict[str, Any], factor: int, max_batch: int) -> int: 
 
 
 def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str, Any]:
-    """Our store (chunks + BM25) and the baseline's collection at `factor`× from the real vectors, no embedding."""
+    """Our store (chunks + BM25) and the baseline's collection at `factor`× from the real vectors, no
+    embedding."""
 
     from rag.references import doc_aliases_from_manifest
     from rag.retrieval import Searcher
@@ -183,7 +185,8 @@ def _baseline_store(data: Path, embedder):  # type: ignore[no-untyped-def]
 
 
 def scale_mem(system: str, data: Path) -> dict[str, Any]:
-    """RSS of one system serving the store: models, store handles and in-memory tables loaded, 3 queries run."""
+    """RSS of one system serving the store: models, store handles and in-memory tables loaded, 3 queries
+    run."""
     from rag.container import Services
 
     warm = ["What does Article 5 prohibit?", "When was the AI Safety Institute set up?", "risk management"]
@@ -203,7 +206,8 @@ def scale_mem(system: str, data: Path) -> dict[str, Any]:
         for q in warm:
             store.similarity_search(q, k=5)
     out = {"system": system, "load_and_warm_s": time.perf_counter() - t0, **proc_status_mib()}
-    # How much of that RSS is freed heap that glibc keeps (large transient `get()` results) rather than live data.
+    # How much of that RSS is freed heap that glibc keeps (large transient `get()` results) rather than
+    # live data.
     out["VmRSS_after_trim"] = _trimmed_rss()
     return out
 

@@ -3,33 +3,37 @@
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 from rich.panel import Panel
 
 from cli.common import console, fail, load_settings
+from rag.answerers.registry import MODE_NAMES
+from rag.core.errors import one_line
 from rag.core.models import Answer, Filters
+from ui.question import QuestionError, QuestionLimits, QuestionRequest
 
 
 def ask(
-    question: str = typer.Argument(..., help="The question."),
-    mode: str = typer.Option(
-        None, "--mode", "-m", help="extractive | local | openai (default: POLICYQA_MODE)."
-    ),
-    doc: list[str] = typer.Option(None, "--doc", help="Restrict to these document ids (repeatable)."),
-    top_k: int = typer.Option(None, "--top-k", "-k", help="Number of sources."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result model as JSON."),
+    question: Annotated[str, typer.Argument(help="The question.")],
+    mode: Annotated[
+        str | None,
+        typer.Option("--mode", "-m", help=f"{' | '.join(MODE_NAMES)} (default: POLICYQA_MODE)."),
+    ] = None,
+    doc: Annotated[
+        list[str] | None, typer.Option("--doc", help="Restrict to these document ids (repeatable).")
+    ] = None,
+    top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Number of sources.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result model as JSON.")] = False,
 ) -> None:
     """Answer a question from the indexed corpus, with verified citations."""
     settings = load_settings()
-    if not question.strip():
-        fail("the question is empty", code=2)
-    if len(question) > settings.max_question_chars:
-        fail(f"the question is longer than {settings.max_question_chars} characters", code=2)
-    if mode and mode not in ("extractive", "local", "openai"):
-        fail(f"unknown mode {mode!r}; use extractive, local or openai", code=2)
-    if top_k is not None and not 1 <= top_k <= settings.max_top_k:
-        fail(f"--top-k must be between 1 and {settings.max_top_k}", code=2)
+    limits = QuestionLimits.of(settings, modes=MODE_NAMES, top_k_name="--top-k")
+    try:
+        QuestionRequest.checked(limits, question=question, mode=mode, top_k=top_k)
+    except QuestionError as exc:
+        fail(str(exc), code=2)
 
     from rag.chain import AskRequest
     from rag.container import Services
@@ -42,8 +46,9 @@ def ask(
     except typer.Exit:
         raise
     except Exception as exc:
-        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    req = AskRequest(question=question, mode=mode, top_k=top_k, filters=Filters(doc_ids=doc) if doc else None)
+        fail(one_line(exc))
+    filters = Filters(doc_ids=doc) if doc else None
+    req = AskRequest(question=question, mode=mode, top_k=top_k, filters=filters)
     result: Answer | None = None
     for item in chain.stream(req):
         if isinstance(item, Answer):

@@ -7,6 +7,7 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 
+from rag.core.errors import one_line
 from rag.core.settings import Settings
 
 console = Console()
@@ -23,4 +24,4 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except Exception as exc:  # pydantic ValidationError: report the bad variable in one line
-        fail(f"invalid configuration: {str(exc).splitlines()[0]}")
+        fail(f"invalid configuration: {one_line(exc)}")

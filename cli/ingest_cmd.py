@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Annotated, Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,16 +12,20 @@ from rich.table import Table
 from cli.common import console, fail, load_settings
 from ingest.pipeline import FileResult, IngestReport, is_stale
 from ingest.pipeline import ingest as run_ingest
+from rag.core.settings import Settings
 
 
 def ingest(
-    sources: list[str] = typer.Argument(
-        None, help="Files, folders or http(s) URLs. Default: the corpus/ folder."
-    ),
-    prune: bool = typer.Option(False, "--prune", help="Remove indexed documents that are not among SOURCES."),
-    if_stale: bool = typer.Option(
-        False, "--if-stale", help="Do nothing when the index is already up to date."
-    ),
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders or http(s) URLs. Default: the corpus/ folder."),
+    ] = None,
+    prune: Annotated[
+        bool, typer.Option("--prune", help="Remove indexed documents that are not among SOURCES.")
+    ] = False,
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Do nothing when the index is already up to date.")
+    ] = False,
 ) -> None:
     """Load, clean, chunk, embed and index documents into Chroma (incremental and idempotent)."""
     settings = load_settings()
@@ -41,7 +46,7 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _run_with_progress(srcs: list[str], settings, index, prune: bool) -> IngestReport:  # type: ignore[no-untyped-def]
+def _run_with_progress(srcs: list[str], settings: Settings, index: Any, prune: bool) -> IngestReport:
     from ingest.pipeline import expand_sources
 
     paths, missing = expand_sources(srcs)
@@ -83,6 +88,7 @@ def _print_summary(report: IngestReport, total_in_store: int) -> None:
     console.print(table)
     console.print(
         f"{len(report.files)} files · {report.chunks} chunks · {report.embedded} new embeddings "
-        f"({report.embeddings_per_s:.1f}/s) · {len(report.failed)} failed · {total_in_store} chunks in store · "
+        f"({report.embeddings_per_s:.1f}/s) · {len(report.failed)} failed · "
+        f"{total_in_store} chunks in store · "
         f"{report.seconds:.1f} s" + (f" · repaired {report.repaired}" if report.repaired else "")
     )

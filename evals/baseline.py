@@ -150,7 +150,7 @@ class NaiveRAG:
 
     def invoke(self, question: str, history: Sequence[ChatTurn] = (), k: int = 5) -> Answer:
         """Retrieve with the question as asked (no follow-up rewriting) and always answer."""
-        from rag.citations import verify
+        from rag.citations.verification import verify
 
         timings: dict[str, float] = {}
         warnings: list[str] = []

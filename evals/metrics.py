@@ -11,12 +11,11 @@ evidence, and both systems are held to the same rule.
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from evals.dataset import EvidenceQuote
+from rag.text.normalize import normalize_text
 
 # A boundary-straddling quote counts when this share of its tokens (and at least this many) is present.
 PARTIAL_MIN_SHARE = 0.5
@@ -25,22 +24,8 @@ PARTIAL_MIN_TOKENS = 6
 # (sentence, cited passages) → does the union of the passages support the sentence?
 Judge = Callable[[str, Sequence[str]], bool]
 
-_SUP = re.compile(r"<sup>\s*([^<]*?)\s*</sup>", re.IGNORECASE)
-_TAG = re.compile(r"</?[a-z][^>]*>", re.IGNORECASE)
-_WORD = re.compile(r"[^\W_]+")
-
 
 # -- text matching ----------------------------------------------------------------------------------
-def normalize_text(text: str) -> str:
-    """Lower-case alphanumeric tokens joined by single spaces; punctuation, markup and accents dropped."""
-    text = _SUP.sub(r" \1 ", text)  # "10<sup>26</sup>" and the cleaned "10^26" both become "10 26"
-    text = _TAG.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text)
-    # Soft hyphens and other format characters vanish; combining accents go so "Ō" matches "O".
-    text = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
-    return " ".join(_WORD.findall(text.casefold()))
-
-
 def _longest_true(pred: Callable[[int], bool], hi: int) -> int:
     """Largest n in [0, hi] with pred(n), for a pred that is true up to some n and false after."""
     lo = 0

@@ -160,11 +160,12 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
                 if not st.get("n"):
                     continue
                 out.append(
-                    f"| {judge_name} | {group} | {st['n']} | {_fmt(st.get('accuracy'))} | {_fmt(st.get('precision'))} "
-                    f"| {_fmt(st.get('recall'))} | {_fmt(st.get('f1'))} | {_fmt(st.get('kappa'))} |"
+                    f"| {judge_name} | {group} | {st['n']} | {_fmt(st.get('accuracy'))} "
+                    f"| {_fmt(st.get('precision'))} | {_fmt(st.get('recall'))} | {_fmt(st.get('f1'))} "
+                    f"| {_fmt(st.get('kappa'))} |"
                 )
         if "agreement_fn" in cal:
-            out += ["", f"rag.citations.agreement(): {_fmt(cal['agreement_fn'])}"]
+            out += ["", f"evals.calibration.agreement(): {_fmt(cal['agreement_fn'])}"]
         if "inter_judge" in cal:
             out += ["", f"Checker vs LLM judge on the answers' citations: {json.dumps(cal['inter_judge'])}"]
         out.append("")
@@ -173,7 +174,8 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
     for system in systems:
         for stage, st in (summary["latency_ms"].get(system) or {}).items():
             out.append(
-                f"| {system} | {stage} | {st['n']} | {_fmt(st['p50'], 1)} | {_fmt(st['p95'], 1)} | {_fmt(st['mean'], 1)} |"
+                f"| {system} | {stage} | {st['n']} | {_fmt(st['p50'], 1)} | {_fmt(st['p95'], 1)} "
+                f"| {_fmt(st['mean'], 1)} |"
             )
     out += ["", "End-to-end latency per kind (p50 / p95 ms):", ""]
     out += ["| kind | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
@@ -274,7 +276,10 @@ def print_summary(summary: Mapping[str, Any], console: Console | None = None) ->
     k = summary["k"]
     has_base = BASELINE in summary["systems"]
     t = Table(
-        title=f"PolicyQA eval: {summary['split']} split, {summary['mode']} mode ({summary['n_questions']} questions)"
+        title=(
+            f"PolicyQA eval: {summary['split']} split, {summary['mode']} mode "
+            f"({summary['n_questions']} questions)"
+        )
     )
     t.add_column("metric")
     t.add_column("PolicyQA", justify="right")

@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.console import Console
 
+from evals.calibration import agreement
 from evals.dataset import (
     QUESTIONS_PATH,
     SUPPORT_LABELS_PATH,
@@ -102,12 +103,7 @@ def calibrate(services, judges: dict[str, Judge], path: Path = SUPPORT_LABELS_PA
     for name, judge in judges.items():
         preds[name] = [judge(p.sentence, [p.passage]) for p in pairs]
         out[name] = agreement_by_group(gold, preds[name], groups)
-    try:
-        from rag.citations import agreement
-
-        out["agreement_fn"] = agreement(services.checker, [p.model_dump() for p in pairs])
-    except ImportError:  # pragma: no cover - older rag.citations
-        pass
+    out["agreement_fn"] = agreement(services.checker, [p.model_dump() for p in pairs])
     if "checker" in preds and "llm" in preds:
         out["inter_judge"] = agreement_stats(preds["checker"], preds["llm"])
     return out

@@ -1,0 +1,1 @@
+"""Ingestion: load → clean → chunk → index. It may import rag; rag never imports ingest."""

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 # Manifest keys that map onto DocMeta fields; every other key goes to provenance untouched.
 _MAPPED_KEYS = {"title", "short_title", "publisher", "date", "original_url", "license", "aliases"}
 
+# The manifest's file name, in the shipped corpus and in any folder being ingested.
+MANIFEST_FILE = "manifest.json"
 SHORT_TITLE_MAX = 40
 SLUG_MAX = 80
 

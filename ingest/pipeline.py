@@ -20,7 +20,7 @@ from ingest.chunking import chunk_document
 from ingest.clean import clean_text
 from ingest.documents import chunk_documents
 from ingest.loaders import LoadedDocument, LoadError, LoadLimits, discover, load_path, load_url
-from ingest.manifest import load_manifest
+from ingest.manifest import MANIFEST_FILE, load_manifest
 from rag.core.settings import Settings
 from rag.store.doc_meta import DocMeta
 from rag.store.index import Index, IndexResult
@@ -33,6 +33,8 @@ PIPELINE_VERSION = "1"
 
 
 class FileResult(BaseModel):
+    """What happened to one source in an ingest run."""
+
     source: str
     doc_id: str = ""
     status: Status
@@ -43,6 +45,8 @@ class FileResult(BaseModel):
 
 
 class IngestReport(BaseModel):
+    """Per-file results and timings of one ingest run."""
+
     files: list[FileResult] = Field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
@@ -69,10 +73,12 @@ ProgressFn = Callable[[FileResult], None]
 
 
 def is_url(src: str) -> bool:
+    """True for an http(s) source."""
     return src.startswith(("http://", "https://"))
 
 
 def load_any(src: str, manifest: dict[str, DocMeta], limits: LoadLimits) -> LoadedDocument:
+    """Load a URL or a file path."""
     if is_url(src):
         return load_url(src, limits)
     return load_path(Path(src), manifest, limits)
@@ -99,12 +105,16 @@ def expand_sources(sources: Sequence[str]) -> tuple[list[str], list[FileResult]]
 def manifest_for(sources: Sequence[str], settings: Settings) -> dict[str, DocMeta]:
     """The shipped corpus manifest plus any manifest.json inside a folder being ingested."""
     manifest: dict[str, DocMeta] = {}
-    candidates = {settings.corpus_dir / "manifest.json"}
-    candidates |= {Path(s) / "manifest.json" for s in sources if not is_url(s) and Path(s).is_dir()}
+    candidates = {settings.corpus_dir / MANIFEST_FILE, *_folder_manifests(sources)}
     for path in candidates:
         if path.exists():
             manifest.update(load_manifest(path))
     return manifest
+
+
+def _folder_manifests(sources: Sequence[str]) -> list[Path]:
+    """Where a folder being ingested may keep its own manifest (whether or not it exists)."""
+    return [Path(s) / MANIFEST_FILE for s in sources if not is_url(s) and Path(s).is_dir()]
 
 
 def _embed_stats(index: Index) -> tuple[int, float]:
@@ -121,6 +131,7 @@ def ingest(
     prune: bool = False,
     progress: ProgressFn | None = None,
 ) -> IngestReport:
+    """Load, clean, chunk and index every source; `prune` drops indexed documents not in this run."""
     t0 = time.perf_counter()
     report = IngestReport(repaired=index.repair())
     paths, missing = expand_sources(sources)
@@ -153,7 +164,7 @@ def ingest(
 
 
 def index_document(loaded: LoadedDocument, settings: Settings, index: Index) -> tuple[IndexResult, int]:
-    """Clean, chunk and index one loaded document; (result, chunk count). Nothing is written without chunks."""
+    """Clean, chunk and index one loaded document: (result, chunk count). No chunks, nothing written."""
     text = clean_text(loaded.text)
     chunks = chunk_document(
         text, loaded.meta.short_title, min_words=settings.chunk_min_words, max_words=settings.chunk_max_words
@@ -209,6 +220,7 @@ def _state_path(settings: Settings) -> Path:
 
 
 def sources_fingerprint(sources: Sequence[str], settings: Settings) -> str:
+    """Hash of the sources, their folder manifests and the chunking settings."""
     h = hashlib.sha256(PIPELINE_VERSION.encode())
     h.update(f"{settings.chunk_min_words}/{settings.chunk_max_words}/{settings.collection}".encode())
     paths, _ = expand_sources(sources)
@@ -216,13 +228,14 @@ def sources_fingerprint(sources: Sequence[str], settings: Settings) -> str:
         h.update(p.encode())
         if not is_url(p):
             h.update(Path(p).read_bytes())
-    for m in sorted(Path(s) / "manifest.json" for s in sources if not is_url(s) and Path(s).is_dir()):
+    for m in sorted(_folder_manifests(sources)):
         if m.exists():
             h.update(m.read_bytes())
     return h.hexdigest()
 
 
 def write_state(settings: Settings, sources: Sequence[str]) -> None:
+    """Record the fingerprint of what was just ingested (atomically)."""
     path = _state_path(settings)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -231,6 +244,7 @@ def write_state(settings: Settings, sources: Sequence[str]) -> None:
 
 
 def is_stale(settings: Settings, sources: Sequence[str]) -> bool:
+    """Whether the index may differ from `sources` (always with a Chroma server)."""
     if settings.chroma_host:
         return True  # a shared server may have been changed by someone else; let the record manager decide
     path = _state_path(settings)

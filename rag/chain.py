@@ -14,16 +14,17 @@ from typing import Any
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import BaseModel, ConfigDict, Field
 
+from rag.abstention import ABSTAIN_TEXT
 from rag.answerers.extractive import compose
+from rag.answerers.registry import EXTRACTIVE
 from rag.condense import rewrite_followup
-from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
+from rag.core.errors import one_line
+from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
 from rag.retrieval import Searcher
 
 log = logging.getLogger(__name__)
-
-ABSTAIN_TEXT = "The corpus does not cover this question. The closest passages are listed below."
 
 
 class AskRequest(BaseModel):
@@ -95,7 +96,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         t = time.perf_counter()
         streamed = False
-        if mode != "extractive":
+        if mode != EXTRACTIVE:
             answerer = self._answerer(mode, warnings)
             if answerer is None:
                 warnings.append(f"{mode} mode is not configured; showing the extractive answer")
@@ -108,9 +109,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                         yield delta
                 except Exception as exc:  # AnswererError and anything the backend throws
                     log.warning("%s answerer failed: %s", mode, exc)
-                    warnings.append(
-                        f"{mode} backend failed ({_one_line(exc)}); showing the extractive answer"
-                    )
+                    warnings.append(f"{mode} backend failed ({one_line(exc)}); showing the extractive answer")
                     text_parts = []
                 timings["generate"] = _ms(t)
                 if text_parts:
@@ -130,7 +129,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         question = req.question.strip()
         if not req.history:
             return question
-        answerer = self._answerer(mode, []) if mode != "extractive" else None
+        answerer = self._answerer(mode, []) if mode != EXTRACTIVE else None
         if answerer is not None:
             try:
                 rewritten = answerer.condense(question, req.history).strip()
@@ -138,7 +137,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 if rewritten and rewritten.lower() != question.lower():
                     return rewritten
             except Exception as exc:
-                warnings.append(f"could not rewrite the follow-up with the LLM ({_one_line(exc)})")
+                warnings.append(f"could not rewrite the follow-up with the LLM ({one_line(exc)})")
         return rewrite_followup(question, req.history)
 
     def _answerer(self, mode: str, warnings: list[str]) -> Any:
@@ -147,7 +146,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         try:
             return self.answerer_for(mode)
         except Exception as exc:  # a missing model is reported, and the extractive answer still comes
-            warnings.append(f"{mode} mode unavailable: {_one_line(exc)}")
+            warnings.append(f"{mode} mode unavailable: {one_line(exc)}")
             return None
 
     def _doc_name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
@@ -211,7 +210,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                     **base,
                 )
             warnings.append(
-                "no sentence of the generated answer was supported by its sources; showing the extractive answer"
+                "no sentence of the generated answer was supported by its sources; "
+                "showing the extractive answer"
             )
             return None
         if verified.dropped:
@@ -227,12 +227,3 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
 def _ms(t0: float) -> float:
     return round((time.perf_counter() - t0) * 1000, 2)
-
-
-def _one_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
-
-
-def source_support_text(src: Source) -> str:
-    return src.section + "\n" + src.text

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from rag.core.models import ChatTurn
 
 _PRONOUN = re.compile(
-    r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her|the same|the document|the text)\b",
+    r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her"
+    r"|the same|the document|the text)\b",
     re.I,
 )
 _LEADING = re.compile(r"^\s*(and|so|also|but|ok(?:ay)?|then|what about|how about)\b[\s,]*", re.I)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from rag.core.settings import Settings
 
 if TYPE_CHECKING:
+    from rag.answerers.base import Answerer
     from rag.store.embedder import Embedder
     from rag.store.index import Index
 
@@ -54,6 +55,7 @@ class Services:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
+        self._answerers: dict[str, Answerer | None] = {}
 
     def warm_up(self) -> None:
         """Load what the first question would otherwise pay for, then take it out of the GC's sight.
@@ -99,7 +101,7 @@ class Services:
     @cached_property
     def selector(self):  # type: ignore[no-untyped-def]
         from rag.evidence import EvidenceSelector
-        from rag.lexical import idf_from_bm25
+        from rag.retrieval import idf_from_bm25
 
         with self._lock:
             lexical = self.searcher.lexical
@@ -107,30 +109,19 @@ class Services:
 
     @cached_property
     def checker(self):  # type: ignore[no-untyped-def]
-        from rag.citations import SupportChecker
+        from rag.citations.support import SupportChecker
 
         return SupportChecker(embed=self.embedder.encode)
 
-    def answerer(self, mode: str):  # type: ignore[no-untyped-def]
+    def answerer(self, mode: str) -> Answerer | None:
         """The generative answerer for a mode, built on first use; None when not configured."""
+        from rag.answerers.registry import build_answerer
+
         with self._lock:
-            if mode in self._answerers:
-                return self._answerers[mode]
-            built = None
-            if mode == "local":
-                from rag.answerers.local import LocalAnswerer
-
-                built = LocalAnswerer(self.settings)
-            elif mode == "openai" and self.settings.openai_base_url:
-                from rag.answerers.openai import OpenAIAnswerer
-
-                built = OpenAIAnswerer(self.settings)
-            self._answerers[mode] = built
-            return built
-
-    @cached_property
-    def _answerers(self) -> dict:
-        return {}
+            if mode not in self._answerers:
+                # A build that raises (model file missing) is not cached: the next question retries.
+                self._answerers[mode] = build_answerer(mode, self.settings)
+            return self._answerers[mode]
 
     @cached_property
     def chain(self):  # type: ignore[no-untyped-def]

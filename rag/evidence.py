@@ -7,7 +7,6 @@ and maximal marginal relevance (token-set overlap) for diversity.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -183,15 +182,6 @@ def _max_sim(tokens: frozenset[str], chosen: list[tuple[float, Hit, frozenset[st
     if not chosen:
         return 0.0
     return max(len(tokens & c[2]) / (len(tokens | c[2]) or 1) for c in chosen)
-
-
-def idf_table(token_lists: list[list[str]]) -> dict[str, float]:
-    n = len(token_lists) or 1
-    df: dict[str, int] = {}
-    for toks in token_lists:
-        for t in set(toks):
-            df[t] = df.get(t, 0) + 1
-    return {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
 
 
 _DATE_RE = re.compile(

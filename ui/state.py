@@ -10,10 +10,11 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from rag.answerers.registry import available_modes
 from rag.container import Services
 from rag.core.settings import Settings
+from ui.admission import Admission, GenerationSlots, RateLimiter
 from ui.ingest_job import IngestJobs
-from ui.limits import GenerationSlots, RateLimiter
 from ui.store_health import StoreProbe, store_unavailable
 from ui.writes import WriteGate, repair_after_crash
 
@@ -26,11 +27,6 @@ STORE_RETRY_S = 5.0
 def configured_modes(settings: Settings) -> list[str]:
     """Answer modes that can run with this configuration; 'extractive' always."""
     try:
-        from rag.answerers import available_modes
-    except ImportError:  # the answerers package is optional at this layer
-        log.warning("rag.answerers.available_modes is missing; offering the extractive mode only")
-        return ["extractive"]
-    try:
         return list(available_modes(settings)) or ["extractive"]
     except Exception as exc:  # noqa: BLE001 - a broken local-model lookup must not stop the server starting
         log.warning("could not list the configured answer modes (%s); offering extractive only", exc)
@@ -42,8 +38,7 @@ class AppState:
     settings: Settings
     services: Services
     modes: list[str]
-    limiter: RateLimiter
-    slots: GenerationSlots
+    admission: Admission
     store: StoreProbe
     writes: WriteGate
     ingests: IngestJobs
@@ -64,12 +59,18 @@ class AppState:
             settings=settings,
             services=services,
             modes=configured_modes(settings),
-            limiter=RateLimiter(settings.rate_limit_per_minute),
-            slots=GenerationSlots(settings.max_concurrent_generations),
+            admission=Admission(
+                RateLimiter(settings.rate_limit_per_minute),
+                GenerationSlots(settings.max_concurrent_generations),
+            ),
             store=StoreProbe(settings),
             writes=writes,
             ingests=IngestJobs(settings, services, writes, on_done=refresh_searcher),
         )
+
+    @property
+    def slots(self) -> GenerationSlots:
+        return self.admission.slots
 
     # -- loading --------------------------------------------------------------------------------
     def start_loading(self) -> None:

@@ -10,7 +10,7 @@ from rag.core.models import ChatTurn, Source
 
 @runtime_checkable
 class Answerer(Protocol):
-    name: str  # "extractive" | "local" | "openai"
+    name: str  # its mode: one of rag.answerers.registry.MODE_NAMES
 
     def stream(
         self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
+from rag.text.clauses import PATH_SEPARATOR
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
 
@@ -20,12 +21,15 @@ _WHEN = re.compile(
     r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I
 )
 _HOW_MANY = re.compile(
-    r"\b(how many|how much|how long|how often|within how|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b",
+    r"\b(how many|how much|how long|how often|within how"
+    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b",
     re.I,
 )
 _LIST = re.compile(
-    r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b|\blist\b|\bname the\b"
-    r"|\b(?:which|what) (?:\w+ )?(?:practices|principles|obligations|measures|actions|rights|areas|categories|steps|elements|commitments)\b",
+    r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b"
+    r"|\blist\b|\bname the\b"
+    r"|\b(?:which|what) (?:\w+ )?(?:practices|principles|obligations|measures|actions|rights|areas"
+    r"|categories|steps|elements|commitments)\b",
     re.I,
 )
 MAX_SENTENCES = 3
@@ -56,23 +60,6 @@ class ExtractiveResult:
     quotes: list[Quote]
 
 
-def target_pattern(ref: str) -> re.Pattern[str] | None:
-    """How the deepest unit of a clause reference starts a sentence: 'article 5(1)(f)' → '(f) ...'."""
-    m = re.search(r"\(([a-z0-9]+)\)$", ref)
-    if m:
-        label = m.group(1)
-        return re.compile(rf"^\s*(?:\({re.escape(label)}\)|{re.escape(label)}\.)\s", re.I)
-    m = re.match(r"^(govern|map|measure|manage)\s+([\d.]+)$", ref)
-    if m:
-        return re.compile(rf"^\s*{m.group(1)}\s+{re.escape(m.group(2))}\b", re.I)
-    m = re.match(r"^(?:item|paragraph|recital|section)\s+([\d.]+)$", ref)
-    if m:
-        return re.compile(
-            rf"^\s*(?:#+\s*)?(?:\({re.escape(m.group(1))}\)|{re.escape(m.group(1))}\.?)\s", re.I
-        )
-    return None
-
-
 def _is_heading(text: str) -> bool:
     return text.lstrip().startswith("#")
 
@@ -91,8 +78,9 @@ def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
 
 
 def _label(source: Source) -> str:
-    parts = [p.strip() for p in source.section.split("›") if p.strip()]
-    return " › ".join(parts) if parts else source.title
+    # Split on the bare mark, so the spacing around it does not matter.
+    parts = [p.strip() for p in source.section.split(PATH_SEPARATOR.strip()) if p.strip()]
+    return PATH_SEPARATOR.join(parts) if parts else source.title
 
 
 _ANAPHORA = re.compile(

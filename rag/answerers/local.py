@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rag.answerers.base import AnswererError, ModelMissingError
+from rag.core.errors import one_line
 from rag.core.models import ChatTurn, Source
 from rag.core.settings import Settings
 from rag.prompting import answer_messages, clean_condensed, condense_messages, format_sources
@@ -144,11 +145,6 @@ def unload_models() -> None:
 atexit.register(unload_models)
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]
-
-
 class LocalAnswerer:
     name = "local"
 
@@ -247,7 +243,7 @@ class LocalAnswerer:
         except AnswererError:
             raise
         except (RuntimeError, ValueError, OSError, KeyError, IndexError) as exc:
-            raise AnswererError(f"local model failed: {_one_line(exc)}") from exc
+            raise AnswererError(f"local model failed: {one_line(exc)}") from exc
         finally:
             if chunks is not None and hasattr(chunks, "close"):
                 chunks.close()  # leave llama's own generator finished before the next caller starts

@@ -1,4 +1,5 @@
-"""Answers from any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp's server) via langchain-openai.
+"""Answers from any OpenAI-compatible endpoint (OpenAI, Ollama, vLLM, llama.cpp's server), via
+langchain-openai.
 
 Every failure of the endpoint becomes an AnswererError with one readable line, so that the chain can
 fall back to the extractive answer and say why.
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from rag.answerers.base import AnswererError
+from rag.core.errors import one_line
 from rag.core.models import ChatTurn, Source
 from rag.core.settings import Settings
 from rag.prompting import answer_messages, clean_condensed, condense_messages
@@ -22,13 +24,9 @@ log = logging.getLogger(__name__)
 CONDENSE_MAX_TOKENS = 48
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:200]
-
-
 def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost cause: langchain and openai both wrap httpx's "Connection refused" in "Connection error"."""
+    """The innermost cause: langchain and openai both wrap httpx's "Connection refused" in
+    "Connection error"."""
     seen = {id(exc)}
     while exc.__cause__ is not None and id(exc.__cause__) not in seen:
         exc = exc.__cause__
@@ -125,9 +123,9 @@ class OpenAIAnswerer:
         except openai.APITimeoutError as exc:
             raise AnswererError(f"{self._where()} timed out after {self.timeout_s:.0f}s") from exc
         except openai.APIConnectionError as exc:
-            raise AnswererError(f"{self._where()} unreachable: {_one_line(_root_cause(exc))}") from exc
+            raise AnswererError(f"{self._where()} unreachable: {one_line(_root_cause(exc))}") from exc
         except openai.APIStatusError as exc:
-            raise AnswererError(f"{self._where()} answered HTTP {exc.status_code}: {_one_line(exc)}") from exc
+            raise AnswererError(f"{self._where()} answered HTTP {exc.status_code}: {one_line(exc)}") from exc
         except (
             openai.OpenAIError,
             LangChainException,
@@ -136,4 +134,4 @@ class OpenAIAnswerer:
             KeyError,
             TypeError,
         ) as exc:
-            raise AnswererError(f"{self._where()} failed: {_one_line(exc)}") from exc
+            raise AnswererError(f"{self._where()} failed: {one_line(exc)}") from exc

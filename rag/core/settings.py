@@ -85,8 +85,3 @@ class Settings(BaseSettings):
     @property
     def record_db(self) -> Path:
         return self.data_dir / "records.sqlite"
-
-    @property
-    def docs_dir(self) -> Path:
-        """Cleaned full texts, so that citation spans can be shown in context."""
-        return self.data_dir / "docs"

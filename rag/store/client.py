@@ -1,4 +1,4 @@
-"""Chroma connection: the embedded PersistentClient under data/ by default, a `chroma run` server when configured."""
+"""Chroma connection: the embedded PersistentClient under data/ by default, a `chroma run` server if set."""
 
 from __future__ import annotations
 

@@ -31,8 +31,6 @@ from rag.store.embedder import DIM
 
 log = logging.getLogger(__name__)
 
-SECTION_SEP = " › "
-
 
 def date_number(date: str, *, end: bool = False) -> int:
     """'2024-04' → 20240400 (or 20240499 as an inclusive upper bound): Chroma filters compare numbers only."""

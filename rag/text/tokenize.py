@@ -17,15 +17,18 @@ scores no better on the clause than on any sentence mentioning the number 5. Her
   tail `78/265`), `2024/1689`, `1.4(b)` (plus `1.4`), `10^26` (also from "10<sup>26</sup>" and "10²⁶");
 * `10,000` and `10 000` become `10000`; "$1.5" gives `1.5`.
 
-Stemming is deliberately plural-only (see `_stem`).
+Stemming is deliberately plural-only (see `stem`). The citation checker measures content-word overlap
+with a cruder stemmer and its own stop words (`overlap_stem`, `OVERLAP_STOP_WORDS`); both live here so
+that all stemming has one home, but they are not interchangeable with the BM25 ones.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 
-__all__ = ["STOP_WORDS", "normalize", "stem", "tokenize"]
+from rag.text.normalize import normalize
+
+__all__ = ["OVERLAP_STOP_WORDS", "STOP_WORDS", "normalize", "overlap_stem", "stem", "tokenize"]
 
 # Function words only. Not here on purpose: "us" (the country, far more common than the pronoun in
 # this corpus), "who" (the WHO), "may" (the month), modal "shall"/"must" (BM25's IDF already damps them
@@ -40,21 +43,6 @@ through to too under until up very was we were what when where which while whom 
 you your yours yourself yourselves
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
-
-# fmt: off
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "\u00b4": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    # Hyphen look-alikes become "-" so "US–Japan" and "US-Japan", "22–23" and "22-23" agree.
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2212": "-", "\u00ad": "",
-    "\u2014": " ", "\u2015": " ",
-})
-# fmt: on
-_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-_SUPERSCRIPT_RUN = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
-_HTML_SUP = re.compile(r"<sup>\s*([0-9]+)\s*</sup>", re.IGNORECASE)
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
-_COMBINING = re.compile(r"[\u0300-\u036f]+")  # Latin diacritics only: Japanese dakuten etc. survive
 
 # --- the token grammar -----------------------------------------------------------------------
 _W = r"[^\W_]"  # a Unicode letter or digit
@@ -105,27 +93,6 @@ _WORD_CACHE: dict[str, str | None] = {}
 _WORD_CACHE_MAX = 200_000
 
 
-def _normalize_run(m: re.Match[str]) -> str:
-    run = m.group()
-    # Superscripts before NFKC, which would turn "10²⁶" into an unrecognisable "1026".
-    run = _SUPERSCRIPT_RUN.sub(lambda s: "^" + s.group().translate(_SUPERSCRIPTS), run)
-    run = unicodedata.normalize("NFKC", run).translate(_QUOTES).casefold()
-    if run.isascii():
-        return run
-    return unicodedata.normalize("NFKC", _COMBINING.sub("", unicodedata.normalize("NFKD", run)))
-
-
-def normalize(text: str) -> str:
-    """NFKC, casefolded, straight quotes and hyphens, Latin accents stripped, superscripts as `^`."""
-    if "<sup>" in text or "<SUP>" in text:
-        text = _HTML_SUP.sub(r"^\1", text)
-    if not text.isascii():
-        # Only the non-ASCII runs need Unicode work (ASCII is already NFKC); whole-text NFKC/NFKD
-        # would be half the cost of tokenising the corpus.
-        text = _NON_ASCII.sub(_normalize_run, text)
-    return text.lower()
-
-
 # Irregular plurals that the suffix rules below would get wrong, and words that look plural but are not.
 # fmt: off
 _IRREGULAR = {
@@ -156,6 +123,47 @@ def stem(word: str) -> str:
     if word.endswith(("sses", "ches", "shes", "xes", "zzes")):
         return word[:-2]  # processes → process, approaches → approach, annexes → annex
     return word[:-1]  # systems → system, purposes → purpose, uses → use
+
+
+# Not STOP_WORDS plus extras, on purpose: an answer's "according to the sources", "may", "must" or
+# "states" says nothing about whether the passage backs it, while BM25 keeps obligation words ("must").
+# "e.g"/"i.e" never match (the checker's words stop at a dot) but are kept as they were.
+_OVERLAP_STOP_WORDS_TEXT = """
+a about above across after again against all also although am among an and any are as at be
+because been before being below between both but by can could did do does doing done down during
+each either etc even ever every for from further had has have having he her here hers him his how
+however i if in into is it its itself just may me might more most must my neither no nor not now of
+off on once only or other our ours out over own per rather same she should since so some such than
+that the their theirs them then there these they this those though through thus to too under until
+up upon us very via was we were what when where whether which while who whom whose why will with
+within without would yet you your yours shall also e.g i.e namely including include includes
+according source sources passage passages document documents text states state stated says say
+said notes note non
+"""
+OVERLAP_STOP_WORDS: frozenset[str] = frozenset(_OVERLAP_STOP_WORDS_TEXT.split())
+
+# Order matters: the first suffix that fits is the only one stripped, so longer forms come first.
+_OVERLAP_SUFFIXES = tuple(
+    """izations isations ization isation ational atives ations ation atory ments ment ities ity ness
+    ings ing ives ive ates ated ate ers er ed es ly al s""".split()
+)
+_OVERLAP_STEM_LEN = 5
+
+
+def overlap_stem(word: str) -> str:
+    """Suffix strip then a 5-letter prefix: crude, but symmetric and good enough for word overlap.
+
+    Unlike `stem` it conflates derivations ("regulation", "regulatory" → "regul"), which is what a
+    paraphrase check needs and what exact-term BM25 must not do.
+    """
+    if len(word) > 4 and word.endswith(("ies", "ied")):  # applies, applied → apply
+        return (word[:-3] + "y")[:_OVERLAP_STEM_LEN]
+    for suffix in _OVERLAP_SUFFIXES:
+        # "ly" needs a long word: "apply" and "only" are not adverbs of "app" and "on".
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if suffix == "ly" else 3):
+            word = word[: -len(suffix)]
+            break
+    return word[:_OVERLAP_STEM_LEN]
 
 
 def _word(w: str) -> str | None:

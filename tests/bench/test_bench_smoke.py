@@ -67,7 +67,7 @@ def test_synthetic_corpus_is_deterministic_and_keeps_provenance() -> None:
     for d in a:
         paras = paragraphs(d.text)
         assert len(paras) == len(d.provenance) == len(split[d.source_doc_id])
-        for para, (src, i) in zip(paras, d.provenance):
+        for para, (src, i) in zip(paras, d.provenance, strict=False):
             assert split[src][i] == para  # every paragraph is traceable to its origin
         # Headings never move.
         assert paras[0] == split[d.source_doc_id][0]
@@ -125,7 +125,7 @@ def test_synthetic_chunks_replicas_and_noise() -> None:
     assert {m["replica"] for m in mds_out} == {1, 2, 3}
     assert all(m["synthetic_of"] in ids and m["doc_id"].startswith("d~r") for m in mds_out)
     texts_out = [t for b in batches for t in b.texts]
-    for t, m in zip(texts_out, mds_out):
+    for t, m in zip(texts_out, mds_out, strict=False):
         src = texts[ids.index(m["synthetic_of"])]
         assert t[:9] == src[:9]  # the heading path is kept
     vec_out = np.concatenate([b.vectors for b in batches])

@@ -375,7 +375,10 @@ def test_summary_and_report(tmp_path: Path) -> None:
 def test_baseline_extractive_sentences_are_judged_without_their_rendering() -> None:
     from evals.baseline import unrender_extractive
 
-    text = "Japan’s AI Diplomacy: “Japan was dubbed a “machine learning paradise” for AI users.” [1]\n“2. More.” [2]"
+    text = (
+        "Japan’s AI Diplomacy: “Japan was dubbed a “machine learning paradise” for AI users.” [1]\n"
+        "“2. More.” [2]"
+    )
     assert (
         unrender_extractive(text)
         == "Japan was dubbed a “machine learning paradise” for AI users. [1]\n2. More. [2]"

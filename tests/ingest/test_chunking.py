@@ -324,8 +324,10 @@ def test_oecd_style_sections() -> None:
 def test_treaty_bare_labels() -> None:
     text = (
         "## Chapter VII – Follow-up\n\n### Article 23 – Conference of the Parties\n\n"
-        "1 The Conference shall be composed of representatives.\n\n2 The Parties shall consult with a view to:\n\n"
-        "a facilitating the effective application;\n\nb considering amendments;\n\n3 The Conference shall meet."
+        "1 The Conference shall be composed of representatives.\n\n"
+        "2 The Parties shall consult with a view to:\n\n"
+        "a facilitating the effective application;\n\nb considering amendments;\n\n"
+        "3 The Conference shall meet."
     )
     chunks = chunk_document(text, "CoE", min_words=1, max_words=8)
     assert_invariants(text, chunks)
@@ -348,7 +350,10 @@ def test_annex_points() -> None:
 
 
 def test_recitals_in_preamble() -> None:
-    text = "# Regulation\n\nWhereas:\n\n(1) First recital.\n\n(2) Second recital.\n\n### Article 1 — Subject\n\n1. Text."
+    text = (
+        "# Regulation\n\nWhereas:\n\n(1) First recital.\n\n(2) Second recital.\n\n"
+        "### Article 1 — Subject\n\n1. Text."
+    )
     chunks = chunk_document(text, "EU AI Act", min_words=1, max_words=3)
     assert "recital 2" in find(chunks, "(2) Second").refs
     assert "EU AI Act › Recital 2" == find(chunks, "(2) Second").section

@@ -399,12 +399,12 @@ def test_upload_uses_manifest_metadata_for_known_names():
 
 
 def test_unexpected_errors_become_load_errors(monkeypatch):
-    from ingest import loaders
+    from ingest.loaders import assemble
 
     def explode(*_args, **_kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(loaders, "_extract_text", explode)
+    monkeypatch.setattr(assemble, "extract_text", explode)
     err = refusal(load_bytes, b"hello", "x.txt")
     assert "unexpected error" in err.reason and "RuntimeError" in err.reason
 

@@ -1,4 +1,4 @@
-"""Ingestion into a real Chroma store with the real embedding model: idempotency, update, delete, bad files."""
+"""Ingest into a real Chroma store with the real embedding model: idempotency, update, delete, bad files."""
 
 from __future__ import annotations
 

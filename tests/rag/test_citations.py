@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from evals.calibration import agreement
 from rag.citations import (
     SupportChecker,
     VerifiedAnswer,
-    agreement,
     is_abstention_statement,
     parse_answer,
     verify,
@@ -186,8 +186,8 @@ def test_equivalent_date_forms_pass(checker: SupportChecker, sentence: str) -> N
         ("Fines for prohibited practices reach up to $35 million or 7% of worldwide annual turnover.", "$35"),
         (
             (
-                "A general-purpose AI model is presumed to have high impact capabilities above 10^24 floating "
-                "point operations of training computation."
+                "A general-purpose AI model is presumed to have high impact capabilities above 10^24 "
+                "floating point operations of training computation."
             ),
             "10^24",
         ),
@@ -232,18 +232,24 @@ def test_exponent_markup_in_source(checker: SupportChecker) -> None:
     ("sentence", "missing"),
     [
         (
-            "The Secretary of Energy shall establish guidelines for developing safe and trustworthy AI systems.",
+            (
+                "The Secretary of Energy shall establish guidelines for developing safe and trustworthy "
+                "AI systems."
+            ),
             "Energy",
         ),
         (
             (
-                "The Secretary of Commerce, acting through the Director of the OECD, shall establish guidelines "
-                "for safe AI systems."
+                "The Secretary of Commerce, acting through the Director of the OECD, shall establish "
+                "guidelines for safe AI systems."
             ),
             "OECD",
         ),
         (
-            "On 30 October 2023, the G20 leaders welcomed the Hiroshima Process International Guiding Principles.",
+            (
+                "On 30 October 2023, the G20 leaders welcomed the Hiroshima Process International "
+                "Guiding Principles."
+            ),
             "G20",
         ),
     ],
@@ -257,7 +263,10 @@ def test_changed_actor_is_caught(checker: SupportChecker, sentence: str, missing
 
 def test_acronym_and_expansion_match_each_other(checker: SupportChecker) -> None:
     assert checker.check(
-        "The Secretary of Commerce acts through the NIST Director to establish guidelines for safe AI systems.",
+        (
+            "The Secretary of Commerce acts through the NIST Director to establish guidelines for "
+            "safe AI systems."
+        ),
         [EO_TEXT],
     ).supported
 
@@ -479,10 +488,14 @@ def test_no_sources_gives_empty_answer(checker: SupportChecker) -> None:
 
 
 def test_abstention_statement_kept_without_citation(sources: list[Source], checker: SupportChecker) -> None:
-    answer = "The Japan AI Safety Institute was established in February 2024 [1]. The sources do not say who leads it."
+    answer = (
+        "The Japan AI Safety Institute was established in February 2024 [1]. "
+        "The sources do not say who leads it."
+    )
     result = verify(answer, sources, checker)
     assert result.answer == (
-        "The Japan AI Safety Institute was established in February 2024 [1]. The sources do not say who leads it."
+        "The Japan AI Safety Institute was established in February 2024 [1]. "
+        "The sources do not say who leads it."
     )
     assert result.sentences[1].verified and result.sentences[1].reason == "abstention statement"
     assert result.sentences[1].citations == []

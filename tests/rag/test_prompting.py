@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rag.abstention import MODEL_ABSTAIN_TEXT as ABSTAIN_TEXT
 from rag.core.models import ChatTurn, Source
 from rag.prompting import (
-    ABSTAIN_TEXT,
     MAX_HISTORY_TURNS,
     SYSTEM_PROMPT,
     answer_messages,

@@ -1,4 +1,4 @@
-"""The ONNX query encoder: the torch model's vectors, exported once, and never a reason for a query to fail."""
+"""The ONNX query encoder: the torch model's vectors, exported once, never a reason for a query to fail."""
 
 from __future__ import annotations
 

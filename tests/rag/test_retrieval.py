@@ -1,4 +1,4 @@
-"""Hybrid retrieval on the real index: fusion, clause lookup, document awareness, filters, LangChain conformance."""
+"""Hybrid retrieval on the real index: fusion, clause lookup, documents, filters, LangChain conformance."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_filters(services):
 
 
 def test_top_n_is_a_stable_partial_sort():
-    from rag.retrieval import _top_n
+    from rag.retrieval.table import top_n as _top_n
 
     scores = np.array([0.1, 0.9, 0.5, 0.9, 0.2])
     assert _top_n(scores, 2).tolist() == [1, 3]  # ties keep index order

@@ -165,7 +165,10 @@ def test_bad_content_is_refused_with_a_reason(
 
 def test_type_comes_from_the_content_not_the_name(uploads: TestClient, auth: dict[str, str]) -> None:
     pdf = make_pdf([["Lighthouse logbooks are inspected every autumn by the harbour authority."]])
-    html = b"<!doctype html><html><head><title>Harbour Notice</title></head><body><h1>Harbour Notice</h1><p>The harbour closes at dusk.</p></body></html>"
+    html = (
+        b"<!doctype html><html><head><title>Harbour Notice</title></head>"
+        b"<body><h1>Harbour Notice</h1><p>The harbour closes at dusk.</p></body></html>"
+    )
     cases = [
         ("looks-like-text.md", pdf, "inspected every autumn"),
         ("really-html.txt", html, "The harbour closes at dusk."),

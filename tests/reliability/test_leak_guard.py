@@ -8,7 +8,8 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rag.prompting import ABSTAIN_TEXT, SYSTEM_PROMPT
+from rag.abstention import MODEL_ABSTAIN_TEXT as ABSTAIN_TEXT
+from rag.prompting import SYSTEM_PROMPT
 from ui.leak_guard import DraftGuard, has_prompt_run
 
 ORDINARY = (

@@ -10,22 +10,20 @@ browser and by raw HTTP clients.
 from __future__ import annotations
 
 import select
-import shutil
 import socket
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 from reliability_helpers import free_port, wait_until
+from support import chromium_executable
 
 from rag.container import Services
 from rag.core.settings import Settings
 
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
 MAX_BODY = 64 * 1024
 TITLE = "<script>alert('title')</script> Zebra Crossing Ordinance"
 HOSTILE_DOC = (
@@ -132,13 +130,12 @@ def test_chunked_body_is_cut_off_at_the_limit(live: str) -> None:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator:  # type: ignore[type-arg]
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip("Chromium is not installed (make chromium)")
+    executable = chromium_executable()  # missing Chromium fails the test: it is never skipped
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         b = pw.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=executable,
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
         )

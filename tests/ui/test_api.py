@@ -508,14 +508,15 @@ XSS = "<script>alert(1)</script>"
 
 
 def test_xss_is_escaped_in_document_view_and_source_cards(client: TestClient, auth) -> None:
-    from ui.render import answer_block_html, transcript_html
+    from ui.web.render import answer_block_html, transcript_html
 
     body = (
         f"# {XSS} Zebra Crossing Ordinance\n\n"
         f"## Section 1 {XSS}\n\n"
-        f"Every zebra crossing shall be painted with luminous stripes {XSS} so that pedestrians can be seen at night. "
-        "Template markers ${1+1} and {{ value }} are plain text. "
-        '<img src=x onerror="alert(2)"> The municipal road office inspects the luminous stripes every spring.\n'
+        f"Every zebra crossing shall be painted with luminous stripes {XSS} so that pedestrians can be "
+        "seen at night. Template markers ${1+1} and {{ value }} are plain text. "
+        '<img src=x onerror="alert(2)"> The municipal road office inspects the luminous stripes every '
+        "spring.\n"
     ).encode()
     r = client.post(
         "/api/documents", files={"file": ("zebra-ordinance.md", body, "text/markdown")}, headers=auth
@@ -656,7 +657,7 @@ def test_cors_when_configured(make_client) -> None:  # type: ignore[no-untyped-d
 
 def test_feedback_file(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from rag.core.models import Citation
-    from ui.feedback import record_feedback
+    from ui.web.feedback import record_feedback
 
     answer = Answer(
         answer="Quoted [1]",

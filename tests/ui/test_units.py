@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from rag.core.models import Answer, Citation, Sentence, Source
-from ui.limits import GenerationSlots, RateLimiter
-from ui.render import Span, answer_block_html, document_page, esc, highlighted, transcript_html
+from ui.admission import GenerationSlots, RateLimiter
+from ui.web.render import Span, answer_block_html, document_page, esc, highlighted, transcript_html
 
 
 class Clock:

@@ -1,1 +1,1 @@
-"""HTTP API: dependencies, schemas and routers."""
+"""HTTP API: `main` assembles the app from routes, deps, schemas, errors and middleware."""

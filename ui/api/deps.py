@@ -13,8 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from rag.container import Services
 from rag.core.settings import Settings
-from ui.limits import Slot
-from ui.metrics import REJECTED
+from ui.admission import Busy, RateLimited, Slot, client_key
 from ui.state import AppState
 from ui.store_health import RETRY_AFTER_S, unavailable_detail
 
@@ -35,10 +34,6 @@ def get_state(request: Request) -> AppState:
 
 
 State = Annotated[AppState, Depends(get_state)]
-
-
-def get_settings(state: State) -> Settings:
-    return state.settings
 
 
 async def ready_services(state: State) -> Services:
@@ -108,30 +103,16 @@ def require_read_key(state: State, credentials: Credentials) -> None:
         raise _unauthorized("this server requires 'Authorization: Bearer <POLICYQA_API_KEY>' for reads")
 
 
-def client_key(request: Request) -> str:
-    # uvicorn's --proxy-headers/--forwarded-allow-ips rewrites client.host behind a trusted proxy.
-    return request.client.host if request.client else "unknown"
-
-
 def rate_limit(request: Request, state: State) -> None:
-    wait = state.limiter.check(client_key(request))
-    if wait:
-        REJECTED.labels(reason="rate_limited").inc()
-        raise HTTPException(
-            429,
-            detail=f"rate limit of {state.limiter.per_minute} requests per minute exceeded; retry in {wait}s",
-            headers={"Retry-After": str(wait)},
-        )
+    try:
+        state.admission.check_rate(client_key(request))
+    except RateLimited as exc:
+        raise HTTPException(429, detail=str(exc), headers={"Retry-After": str(exc.wait)}) from None
 
 
 def acquire_slot(state: AppState) -> Slot:
     """A generation slot, or 503 when max_concurrent_generations are already running."""
-    slot = state.slots.try_acquire()
-    if slot is None:
-        REJECTED.labels(reason="busy").inc()
-        raise HTTPException(
-            503,
-            detail=f"server busy: {state.slots.limit} answers are being generated; retry shortly",
-            headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
-        )
-    return slot
+    try:
+        return state.admission.acquire()
+    except Busy as exc:
+        raise HTTPException(503, detail=str(exc), headers={"Retry-After": str(BUSY_RETRY_AFTER_S)}) from None

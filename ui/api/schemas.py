@@ -1,7 +1,8 @@
 """Request and response models of the HTTP API (the answer itself is `rag.core.models.Answer`).
 
-Limits that depend on the settings (question length, history turns, top_k ceiling) are checked in the
-routes, because a schema is static; the descriptions name the setting.
+Limits that depend on the settings (question length, history turns, top_k ceiling) are checked by
+`ui.question`, the one validation that the CLI and the chat UI use too, because a schema is static;
+the descriptions name the setting.
 """
 
 from __future__ import annotations
@@ -9,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from rag.core.models import Mode
+from ui.question import EMPTY, QuestionText
 
 ISO_PREFIX = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 # Static upper bounds that keep a single request small whatever the settings say.
@@ -30,7 +32,7 @@ class ErrorItem(BaseModel):
 class ErrorResponse(BaseModel):
     """Every 4xx/5xx answer has this shape: one readable sentence, and field errors for 422."""
 
-    detail: str = Field(examples=["question must not be empty"])
+    detail: str = Field(examples=[EMPTY])
     errors: list[ErrorItem] | None = None
 
 
@@ -73,9 +75,9 @@ class AskBody(BaseModel):
         }
     )
 
-    question: str = Field(
+    question: QuestionText = Field(
         description="The question; at most POLICYQA_MAX_QUESTION_CHARS characters (default 2000).",
-        # Schema-only: at least one non-space character. The validator below gives the readable error.
+        # Schema-only: at least one non-space character. QuestionText's validator gives the readable error.
         json_schema_extra={"pattern": r"\S"},
         examples=[EXAMPLE_QUESTION],
     )
@@ -86,13 +88,6 @@ class AskBody(BaseModel):
     top_k: int | None = Field(None, ge=1, description="Sources to use, 1..POLICYQA_MAX_TOP_K (default 20).")
     mode: Mode | None = Field(None, description="Answer mode; default POLICYQA_MODE.")
     filters: FiltersIn | None = None
-
-    @field_validator("question")
-    @classmethod
-    def _not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("question must not be empty")
-        return value
 
 
 # -- documents ---------------------------------------------------------------------------------------

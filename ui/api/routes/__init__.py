@@ -1,1 +1,1 @@
-"""One router per concern; `ui.app.create_app` includes them all."""
+"""One router per concern; `ui.api.main.build_api` includes them all."""

@@ -12,6 +12,14 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
 from rag.core.models import Answer
+from ui.api.asking import (
+    build_request,
+    check_doc_ids,
+    check_question,
+    failure_detail,
+    owning,
+    stream_in_thread,
+)
 from ui.api.deps import (
     ReadyServices,
     State,
@@ -20,8 +28,8 @@ from ui.api.deps import (
     require_documents,
     require_read_key,
 )
-from ui.api.schemas import AskBody, ErrorResponse
-from ui.asking import build_request, check_doc_ids, check_limits, failure_detail, owning, stream_in_thread
+from ui.api.errors import ASK_ERRORS
+from ui.api.schemas import AskBody
 from ui.leak_guard import DraftGuard, screened_invoke, screened_stream
 from ui.metrics import observe_answer
 from ui.state import AppState
@@ -29,23 +37,6 @@ from ui.state import AppState
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["ask"], dependencies=[Depends(require_read_key)])
-
-ASK_ERRORS: dict[int | str, dict] = {
-    400: {"model": ErrorResponse, "description": "Malformed JSON."},
-    401: {"model": ErrorResponse, "description": "A key is required for reads and was missing or wrong."},
-    403: {"model": ErrorResponse, "description": "Reads require a key but none is configured."},
-    404: {"model": ErrorResponse, "description": "A document id in filters.doc_ids is unknown."},
-    413: {"model": ErrorResponse, "description": "Request body over POLICYQA_MAX_BODY_BYTES."},
-    422: {
-        "model": ErrorResponse,
-        "description": "Invalid input: empty or too long question, bad types, etc.",
-    },
-    429: {"model": ErrorResponse, "description": "Per-client rate limit exceeded; see Retry-After."},
-    503: {
-        "model": ErrorResponse,
-        "description": "Still loading, all generation slots busy, or the store unreachable; see Retry-After.",
-    },
-}
 
 STREAM_DOC = """Server-sent events:
 
@@ -74,7 +65,7 @@ SSE_EVENT = {
 
 async def prepared_request(body: AskBody, state: AppState, services: ReadyServices) -> AskRequest:
     """Validate the settings-dependent limits and the filter ids, then build the chain's request."""
-    check_limits(state.settings, body.question, len(body.history), body.top_k)
+    check_question(state.settings, body.question, len(body.history), body.top_k)
     await require_documents(services)
     if body.filters and body.filters.doc_ids:
         known = set(await run_in_threadpool(services.index.document_ids))

@@ -13,52 +13,25 @@ from starlette.datastructures import UploadFile  # what request.form() yields (f
 from ingest.loaders import LoadError
 from rag.store.doc_meta import DocMeta
 from rag.store.index import chunk_body
+from ui.api.body_limit import MULTIPART_SLACK
 from ui.api.deps import ReadyServices, State, require_read_key, require_write_key
+from ui.api.errors import READ_ERRORS, WRITE_ERRORS
 from ui.api.schemas import (
     ChunkOut,
     DeletedDocument,
     DocumentDetail,
     DocumentSummary,
-    ErrorResponse,
     IngestedDocument,
     UrlUpload,
     first_error_message,
 )
+from ui.api.uploads import DocumentExistsError, Indexed, index_loaded, load_remote, load_upload
 from ui.state import AppState
-from ui.uploads import DocumentExistsError, Indexed, index_loaded, load_remote, load_upload
 from ui.writes import WritesBusyError
 
 log = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/api", tags=["documents"], dependencies=[Depends(require_read_key)])
-
-# Multipart framing around the file (boundaries, part headers) on top of the file itself.
-MULTIPART_SLACK = 64 * 1024
-
-READ_ERRORS: dict[int | str, dict] = {
-    401: {"model": ErrorResponse, "description": "A key is required for reads and was missing or wrong."},
-    403: {"model": ErrorResponse, "description": "Reads require a key but none is configured."},
-    404: {"model": ErrorResponse, "description": "No such document or passage."},
-    503: {"model": ErrorResponse, "description": "The index is still loading."},
-}
-WRITE_ERRORS: dict[int | str, dict] = {
-    400: {"model": ErrorResponse, "description": "Malformed JSON or multipart body."},
-    401: {"model": ErrorResponse, "description": "Missing or wrong bearer key."},
-    403: {"model": ErrorResponse, "description": "Write endpoints are disabled (no POLICYQA_API_KEY)."},
-    404: {"model": ErrorResponse, "description": "No such document."},
-    409: {
-        "model": ErrorResponse,
-        "description": "A document with this id exists (pass ?replace=true), or a re-ingest is running.",
-    },
-    413: {
-        "model": ErrorResponse,
-        "description": "Larger than POLICYQA_MAX_UPLOAD_BYTES, or a PDF over POLICYQA_MAX_PDF_PAGES.",
-    },
-    415: {"model": ErrorResponse, "description": "Neither multipart/form-data nor application/json."},
-    422: {"model": ErrorResponse, "description": "The document could not be loaded (reason given)."},
-    503: {"model": ErrorResponse, "description": "The index is still loading."},
-}
-
 
 WRITE_RETRY_AFTER_S = 30
 # LoadError reasons that mean "too big" rather than "unreadable".

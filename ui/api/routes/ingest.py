@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 
 from ui.api.deps import ReadyServices, State, require_write_key
-from ui.api.schemas import ErrorResponse, IngestStatus
+from ui.api.errors import INGEST_ERRORS, error
+from ui.api.schemas import IngestStatus
 from ui.ingest_job import IngestRunningError
 
 log = logging.getLogger(__name__)
@@ -20,12 +21,6 @@ router = APIRouter(prefix="/api", tags=["documents"], dependencies=[Depends(requ
 
 RUNNING_RETRY_AFTER_S = 30
 
-INGEST_ERRORS: dict[int | str, dict] = {
-    401: {"model": ErrorResponse, "description": "Missing or wrong bearer key."},
-    403: {"model": ErrorResponse, "description": "Write endpoints are disabled (no POLICYQA_API_KEY)."},
-    503: {"model": ErrorResponse, "description": "The index is still loading, or the store is unreachable."},
-}
-
 
 @router.post(
     "/ingest",
@@ -33,7 +28,7 @@ INGEST_ERRORS: dict[int | str, dict] = {
     response_model=IngestStatus,
     responses={
         **INGEST_ERRORS,
-        409: {"model": ErrorResponse, "description": "An ingest is already running; see Retry-After."},
+        409: error("An ingest is already running; see Retry-After."),
     },
     summary="Re-ingest the corpus in the background; needs the API key",
 )
@@ -53,7 +48,7 @@ async def start_ingest(state: State, services: ReadyServices, prune: bool = Fals
 @router.get(
     "/ingest",
     response_model=IngestStatus,
-    responses={**INGEST_ERRORS, 404: {"model": ErrorResponse, "description": "No ingest has run yet."}},
+    responses={**INGEST_ERRORS, 404: error("No ingest has run yet.")},
     summary="Progress of the latest re-ingest; needs the API key",
 )
 async def ingest_status(state: State) -> IngestStatus:

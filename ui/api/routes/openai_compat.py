@@ -20,6 +20,14 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 
 from rag.chain import AskRequest
 from rag.core.models import Answer, ChatTurn
+from ui.api.asking import (
+    build_request,
+    check_doc_ids,
+    check_question,
+    failure_detail,
+    owning,
+    stream_in_thread,
+)
 from ui.api.deps import (
     ReadyServices,
     State,
@@ -28,18 +36,16 @@ from ui.api.deps import (
     require_documents,
     require_read_key,
 )
-from ui.api.routes.ask import ASK_ERRORS
+from ui.api.errors import ASK_ERRORS, error
 from ui.api.schemas import (
     ChatCompletion,
     ChatCompletionBody,
     CompletionChoice,
     CompletionMessage,
-    ErrorResponse,
     ModelCard,
     ModelList,
     Usage,
 )
-from ui.asking import build_request, check_doc_ids, check_limits, failure_detail, owning, stream_in_thread
 from ui.leak_guard import screened_invoke, screened_stream
 from ui.metrics import observe_answer
 from ui.state import AppState
@@ -82,7 +88,7 @@ def to_request(body: ChatCompletionBody, state: AppState) -> AskRequest:
         )
     question = turns[-1].text()
     history = [ChatTurn(role=m.role, content=m.text()) for m in turns[:-1]]  # type: ignore[arg-type]
-    check_limits(state.settings, question, len(history), body.top_k)
+    check_question(state.settings, question, len(history), body.top_k)
     return build_request(question, history, mode, body.top_k, body.filters)
 
 
@@ -113,10 +119,12 @@ async def list_models(state: State) -> ModelList:
     responses={
         200: {
             "content": {"text/event-stream": {"schema": CHUNK_EVENT}},
-            "description": "A chat.completion, or with `stream: true` chat.completion.chunk events then [DONE].",
+            "description": (
+                "A chat.completion, or with `stream: true` chat.completion.chunk events then [DONE]."
+            ),
         },
         **{k: v for k, v in ASK_ERRORS.items() if k != 404},
-        404: {"model": ErrorResponse, "description": "Unknown model or document id."},
+        404: error("Unknown model or document id."),
     },
     dependencies=[Depends(rate_limit)],
     summary="OpenAI-compatible chat completion (stream or not)",

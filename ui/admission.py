@@ -1,4 +1,5 @@
-"""Admission control: a per-client rate limit and a cap on concurrent generations.
+"""Admission control: a per-client rate limit and a cap on concurrent generations, shared by the HTTP API
+and the Gradio UI (one client shares one budget across both).
 
 Both are in-process, so with several uvicorn workers each worker keeps its own counters: the effective
 limits are per worker (N workers admit up to N × the configured numbers). That is deliberate: sharing
@@ -11,6 +12,9 @@ import math
 import threading
 import time
 from collections import deque
+from typing import Any, NoReturn
+
+from ui.metrics import REJECTED
 
 WINDOW_S = 60.0
 # Forget idle clients now and then so that the table cannot grow without bound.
@@ -88,3 +92,62 @@ class GenerationSlots:
     def _release(self) -> None:
         with self._lock:
             self._in_use = max(0, self._in_use - 1)
+
+
+class Rejected(Exception):
+    """A question turned away before generation; `reason` labels policyqa_rejected_total."""
+
+    reason = "rejected"
+
+
+class RateLimited(Rejected):
+    reason = "rate_limited"
+
+    def __init__(self, wait: int, per_minute: int) -> None:
+        super().__init__(f"rate limit of {per_minute} requests per minute exceeded; retry in {wait}s")
+        self.wait = wait
+
+
+class Busy(Rejected):
+    reason = "busy"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"server busy: {limit} answers are being generated; retry shortly")
+
+
+def client_key(request: Any) -> str:
+    """The rate-limit key of a Starlette or Gradio request: the client IP. uvicorn's --proxy-headers
+    (with --forwarded-allow-ips) rewrites client.host behind a trusted proxy."""
+    client = getattr(request, "client", None)
+    return getattr(client, "host", None) or "unknown"
+
+
+class Admission:
+    """The one gate in front of generation: every refusal raises a `Rejected` and is counted."""
+
+    def __init__(self, limiter: RateLimiter, slots: GenerationSlots) -> None:
+        self.limiter = limiter
+        self.slots = slots
+
+    def check_rate(self, client: str) -> None:
+        """Count one request of `client`; RateLimited when it is over its budget."""
+        wait = self.limiter.check(client)
+        if wait:
+            self._reject(RateLimited(wait, self.limiter.per_minute))
+
+    def acquire(self) -> Slot:
+        """A generation slot; Busy when max_concurrent_generations are already running."""
+        slot = self.slots.try_acquire()
+        if slot is None:
+            self._reject(Busy(self.slots.limit))
+        return slot
+
+    def admit(self, client: str) -> Slot:
+        """Both checks, rate first (what the chat UI does for each question)."""
+        self.check_rate(client)
+        return self.acquire()
+
+    @staticmethod
+    def _reject(exc: Rejected) -> NoReturn:
+        REJECTED.labels(reason=exc.reason).inc()
+        raise exc

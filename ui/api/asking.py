@@ -14,28 +14,21 @@ from fastapi import HTTPException
 from rag.chain import AskRequest
 from rag.core.models import Answer, ChatTurn, Filters
 from rag.core.settings import Settings
+from ui.admission import Slot
 from ui.api.schemas import FiltersIn, HistoryTurn
-from ui.limits import Slot
+from ui.question import QuestionError, QuestionLimits, QuestionRequest
 from ui.store_health import store_unavailable, unavailable_detail
 
 log = logging.getLogger(__name__)
 
 
-def check_limits(settings: Settings, question: str, history_len: int, top_k: int | None) -> None:
+def check_question(settings: Settings, question: str, history_len: int, top_k: int | None) -> None:
     """The settings-dependent limits that a static schema cannot express (422 with a plain message)."""
-    if not question.strip():
-        raise HTTPException(422, detail="question must not be empty")
-    if len(question) > settings.max_question_chars:
-        raise HTTPException(
-            422,
-            detail=f"question is too long ({len(question)} characters; the limit is {settings.max_question_chars})",
-        )
-    if history_len > settings.max_history_turns:
-        raise HTTPException(
-            422, detail=f"too many history turns ({history_len}; the limit is {settings.max_history_turns})"
-        )
-    if top_k is not None and not 1 <= top_k <= settings.max_top_k:
-        raise HTTPException(422, detail=f"top_k must be between 1 and {settings.max_top_k}")
+    limits = QuestionLimits.of(settings)
+    try:
+        QuestionRequest.checked(limits, question=question, history_turns=history_len, top_k=top_k)
+    except QuestionError as exc:
+        raise HTTPException(422, detail=str(exc)) from None
 
 
 def failure_detail(exc: BaseException, state: Any) -> str:

@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import quote
 
 from rag.core.models import Answer, Citation, Source
@@ -167,7 +168,8 @@ def source_cards_html(answer: Answer, turn: int) -> str:
     more = ""
     if others:
         inner = "".join(source_card(s, turn, [], cited=False) for s in others)
-        more = f'<details class="pq-more"><summary>Other retrieved passages ({len(others)})</summary>{inner}</details>'
+        summary = f"<summary>Other retrieved passages ({len(others)})</summary>"
+        more = f'<details class="pq-more">{summary}{inner}</details>'
     return f'<div class="pq-sources"><h3 class="pq-sources-h">Sources</h3>{cited}{more}</div>'
 
 
@@ -207,7 +209,8 @@ def transcript_html(turns: list[dict], pending: tuple[str, str] | None = None, n
         parts.append(
             f'<section class="pq-turn" aria-label="question {i + 1}">'
             f'<div class="pq-q"><span class="pq-role">You</span><p>{esc(turn["question"])}</p></div>'
-            f'<div class="pq-a"><span class="pq-role">PolicyQA</span>{answer_block_html(answer, i)}</div></section>'
+            f'<div class="pq-a"><span class="pq-role">PolicyQA</span>{answer_block_html(answer, i)}</div>'
+            "</section>"
         )
     if pending is not None:
         question, draft = pending
@@ -225,20 +228,8 @@ def transcript_html(turns: list[dict], pending: tuple[str, str] | None = None, n
 
 # -- the document view --------------------------------------------------------------------------------
 
-DOC_CSS = """
-:root { color-scheme: light; }
-body { margin: 0; font: 16px/1.6 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1f2933;
-       background: #f5f6f8; }
-header { background: #fff; border-bottom: 1px solid #d9dde3; padding: 1rem 1.25rem; position: sticky; top: 0; }
-header h1 { font-size: 1.15rem; margin: 0 0 .25rem; }
-header p { margin: 0; color: #52606d; font-size: .9rem; }
-header a { color: #1d4e89; }
-main { max-width: 52rem; margin: 1rem auto; background: #fff; border: 1px solid #d9dde3; border-radius: 6px;
-       padding: 1.25rem 1.5rem; }
-pre { white-space: pre-wrap; word-wrap: break-word; font: inherit; margin: 0; }
-mark { background: #fde68a; color: inherit; padding: .05em 0; scroll-margin-top: 8rem; }
-mark:focus { outline: none; }
-"""
+# The document view carries its stylesheet inline (its CSP allows inline styles only).
+DOC_CSS = (Path(__file__).resolve().parent / "static" / "document.css").read_text(encoding="utf-8")
 
 
 def document_page(title: str, publisher: str, date: str, url: str, text: str, span: Span | None) -> str:

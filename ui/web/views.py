@@ -1,4 +1,5 @@
-"""GET /documents/{id}?start=&end=: the full document as HTML, the cited span highlighted and scrolled to."""
+"""GET /documents/{id}?start=&end=: the full document as HTML, the cited span highlighted and scrolled
+to."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from ui.api.deps import ReadyServices, require_read_key
-from ui.render import Span, document_page, esc
+from ui.web.render import Span, document_page, esc
 
 router = APIRouter(tags=["ui"], dependencies=[Depends(require_read_key)])
 
 # The page carries no script and loads nothing: a strict policy costs nothing and backs up the escaping.
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+    ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
@@ -21,8 +24,10 @@ SECURITY_HEADERS = {
 
 def _not_found(doc_id: str) -> HTMLResponse:
     page = (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Not found — PolicyQA</title></head>"
-        f"<body><p>No document with id <code>{esc(doc_id)}</code>. <a href='/'>Back to PolicyQA</a></p></body></html>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Not found — PolicyQA</title></head>"
+        f"<body><p>No document with id <code>{esc(doc_id)}</code>. "
+        "<a href='/'>Back to PolicyQA</a></p></body></html>"
     )
     return HTMLResponse(page, status_code=404, headers=SECURITY_HEADERS)
 

@@ -14,9 +14,15 @@ from collections.abc import Callable
 from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from rag.core.settings import Settings
+
 log = logging.getLogger(__name__)
 
 LimitFor = Callable[[Scope], int]
+
+# Multipart framing around an uploaded file (boundaries, part headers) on top of the file itself.
+MULTIPART_SLACK = 64 * 1024
+UPLOAD_PATH = "/api/documents"
 
 
 def too_large_detail(limit: int) -> str:
@@ -29,6 +35,19 @@ class BodyTooLarge(HTTPException):
 
     def __init__(self, limit: int) -> None:
         super().__init__(413, detail=too_large_detail(limit))
+
+
+def body_limit_for(settings: Settings) -> LimitFor:
+    """Uploads may be as large as POLICYQA_MAX_UPLOAD_BYTES (plus multipart framing); nothing else may
+    pass POLICYQA_MAX_BODY_BYTES."""
+    upload_limit = settings.max_upload_bytes + MULTIPART_SLACK
+
+    def limit_for(scope: Scope) -> int:
+        if scope.get("method") == "POST" and scope.get("path") == UPLOAD_PATH:
+            return upload_limit
+        return settings.max_body_bytes
+
+    return limit_for
 
 
 class BodyLimitMiddleware:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import shutil
 from pathlib import Path
 
@@ -65,8 +66,6 @@ class LexicalIndex:
 
 def idf_from_bm25(index: LexicalIndex) -> dict[str, float]:
     """Document frequencies read off bm25s's sparse score matrix (column nnz), turned into IDF."""
-    import math
-
     indptr = np.asarray(index.model.scores["indptr"])
     n = max(len(index.ids), 1)
     out: dict[str, float] = {}

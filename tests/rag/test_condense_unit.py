@@ -1,0 +1,77 @@
+"""The deterministic follow-up rewrite of extractive mode, without models."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.condense import needs_context, rewrite_followup, subject_of
+from rag.core.models import ChatTurn
+
+
+def user(text: str) -> ChatTurn:
+    return ChatTurn(role="user", content=text)
+
+
+def assistant(text: str) -> ChatTurn:
+    return ChatTurn(role="assistant", content=text)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "When was it set up?",  # pronoun
+        "And what about transparency obligations for providers?",  # leading connective
+        "Penalties?",  # too short to stand alone
+        "What do those require from deployers of such systems?",
+    ],
+)
+def test_follow_ups_need_context(question: str) -> None:
+    assert needs_context(question)
+
+
+def test_a_self_contained_question_does_not() -> None:
+    assert not needs_context("Which practices does Article 5 of the EU AI Act prohibit?")
+
+
+@pytest.mark.parametrize(
+    ("previous", "subject"),
+    [
+        ("What is Japan's AI Safety Institute?", "Japan's AI Safety Institute"),
+        ("When was the Hiroshima Process launched?", "Hiroshima Process launched"),
+        ("And how many member countries does GPAI have?", "member countries does GPAI have"),
+        ("Who signed the Bletchley Declaration?", "signed the Bletchley Declaration"),
+    ],
+)
+def test_subject_is_the_question_without_its_question_words(previous: str, subject: str) -> None:
+    assert subject_of(previous) == subject
+
+
+def test_rewrite_carries_the_previous_subject() -> None:
+    history = [user("What is Japan's AI Safety Institute?"), assistant("It is an institute [1].")]
+    assert rewrite_followup("And when was it set up?", history) == (
+        "When was it set up? (Japan's AI Safety Institute)"
+    )
+
+
+def test_rewrite_uses_the_latest_user_turn() -> None:
+    history = [
+        user("What is Japan's AI Safety Institute?"),
+        assistant("An institute [1]."),
+        user("What is the Hiroshima Process?"),
+        assistant("A G7 initiative [1]."),
+        user("   "),  # blank turns are not questions
+    ]
+    assert rewrite_followup("so who leads it?", history) == "Who leads it? (Hiroshima Process)"
+
+
+@pytest.mark.parametrize(
+    ("question", "history"),
+    [
+        ("  When was it set up?  ", []),
+        ("When was it set up?", [assistant("Japan's AI Safety Institute was set up in 2024 [1].")]),
+        ("Which practices does Article 5 of the EU AI Act prohibit?", [user("What is GPAI?")]),
+        ("When was it set up?", [user("Why?")]),  # nothing left of the previous question
+    ],
+)
+def test_rewrite_leaves_the_question_alone(question: str, history: list[ChatTurn]) -> None:
+    assert rewrite_followup(question, history) == question.strip()

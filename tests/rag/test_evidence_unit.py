@@ -1,0 +1,138 @@
+"""Evidence selection on hand-built hits: ranking, clause priority, diversity, and the numbers it reports."""
+
+from __future__ import annotations
+
+import pytest
+from langchain_core.documents import Document
+
+from rag.core.models import Source
+from rag.evidence import (
+    EvidenceSelector,
+    has_date,
+    has_quantity,
+    query_terms,
+    unmatched_entities,
+)
+from rag.retrieval import Hit
+
+QUESTION = "What does it say about watermark provenance?"
+
+
+def hit(
+    cid: str, body: str, *, score: float = 0.5, dense: float = 0.5, ref: float = 0.0, **md: object
+) -> Hit:
+    heading = f"EU AI Act › {cid}\n"  # chunks carry their heading path before the body
+    metadata = {"doc_id": f"doc-{cid}", "title": "EU AI Act", "body_offset": len(heading), **md}
+    return Hit(
+        Document(id=cid, page_content=heading + body, metadata=metadata), score=score, dense=dense, ref=ref
+    )
+
+
+def test_query_terms_drop_question_words_document_names_and_repeats() -> None:
+    assert query_terms("What does the EU AI Act say about watermarks and watermark provenance?") == [
+        "eu",
+        "ai",
+        "act",
+        "watermark",
+        "provenance",
+    ]
+    assert query_terms("What does the EU AI Act say about watermarks?", {"eu", "ai", "act"}) == ["watermark"]
+
+
+def test_no_hits_no_sources() -> None:
+    ev = EvidenceSelector().select(QUESTION, [], k=5)
+    assert ev.sources == [] and ev.strength == 0.0 and not ev.clause_match
+    assert ev.query_terms == ["watermark", "provenance"]
+
+
+def test_sources_are_numbered_and_carry_the_chunk_metadata() -> None:
+    body = "Providers shall watermark outputs. Provenance must be logged."
+    h = hit("a", body, start=500, section="Article 50", url="https://example.org", date="2024-07-12")
+    ev = EvidenceSelector().select(QUESTION, [h], k=5)
+    (src,) = ev.sources
+    assert (src.n, src.chunk_id, src.doc_id, src.section, src.url, src.date) == (
+        1,
+        "a",
+        "doc-a",
+        "Article 50",
+        "https://example.org",
+        "2024-07-12",
+    )
+    assert (src.text, src.start, src.end) == (body, 500, 500 + len(body))
+    first, second = ev.sentences[1]
+    assert (first.text, first.start, first.end, first.position) == (
+        "Providers shall watermark outputs.",
+        500,
+        534,
+        0,
+    )
+    assert (second.text, second.start, second.position) == ("Provenance must be logged.", 535, 1)
+
+
+def test_coverage_is_idf_weighted() -> None:
+    selector = EvidenceSelector({"watermark": 3.0, "provenance": 1.0})
+    ev = selector.select(
+        QUESTION, [hit("a", "Providers shall watermark outputs. Provenance must be logged.")], k=1
+    )
+    assert [s.coverage for s in ev.sentences[1]] == [0.75, 0.25]
+    assert selector.coverage(["watermark", "provenance"], {"provenance"}) == 0.25
+    assert selector.coverage([], {"provenance"}) == 0.0
+
+
+def test_relevance_score_and_strength() -> None:
+    # One hit, fused score at the maximum, dense 0.6, every term in its best sentence:
+    # 0.35 * 1 + 0.35 * 0.6 + 0.15 * 1 + 0.15 * 1; strength 0.5 * 0.6 + 0.5 * 1.
+    ev = EvidenceSelector().select(QUESTION, [hit("a", "Watermark provenance is required.", dense=0.6)], k=1)
+    assert ev.sources[0].score == pytest.approx(0.86)
+    assert ev.strength == pytest.approx(0.8)
+
+
+def test_a_clause_match_comes_first_whatever_its_scores() -> None:
+    strong = hit("strong", "Watermark provenance of outputs is required.", score=1.0, dense=0.9)
+    clause = hit("clause", "Providers shall ensure outputs are marked.", score=0.1, dense=0.1, ref=1.0)
+    ev = EvidenceSelector().select(QUESTION, [strong, clause], k=2)
+    assert [s.chunk_id for s in ev.sources] == ["clause", "strong"]
+    assert ev.clause_match
+
+
+def test_an_enclosing_clause_alone_is_no_clause_match() -> None:
+    parent = hit("parent", "Providers shall ensure outputs are marked.", ref=0.5)
+    ev = EvidenceSelector().select(QUESTION, [parent], k=1)
+    assert ev.sources[0].chunk_id == "parent" and not ev.clause_match
+
+
+def test_diversity_passes_over_a_near_duplicate() -> None:
+    text = "Providers shall watermark synthetic content."
+    a = hit("a", text, score=1.0)
+    copy = hit("copy", text, score=0.5)  # more relevant than b on its own
+    b = hit("b", "Deployers shall watermark deepfakes.", score=0.8)
+    selector = EvidenceSelector()
+    question = "watermark synthetic content"
+    assert [s.chunk_id for s in selector.select(question, [a, copy, b], k=3).sources] == ["a", "b", "copy"]
+    assert [s.chunk_id for s in selector.select(question, [a, copy, b], k=2).sources] == ["a", "b"]
+
+
+def test_date_and_quantity_detectors() -> None:
+    assert has_date("adopted on 13 June 2024") and has_date("since 2019") and has_date("May 21, 2024")
+    assert not has_date("Article 5 applies to providers")
+    assert (
+        has_quantity("within 15 days")
+        and has_quantity("fines of EUR 35 000 000")
+        and has_quantity("three years")
+    )
+    assert not has_quantity("point (f) of Article 5")
+
+
+def test_a_name_no_passage_mentions_is_reported() -> None:
+    src = Source(
+        n=1,
+        chunk_id="c1",
+        doc_id="d1",
+        title="EU AI Act",
+        text="Providers of general-purpose AI models shall publish a summary.",
+        start=0,
+        end=10,
+    )
+    question = "What do China's Interim Measures say about general-purpose AI models?"
+    assert unmatched_entities(question, [src], ignore=set()) == ["China's Interim Measures"]
+    assert unmatched_entities("What does the EU AI Act say about models?", [src], ignore=set()) == []

@@ -1,0 +1,196 @@
+"""Extractive composition on hand-built evidence: which sentences answer, and how they are quoted."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answerers.extractive import ExtractiveAnswerer, compose, question_type
+from rag.core.models import Source
+from rag.evidence import Evidence, ScoredSentence
+
+SECTION = "EU AI Act › Chapter II › Article 5"
+
+
+def source(n: int = 1, section: str = SECTION, title: str = "EU AI Act", text: str = "") -> Source:
+    return Source(
+        n=n, chunk_id=f"c{n}", doc_id=f"d{n}", title=title, section=section, text=text, start=0, end=len(text)
+    )
+
+
+def evidence(*passages: list[tuple[str, float]], sources: list[Source] | None = None) -> Evidence:
+    """One source per passage; each sentence (text, coverage) at consecutive offsets."""
+    sources = sources or [source(n) for n in range(1, len(passages) + 1)]
+    sentences: dict[int, list[ScoredSentence]] = {}
+    for src, passage in zip(sources, passages, strict=True):
+        offset, sents = 1000 * src.n, []
+        for position, (text, coverage) in enumerate(passage):
+            sents.append(ScoredSentence(text, offset, offset + len(text), src.n, coverage, position))
+            offset += len(text) + 1
+        sentences[src.n] = sents
+    return Evidence(sources=sources, sentences=sentences)
+
+
+@pytest.mark.parametrize(
+    ("question", "qtype"),
+    [
+        ("When was the AI Safety Institute established?", "date"),
+        ("By when must providers comply?", "date"),
+        ("How many members does GPAI have?", "number"),
+        ("Within how many days must an incident be reported?", "number"),
+        ("Which practices are prohibited?", "list"),
+        ("List the obligations of deployers.", "list"),
+        ("What does Article 50 require?", "fact"),
+    ],
+)
+def test_question_type(question: str, qtype: str) -> None:
+    assert question_type(question) == qtype
+
+
+def test_a_date_question_takes_the_dated_sentence_over_a_better_covered_one() -> None:
+    ev = evidence(
+        [
+            ("The institute evaluates the safety of AI systems for the government.", 0.5),
+            ("The institute was established on 14 February 2024 within IPA.", 0.4),
+        ]
+    )
+    result = compose("When was the institute established?", ev)
+    assert result.text == f"{SECTION}: “The institute was established on 14 February 2024 within IPA.” [1]"
+    assert [(q.source_n, q.start) for q in result.quotes] == [(1, ev.sentences[1][1].start)]
+
+
+def test_the_same_sentences_answer_a_fact_question_by_coverage() -> None:
+    ev = evidence(
+        [
+            ("The institute evaluates the safety of AI systems for the government.", 0.5),
+            ("The institute was established on 14 February 2024 within IPA.", 0.4),
+        ]
+    )
+    result = compose("What does the institute do?", ev)
+    assert [q.text for q in result.quotes] == [
+        "The institute evaluates the safety of AI systems for the government.",
+        "The institute was established on 14 February 2024 within IPA.",  # 0.48 >= 0.8 * 0.58
+    ]
+
+
+def test_a_heading_never_answers_a_fact_question() -> None:
+    ev = evidence(
+        [
+            ("# Prohibited artificial intelligence practices under the Act", 1.0),
+            ("Member States shall lay down rules on penalties for these practices.", 0.2),
+        ]
+    )
+    result = compose("What is the penalty regime?", ev)
+    assert [q.text for q in result.quotes] == [
+        "Member States shall lay down rules on penalties for these practices."
+    ]
+
+
+def test_a_dated_heading_may_answer_a_date_question_without_its_marks() -> None:
+    ev = evidence([("## Adopted by the Council on 13 June 2024", 0.5), ("Too short.", 0.0)])
+    result = compose("When was it adopted?", ev)
+    (quote,) = result.quotes
+    assert quote.text == "Adopted by the Council on 13 June 2024"
+    assert (quote.start, quote.end) == (1003, 1000 + len("## Adopted by the Council on 13 June 2024"))
+
+
+def test_a_list_question_gets_the_lead_in_and_its_items() -> None:
+    ev = evidence(
+        [
+            ("The following AI practices shall be prohibited:", 1.0),
+            ("(a) subliminal techniques beyond a person's consciousness;", 0.0),
+            ("(b) exploiting vulnerabilities of a specific group of persons;", 0.0),
+            ("Member States shall report annually on enforcement.", 0.0),
+        ]
+    )
+    result = compose("Which practices are prohibited?", ev)
+    assert result.text == "\n".join(
+        [
+            f"{SECTION}: “The following AI practices shall be prohibited:” [1]",
+            "“(a) subliminal techniques beyond a person's consciousness;” [1]",
+            "“(b) exploiting vulnerabilities of a specific group of persons;” [1]",
+        ]
+    )
+
+
+def test_a_list_item_comes_with_the_sentence_that_introduces_it() -> None:
+    ev = evidence(
+        [
+            ("The following AI practices shall be prohibited:", 0.0),
+            ("(a) subliminal techniques beyond a person's consciousness;", 0.0),
+            ("(f) AI systems to infer emotions of a natural person in the workplace;", 1.0),
+        ]
+    )
+    result = compose("Is emotion recognition in the workplace allowed?", ev)
+    assert [q.text for q in result.quotes] == [
+        "The following AI practices shall be prohibited:",
+        "(f) AI systems to infer emotions of a natural person in the workplace;",
+    ]
+
+
+def test_a_sentence_that_refers_back_comes_with_its_antecedent() -> None:
+    ev = evidence(
+        [
+            ("Synthetic content can deceive people about real events.", 0.0),
+            ("Likewise, it can impersonate public figures convincingly.", 0.0),
+            ("For this reason, providers must mark synthetic content as such.", 1.0),
+        ]
+    )
+    result = compose("Why must synthetic content be marked?", ev)
+    assert [q.text for q in result.quotes] == [
+        "Synthetic content can deceive people about real events.",  # past the "Likewise" sentence
+        "For this reason, providers must mark synthetic content as such.",
+    ]
+
+
+CLAUSE_PASSAGE = [
+    ("# Article 5", 0.0),
+    ("1. The following AI practices shall be prohibited:", 0.2),
+    ("(a) subliminal techniques beyond a person's consciousness;", 0.9),
+    ("(f) AI systems to infer emotions of a natural person in the workplace;", 0.0),
+]
+
+
+def test_a_named_clause_is_quoted_with_its_lead_in_whatever_the_coverage() -> None:
+    ev = evidence(CLAUSE_PASSAGE)
+    ev.clause_match = True
+    result = compose("What does Article 5(1)(f) prohibit?", ev, ("article 5(1)(f)",))
+    assert [q.text for q in result.quotes] == [
+        "1. The following AI practices shall be prohibited:",
+        "(f) AI systems to infer emotions of a natural person in the workplace;",
+    ]
+
+
+def test_without_a_clause_match_the_best_covered_sentence_answers() -> None:
+    ev = evidence(CLAUSE_PASSAGE)
+    result = compose("What does Article 5(1)(f) prohibit?", ev, ("article 5(1)(f)",))
+    assert [q.text for q in result.quotes][-1] == "(a) subliminal techniques beyond a person's consciousness;"
+    assert all("(f)" not in q.text for q in result.quotes)
+
+
+def test_quotes_from_two_sources_are_labelled_each_once() -> None:
+    sources = [source(1, section="EU AI Act ›  › Article 50 ›"), source(2, section="", title="NIST AI RMF")]
+    ev = evidence(
+        [("Providers shall mark synthetic audio content as artificially generated.", 1.0)],
+        [("Organizations should document the provenance of synthetic content.", 1.0)],
+        sources=sources,
+    )
+    result = compose("What about synthetic content?", ev)
+    assert result.text == (
+        "EU AI Act › Article 50: "
+        "“Providers shall mark synthetic audio content as artificially generated.” [1]\n"
+        "NIST AI RMF: “Organizations should document the provenance of synthetic content.” [2]"
+    )
+
+
+def test_nothing_to_quote_gives_an_empty_answer() -> None:
+    ev = evidence([("# Article 5", 1.0), ("Too short.", 0.0)])
+    result = compose("What does it say?", ev)
+    assert (result.text, result.quotes) == ("", [])
+    assert compose("What does it say?", Evidence(sources=[])).quotes == []
+
+
+def test_the_answerer_contract_scores_the_sources_itself() -> None:
+    text = "The AI Safety Institute was established on 14 February 2024. It is based in Tokyo."
+    answerer = ExtractiveAnswerer()
+    out = list(answerer.stream("When was the AI Safety Institute established?", [source(1, text=text)]))
+    assert out == [f"{SECTION}: “The AI Safety Institute was established on 14 February 2024.” [1]"]

@@ -1,0 +1,1 @@
+"""The web UI: the Gradio chat (`chat`, `handlers`), its HTML (`render`), the document view (`views`)."""

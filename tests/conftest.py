@@ -44,6 +44,14 @@ def fuzz_examples(pytestconfig: pytest.Config) -> int:
 
 
 @pytest.fixture(scope="session")
+def embedder():  # type: ignore[no-untyped-def]
+    """One embedding model for the tests that index or encode without the whole services object."""
+    from rag.store.embedder import Embedder
+
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     reuse = os.environ.get("POLICYQA_TEST_DATA_DIR")
     if reuse:

@@ -157,30 +157,19 @@ def chroma_server(path: Path) -> Iterator[int]:
         stop(proc)
 
 
+def llama_server_args(port: int) -> list[str]:
+    """The command line of llama-cpp-python's OpenAI-compatible server with the bundled SmolLM2."""
+    model = bundled_gguf()  # a missing model fails the test that needs it: never a skip
+    return [sys.executable, "-m", "llama_cpp.server", "--model", str(model), "--host", "127.0.0.1"] + [
+        "--port", str(port), "--n_threads", "1", "--n_ctx", "2048", "--model_alias", "smollm2",
+    ]  # fmt: skip
+
+
 @contextlib.contextmanager
 def llama_server() -> Iterator[str]:
     """llama-cpp-python's OpenAI-compatible server with the bundled SmolLM2; yields its /v1 base URL."""
-    model = bundled_gguf()
     port = free_port()
-    proc = start(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_threads",
-            "1",
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ]
-    )
+    proc = start(llama_server_args(port))
     try:
         wait_http(f"http://127.0.0.1:{port}/v1/models", 120, proc)
         yield f"http://127.0.0.1:{port}/v1"

@@ -1,4 +1,4 @@
-"""Fixtures for indexing tests: a few small corpus documents and one shared embedding model."""
+"""Fixtures for indexing tests: a few small corpus documents (the shared embedder is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -15,13 +15,6 @@ SMALL_DOCS = [
     "g7-leaders-statement-hiroshima-ai-process-2023-10-30.md",
     "g7-hiroshima-guiding-principles-2023.md",
 ]
-
-
-@pytest.fixture(scope="session")
-def embedder():
-    from rag.store.embedder import Embedder
-
-    return Embedder()
 
 
 @pytest.fixture()

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from reliability_helpers import CORPUS, Child, fake_llm, free_port, parse_sse, services_with, wait_until
-from support import assert_generated, bundled_gguf
+from support import assert_generated, llama_server_args
 
 from ingest.pipeline import ingest
 from rag.chain import AskRequest
@@ -65,28 +64,8 @@ def test_leak_markers_come_from_the_system_prompt() -> None:
 
 @pytest.fixture(scope="module")
 def llama_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    model = bundled_gguf()  # a missing model fails the tests that need it: they are never skipped
     port = free_port()
-    server = Child(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_threads",
-            "1",
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "smollm2",
-        ],
-        tmp_path_factory.mktemp("llama-server") / "server.log",
-    ).start()
+    server = Child(llama_server_args(port), tmp_path_factory.mktemp("llama-server") / "server.log").start()
     try:
         url = f"http://127.0.0.1:{port}/v1"
         wait_until(

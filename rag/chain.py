@@ -23,6 +23,7 @@ from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
 from rag.retrieval import Searcher
+from rag.text.words import has_words
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,16 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         mode = req.mode or self.settings.mode
         k = req.top_k or self.settings.top_k
         t_all = t = time.perf_counter()
+
+        if not has_words(req.question):
+            warnings.append("the question has no words to search for")
+            timings["total"] = _ms(t_all)
+            yield ABSTAIN_TEXT
+            yield Answer(
+                answer=ABSTAIN_TEXT, abstained=True, mode=mode, question=req.question,
+                standalone_question="", warnings=warnings, timings_ms=timings,
+            )  # fmt: skip
+            return
 
         standalone = self._condense(req, mode, warnings)
         timings["condense"] = _ms(t)

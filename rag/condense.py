@@ -20,7 +20,8 @@ _PRONOUN = re.compile(
 _LEADING = re.compile(r"^\s*(and|so|also|but|ok(?:ay)?|then|what about|how about)\b[\s,]*", re.I)
 _Q_WORDS = re.compile(
     r"^\s*(what|which|when|where|who|whom|whose|why|how|does|do|did|is|are|was|were|can|could|should|will|would)\b"
-    r"(\s+(is|are|was|were|does|do|did|the|a|an|many|much))*\s*",
+    # \b after each word: without it "a" took the first letter of "Article" ("rticle 50(2) …").
+    r"(\s+(is|are|was|were|does|do|did|the|a|an|many|much)\b)*\s*",
     re.I,
 )
 

@@ -32,6 +32,23 @@ def assert_citations_map_to_documents(services, answer: Answer) -> None:  # type
         assert c.title and c.url and c.section
 
 
+@pytest.mark.parametrize("question", ["<script>alert(1)</script>", "?!…", "<b></b>"])
+def test_question_without_words_is_declined(services, question):
+    a = ask(services, question)
+    assert a.abstained and a.answer == ABSTAIN_TEXT
+    assert not a.sources and not a.citations  # nothing searched, so nothing quoted (no "qualified alert")
+    assert "no words" in " ".join(a.warnings)
+
+
+def test_followup_on_an_article_searches_for_the_article(services):
+    history = [
+        ChatTurn(role="user", content="What does Article 50(2) of the AI Act require?"),
+        ChatTurn(role="assistant", content="Providers must mark synthetic outputs [1]."),
+    ]
+    a = ask(services, "And when does it apply from?", history=history)
+    assert "(Article 50(2) of the AI Act" in a.standalone_question, a.standalone_question
+
+
 def test_extractive_date_answer(services):
     a = ask(services, "When was Japan's AI Safety Institute set up?")
     assert not a.abstained

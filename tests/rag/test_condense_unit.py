@@ -75,3 +75,24 @@ def test_rewrite_uses_the_latest_user_turn() -> None:
 )
 def test_rewrite_leaves_the_question_alone(question: str, history: list[ChatTurn]) -> None:
     assert rewrite_followup(question, history) == question.strip()
+
+
+@pytest.mark.parametrize(
+    ("previous", "subject"),
+    [
+        # "a"/"an" are question words only as whole words, never the first letters of the subject.
+        ("What does Article 50(2) of the AI Act require?", "Article 50(2) of the AI Act require"),
+        ("What does Annex III list?", "Annex III list"),
+        ("Is an AI system covered?", "AI system covered"),
+        ("What are the obligations of deployers?", "obligations of deployers"),
+    ],
+)
+def test_subject_keeps_words_that_start_like_question_words(previous: str, subject: str) -> None:
+    assert subject_of(previous) == subject
+
+
+def test_followup_on_an_article_keeps_the_article() -> None:
+    history = [user("What does Article 50(2) of the AI Act require?"), assistant("Marking [1].")]
+    assert rewrite_followup("And when does it apply from?", history) == (
+        "When does it apply from? (Article 50(2) of the AI Act require)"
+    )

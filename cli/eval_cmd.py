@@ -15,11 +15,25 @@ def eval_(
         False, "--baseline", help="Also run the naive LangChain RAG on the same questions."
     ),
     limit: int = typer.Option(None, "--limit", help="Only the first N questions."),
+    questions: str = typer.Option(
+        "v1", "--questions", help="v1 (the first set) | users (written as people ask) | all"
+    ),
 ) -> None:
     """Run the real pipeline on the question set and write a report under evals/reports/."""
+    from evals.dataset import QUESTION_SETS
     from evals.runner import run_eval
 
     settings = load_settings()
     if split not in ("dev", "test", "all"):
         fail("--set must be dev, test or all", code=2)
-    run_eval(settings, split=split, mode=mode or settings.mode, k=k, baseline=baseline, limit=limit)
+    if questions not in QUESTION_SETS:
+        fail(f"--questions must be one of {', '.join(QUESTION_SETS)}", code=2)
+    run_eval(
+        settings,
+        split=split,
+        mode=mode or settings.mode,
+        k=k,
+        baseline=baseline,
+        limit=limit,
+        questions_paths=QUESTION_SETS[questions],
+    )

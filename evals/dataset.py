@@ -6,8 +6,9 @@ because a silently skipped question would quietly change every number in the rep
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Literal
 
@@ -17,6 +18,14 @@ from rag.core.models import ChatTurn
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 QUESTIONS_PATH = DATA_DIR / "questions.jsonl"
+# Written the way people type (plain words, scenarios, yes/no, two documents, near misses, follow-ups,
+# false premises, outside names); split by a hash of the id, see `hash_split`.
+USER_QUESTIONS_PATH = DATA_DIR / "user_questions.jsonl"
+QUESTION_SETS: dict[str, tuple[Path, ...]] = {
+    "v1": (QUESTIONS_PATH,),
+    "users": (USER_QUESTIONS_PATH,),
+    "all": (QUESTIONS_PATH, USER_QUESTIONS_PATH),
+}
 SUPPORT_LABELS_PATH = DATA_DIR / "support_labels.jsonl"
 
 Split = Literal["dev", "test", "all"]
@@ -128,6 +137,24 @@ def load_questions(
         seen.add(q.id)
         if split == "all" or q.split == split:
             out.append(q)
+    return out[:limit] if limit else out
+
+
+def hash_split(question_id: str) -> Literal["dev", "test"]:
+    """dev or test from the id alone: no one picks which questions land in the held-out half."""
+    return "dev" if hashlib.sha256(question_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+def load_question_set(
+    paths: Sequence[Path], split: Split = "all", limit: int | None = None
+) -> list[EvalQuestion]:
+    """The questions of several files, in order; ids must be unique across them."""
+    out: list[EvalQuestion] = []
+    for path in paths:
+        out += load_questions(path, split)
+    ids = [q.id for q in out]
+    if len(ids) != len(set(ids)):
+        raise DatasetError(f"question ids repeat across {', '.join(str(p) for p in paths)}")
     return out[:limit] if limit else out
 
 

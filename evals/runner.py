@@ -18,10 +18,10 @@ from rich.console import Console
 
 from evals.calibration import agreement
 from evals.dataset import (
-    QUESTIONS_PATH,
+    QUESTION_SETS,
     SUPPORT_LABELS_PATH,
     EvalQuestion,
-    load_questions,
+    load_question_set,
     load_support_pairs,
 )
 from evals.judge import LLMJudge, checker_judge
@@ -126,7 +126,7 @@ def run_eval(
     baseline: bool = False,
     limit: int | None = None,
     services=None,  # type: ignore[no-untyped-def]
-    questions_path: Path = QUESTIONS_PATH,
+    questions_paths: Sequence[Path] = QUESTION_SETS["v1"],
     report_root: Path | None = REPORTS_DIR,
     console: Console | None = None,
 ) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def run_eval(
     mode = mode or settings.mode
     services = services or Services(settings)
     ensure_index(services)
-    questions = load_questions(questions_path, split, limit)  # type: ignore[arg-type]
+    questions = load_question_set(questions_paths, split, limit)  # type: ignore[arg-type]
     log.info("eval: %d %s questions, mode %s, k=%d, baseline=%s", len(questions), split, mode, k, baseline)
 
     judge = checker_judge(services.checker)

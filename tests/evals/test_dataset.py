@@ -4,6 +4,7 @@ Plain stdlib + pytest; no project imports, so the data can be checked even
 when the package itself is broken.
 """
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -15,6 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"
 QUESTIONS = ROOT / "evals" / "data" / "questions.jsonl"
+USER_QUESTIONS = ROOT / "evals" / "data" / "user_questions.jsonl"
 SUPPORT = ROOT / "evals" / "data" / "support_labels.jsonl"
 
 KINDS = {
@@ -28,6 +30,17 @@ KINDS = {
     "false_premise": 6,
     "unanswerable": 14,
 }
+# The user-style set: the minimum of each kind that issue #12 asks for.
+USER_KINDS = {
+    "paraphrase": 80,
+    "yes_no": 40,
+    "multi_hop": 40,
+    "near_miss": 50,
+    "followup": 30,
+    "false_premise": 20,
+    "mention_outside": 20,
+}
+MIN_USER_QUESTIONS = 300
 SPLITS = {"dev", "test"}
 Q_KEYS = {
     "id",
@@ -79,9 +92,24 @@ def _doc_text(doc_id):
     return _TEXT_CACHE[doc_id]
 
 
-@pytest.fixture(scope="module")
-def questions():
-    return _load_jsonl(QUESTIONS)
+class QuestionSet(list):
+    """The rows of one question file, with the rules that differ between the two sets."""
+
+    def __init__(self, rows, kinds, minimum, unanswerable_kinds, id_pattern):
+        super().__init__(rows)
+        self.kinds, self.minimum, self.unanswerable_kinds = kinds, minimum, unanswerable_kinds
+        self.id_pattern = id_pattern
+
+
+QUESTION_SETS = {
+    "v1": (QUESTIONS, KINDS, MIN_QUESTIONS, {"unanswerable"}, r"q\d{3,}"),
+    "users": (USER_QUESTIONS, USER_KINDS, MIN_USER_QUESTIONS, {"near_miss"}, r"u-[a-z]{2,4}-\d{3}"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(QUESTION_SETS))
+def questions(request):
+    return QuestionSet(_load_jsonl(QUESTION_SETS[request.param][0]), *QUESTION_SETS[request.param][1:])
 
 
 @pytest.fixture(scope="module")
@@ -113,11 +141,11 @@ def test_question_schema(questions, doc_ids):
             errors.append((qid, "missing keys", sorted(Q_KEYS - keys)))
         if keys - Q_KEYS - Q_OPTIONAL:
             errors.append((qid, "unexpected keys", sorted(keys - Q_KEYS - Q_OPTIONAL)))
-        if not isinstance(qid, str) or not re.fullmatch(r"q\d{3,}", qid):
+        if not isinstance(qid, str) or not re.fullmatch(questions.id_pattern, qid):
             errors.append((qid, "bad id"))
         if q.get("split") not in SPLITS:
             errors.append((qid, "bad split", q.get("split")))
-        if q.get("kind") not in KINDS:
+        if q.get("kind") not in questions.kinds:
             errors.append((qid, "bad kind", q.get("kind")))
         for field in ("question", "answer"):
             if not isinstance(q.get(field), str) or not q.get(field, "").strip():
@@ -177,15 +205,16 @@ def test_question_ids_unique(questions):
 
 
 def test_question_counts(questions):
-    assert len(questions) >= MIN_QUESTIONS
+    assert len(questions) >= questions.minimum
     per_kind = Counter(q["kind"] for q in questions)
-    short = {k: (per_kind.get(k, 0), m) for k, m in KINDS.items() if per_kind.get(k, 0) < m}
+    assert set(per_kind) <= set(questions.kinds), f"unknown kinds: {set(per_kind) - set(questions.kinds)}"
+    short = {k: (per_kind.get(k, 0), m) for k, m in questions.kinds.items() if per_kind.get(k, 0) < m}
     assert not short, f"kinds below minimum (have, need): {short}"
 
 
 def test_every_kind_in_both_splits(questions):
     seen = {(q["kind"], q["split"]) for q in questions}
-    missing = [(k, s) for k in KINDS for s in SPLITS if (k, s) not in seen]
+    missing = [(k, s) for k in questions.kinds for s in SPLITS if (k, s) not in seen]
     assert not missing, f"kind/split combinations missing: {missing}"
     splits = Counter(q["split"] for q in questions)
     assert min(splits.values()) >= 0.4 * len(questions), f"unbalanced splits: {dict(splits)}"
@@ -195,14 +224,14 @@ def test_answerability_rules(questions):
     errors = []
     for q in questions:
         qid = q["id"]
-        if q["kind"] == "unanswerable":
+        if q["kind"] in questions.unanswerable_kinds:
             if q["answerable"]:
                 errors.append((qid, "unanswerable kind must have answerable=false"))
             if q["evidence"] or q["gold_docs"] or q["must_include"]:
                 errors.append((qid, "unanswerable must have no evidence/gold_docs/must_include"))
         else:
             if not q["answerable"]:
-                errors.append((qid, "only kind 'unanswerable' may be answerable=false"))
+                errors.append((qid, f"only {sorted(questions.unanswerable_kinds)} may be answerable=false"))
             if not q["evidence"]:
                 errors.append((qid, "answerable question without evidence"))
             if not q["gold_docs"]:
@@ -306,8 +335,39 @@ def test_gold_answer_satisfies_must_include_by_tokens(questions):
 
 
 def test_unanswerable_have_grep_note(questions):
-    missing = [q["id"] for q in questions if q["kind"] == "unanswerable" and not q.get("note", "").strip()]
+    missing = [
+        q["id"]
+        for q in questions
+        if q["kind"] in questions.unanswerable_kinds and not q.get("note", "").strip()
+    ]
     assert not missing, f"unanswerable questions without a verification note: {missing}"
+
+
+def test_multi_hop_needs_two_quotes(questions):
+    errors = [
+        q["id"]
+        for q in questions
+        if q["kind"] == "multi_hop" and len({(e["doc_id"], e["quote"]) for e in q["evidence"]}) < 2
+    ]
+    assert not errors, f"multi-hop questions need evidence from two parts: {errors}"
+
+
+def test_user_questions_split_by_hash():
+    """Nobody chose which user questions are held out: the split is a hash of the id."""
+    rows = _load_jsonl(USER_QUESTIONS)
+    wrong = [
+        q["id"]
+        for q in rows
+        if q["split"] != ("dev" if hashlib.sha256(q["id"].encode()).digest()[0] % 2 == 0 else "test")
+    ]
+    assert not wrong, f"split is not the id's hash: {wrong}"
+
+
+def test_question_sets_do_not_overlap():
+    old, new = _load_jsonl(QUESTIONS), _load_jsonl(USER_QUESTIONS)
+    assert not {q["id"] for q in old} & {q["id"] for q in new}, "ids repeat across the question sets"
+    texts = {q["question"].strip().lower() for q in old}
+    assert not [q["id"] for q in new if q["question"].strip().lower() in texts], "question copied"
 
 
 def test_all_documents_covered(questions, doc_ids):

@@ -420,3 +420,27 @@ def test_llm_judge_is_off_unless_configured(monkeypatch: pytest.MonkeyPatch) -> 
 
     monkeypatch.delenv("POLICYQA_JUDGE_BASE_URL", raising=False)
     assert LLMJudge.from_env() is None
+
+
+def test_user_question_set_loads_and_splits_by_hash() -> None:
+    from evals.dataset import QUESTION_SETS, hash_split, load_question_set
+
+    users = load_question_set(QUESTION_SETS["users"])
+    assert len(users) >= 300 and all(q.split == hash_split(q.id) for q in users)
+    both = load_question_set(QUESTION_SETS["all"], "dev")
+    assert {q.split for q in both} == {"dev"} and len(both) > len(
+        load_question_set(QUESTION_SETS["v1"], "dev")
+    )
+    assert hash_split("u-para-001") in {"dev", "test"}
+    assert len({hash_split(f"x{i}") for i in range(20)}) == 2  # both halves occur
+
+
+def test_question_sets_must_not_repeat_ids(tmp_path: Path) -> None:
+    from evals.dataset import load_question_set
+
+    line = '{"id": "q1", "split": "dev", "question": "Q?", "answerable": false}\n'
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text(line, encoding="utf-8")
+    b.write_text(line, encoding="utf-8")
+    with pytest.raises(DatasetError, match="repeat"):
+        load_question_set([a, b])

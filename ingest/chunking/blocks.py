@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ingest.chunking.model import Block
+from rag.text.sentences import lines_with_offsets
 
 __all__ = ["BULLET", "PSEUDO_HEADING_HASHES", "split_blocks"]
 
@@ -41,12 +42,7 @@ def split_blocks(text: str) -> list[Block]:
     blocks: list[Block] = []
     body: Block | None = None
     prev_line = ""
-    pos = 0
-    length = len(text)
-    while pos <= length:
-        newline = text.find("\n", pos)
-        line_end = length if newline == -1 else newline
-        line = text[pos:line_end]
+    for pos, _end, line in lines_with_offsets(text):
         stripped = line.strip()
         if not stripped:
             body = None
@@ -63,9 +59,6 @@ def split_blocks(text: str) -> list[Block]:
                 body = Block(start, end, False, text=stripped)
                 blocks.append(body)
         prev_line = stripped
-        if newline == -1:
-            break
-        pos = newline + 1
     # Converters that produced no markdown headings below the title kept section titles as
     # bold lines; where real headings exist, bold lines are emphasis (e.g. an act's title page).
     bold_titles = sum(1 for b in blocks if b.heading) <= 1

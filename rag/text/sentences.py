@@ -21,6 +21,7 @@ Segmentation happens in two steps:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 # fmt: off
 _ABBREVIATIONS = frozenset({
@@ -82,17 +83,24 @@ def split_sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
+def lines_with_offsets(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, line) for every line of `text`, the last one included even without a newline."""
+    pos = 0
+    while True:
+        newline = text.find("\n", pos)
+        end = len(text) if newline == -1 else newline
+        yield pos, end, text[pos:end]
+        if newline == -1:
+            return
+        pos = newline + 1
+
+
 def _segments(text: str) -> list[tuple[int, int, bool]]:
     """Cut ``text`` at hard breaks; yields ``(start, end, is_heading)`` for non-blank segments."""
     segments: list[tuple[int, int, bool]] = []
     seg_start: int | None = None
     prev_line = ""
-    pos = 0
-    length = len(text)
-    while pos <= length:
-        newline = text.find("\n", pos)
-        line_end = length if newline == -1 else newline
-        line = text[pos:line_end]
+    for pos, line_end, line in lines_with_offsets(text):
         if not line.strip():
             if seg_start is not None:
                 segments.append((seg_start, pos, False))
@@ -111,11 +119,8 @@ def _segments(text: str) -> list[tuple[int, int, bool]]:
             if seg_start is None:
                 seg_start = pos
         prev_line = line
-        if newline == -1:
-            break
-        pos = newline + 1
     if seg_start is not None:
-        segments.append((seg_start, length, False))
+        segments.append((seg_start, len(text), False))
     return segments
 
 

@@ -19,10 +19,10 @@ from langchain_chroma import Chroma
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.manifest import load_manifest
 from rag.core.models import Answer, ChatTurn, Citation, Mode, Source
 from rag.core.settings import Settings
 from rag.store.embedder import MODEL_PACKAGE, Embedder
+from rag.store.manifest import load_manifest
 
 log = logging.getLogger(__name__)
 

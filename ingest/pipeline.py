@@ -20,10 +20,10 @@ from ingest.chunking import chunk_document
 from ingest.clean import clean_text
 from ingest.documents import chunk_documents
 from ingest.loaders import LoadedDocument, LoadError, LoadLimits, discover, load_path, load_url
-from ingest.manifest import MANIFEST_FILE, load_manifest
 from rag.core.settings import Settings
 from rag.store.doc_meta import DocMeta
 from rag.store.index import Index, IndexResult
+from rag.store.manifest import MANIFEST_FILE, load_manifest
 
 log = logging.getLogger(__name__)
 

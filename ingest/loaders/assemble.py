@@ -12,8 +12,8 @@ from ingest.loaders.docx import extract_docx
 from ingest.loaders.html import extract_html
 from ingest.loaders.pdf import extract_pdf
 from ingest.loaders.text import extract_text, normalise_newlines, tidy
-from ingest.manifest import shorten_title, slugify
 from rag.store.doc_meta import DocMeta
+from rag.store.manifest import shorten_title, slugify
 
 __all__ = ["assemble_document", "guarded"]
 

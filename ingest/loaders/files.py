@@ -15,8 +15,8 @@ from ingest.loaders.base import (
     check_size,
 )
 from ingest.loaders.sniff import sniff
-from ingest.manifest import MANIFEST_FILE
 from rag.store.doc_meta import DocMeta
+from rag.store.manifest import MANIFEST_FILE
 
 __all__ = ["SUPPORTED_SUFFIXES", "discover", "load_bytes", "load_path"]
 

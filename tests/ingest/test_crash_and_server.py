@@ -15,10 +15,10 @@ import support
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.manifest import load_manifest
 from ingest.pipeline import ingest
 from rag.core.settings import Settings
 from rag.store.index import Index
+from rag.store.manifest import load_manifest
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]

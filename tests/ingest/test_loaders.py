@@ -27,7 +27,7 @@ from ingest.loaders import (
     load_path,
     load_url,
 )
-from ingest.manifest import load_manifest
+from rag.store.manifest import load_manifest
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "corpus"

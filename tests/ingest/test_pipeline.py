@@ -15,7 +15,7 @@ pytestmark = pytest.mark.slow
 
 
 def expected_chunks(folder: Path) -> int:
-    from ingest.manifest import load_manifest
+    from rag.store.manifest import load_manifest
 
     manifest = load_manifest(Path(__file__).resolve().parents[2] / "corpus" / "manifest.json")
     total = 0

@@ -18,9 +18,9 @@ from reliability_helpers import CORPUS, ApiServer, wait_until
 
 from ingest.chunking import chunk_document
 from ingest.clean import clean_text
-from ingest.manifest import load_manifest
 from rag.core.settings import Settings
 from rag.store.index import Index
+from rag.store.manifest import load_manifest
 
 pytestmark = pytest.mark.slow
 

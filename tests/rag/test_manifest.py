@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from ingest.manifest import DocMeta, ManifestError, load_manifest, shorten_title, slugify
+from rag.store.doc_meta import DocMeta
+from rag.store.manifest import ManifestError, load_manifest, shorten_title, slugify
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS_MANIFEST = ROOT / "corpus" / "manifest.json"

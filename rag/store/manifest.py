@@ -1,4 +1,4 @@
-"""Document metadata: the corpus manifest and the `DocMeta` record that travels with every document.
+"""The corpus manifest (`manifest.json`) read into `DocMeta` records, one per document, keyed by doc_id.
 
 The manifest (`corpus/manifest.json`) is a JSON list, one object per corpus file. The fields the
 pipeline uses are mapped onto `DocMeta`; everything else (retrieved_from, complete, chars, notes, the

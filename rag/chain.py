@@ -44,6 +44,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     selector: EvidenceSelector
     checker: Any  # rag.citations.SupportChecker
     answerer_for: Any = None  # mode → Answerer | None, built lazily by the container
+    glossary: Any = None  # rag.retrieval.glossary.Glossary: lay words → the corpus's terms
 
     # -- Runnable ---------------------------------------------------------------------------------
     def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -82,7 +83,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         timings["condense"] = _ms(t)
 
         t = time.perf_counter()
-        hits = self.searcher.search(standalone, filters=req.filters)
+        expansion = "; ".join(self.glossary.expansions(standalone)) if self.glossary is not None else ""
+        hits = self.searcher.search(standalone, filters=req.filters, expansion=expansion)
         timings["retrieve"] = _ms(t)
 
         t = time.perf_counter()

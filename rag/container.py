@@ -126,6 +126,7 @@ class Services:
     @cached_property
     def chain(self):  # type: ignore[no-untyped-def]
         from rag.chain import PolicyQAChain
+        from rag.retrieval.glossary import default_glossary
 
         return PolicyQAChain(
             settings=self.settings,
@@ -133,4 +134,5 @@ class Services:
             selector=self.selector,
             checker=self.checker,
             answerer_for=self.answerer,
+            glossary=default_glossary() if self.settings.query_expansion else None,
         )

@@ -100,7 +100,11 @@ class Searcher:
     def parse(self, query: str) -> QueryRefs:
         return parse_query(query, self.aliases)
 
-    def search(self, query: str, *, fetch_k: int | None = None, filters: Filters | None = None) -> list[Hit]:
+    def search(
+        self, query: str, *, fetch_k: int | None = None, filters: Filters | None = None, expansion: str = ""
+    ) -> list[Hit]:
+        """Hybrid search; `expansion` (the corpus's terms for the question's lay words) adds to BM25 only,
+        at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question."""
         self.refresh()
         table, lexical = self.table, self.lexical
         if not table.docs or lexical is None:
@@ -114,12 +118,21 @@ class Searcher:
 
         qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
         bm25_all = lexical.scores(query)
+        if expansion:
+            bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
         passes = [(base, 1.0)]
         if named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
         hits: dict[str, Hit] = {}
         rankings: list[list[str]] = []
         weights: list[float] = []
+        # The question restated in the corpus's terms, as a second dense query: its list joins the fusion
+        # at the expansion weight, but its similarities never count as the question's own (strength).
+        qvec2 = (
+            np.asarray(self.index.embeddings.embed_query(f"{query} ({expansion})"), dtype=np.float32)
+            if expansion
+            else None
+        )
         for mask, factor in passes:
             if not mask.any():
                 continue
@@ -127,6 +140,11 @@ class Searcher:
             self._note_candidates(dense, lexical_top, hits)
             rankings += [[cid for cid, _ in dense], [cid for cid, _ in lexical_top]]
             weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
+            if qvec2 is not None:
+                restated = [cid for cid, _ in self._dense(qvec2, mask, min(fetch_k, int(mask.sum())))]
+                restated = [cid for cid in restated if self._hit(cid, hits) is not None]
+                rankings.append(restated)
+                weights.append(factor * self.settings.dense_weight * self.settings.expansion_weight)
         for cid, score in fuse(rankings, weights, self.settings.rrf_k):
             if cid in hits:
                 hits[cid].score = score

@@ -148,6 +148,26 @@ def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids
     assert all(table.doc_ids[table.by_id[cid]] in doc_ids for cid, _ in ours)
 
 
+def test_lay_words_expansion_lifts_the_legal_passage(services):
+    """ "loan" → "creditworthiness": the Annex III point on credit scoring ranks higher with the expansion."""
+    from rag.retrieval.glossary import default_glossary
+
+    q = "can a bank use AI to decide whether I get a loan?"
+    expansion = "; ".join(default_glossary().expansions(q))
+    assert "creditworthiness" in expansion
+
+    def rank(hits) -> int:  # type: ignore[no-untyped-def]
+        return next(
+            i for i, h in enumerate(hits) if "creditworthiness of natural persons" in h.doc.page_content
+        )
+
+    plain, expanded = services.searcher.search(q), services.searcher.search(q, expansion=expansion)
+    assert rank(expanded) < rank(plain)
+    assert services.searcher.search(
+        "What does Article 50(2) require?", expansion=""
+    ) == services.searcher.search("What does Article 50(2) require?")  # no expansion, no change
+
+
 def test_whole_store_reads_go_in_pages(services, monkeypatch):
     """Large stores are read page by page (one get() of ~100k records fails inside Chroma)."""
     from rag.store import index as indexer

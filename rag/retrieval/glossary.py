@@ -1,0 +1,68 @@
+"""Lay-to-legal query expansion: "loan" also searches "creditworthiness", "chatbot" also searches
+"interacting with an AI system".
+
+People ask in everyday words; the documents use their own terms, and a paraphrased question shares too
+few words with its passage for BM25 or for the evidence score that decides abstention. The mapping is
+data (`rag/data/glossary.tsv`, lay phrase → corpus phrase; a test checks every corpus phrase occurs in the
+corpus). Matching is on our tokenizer's stems, longest lay phrase first, so "credit score" wins over
+"credit" and plural or possessive forms match too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+from rag.text.tokenize import tokenize
+
+GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
+
+
+class Glossary:
+    def __init__(self, entries: list[tuple[str, str]]) -> None:
+        self._targets: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for lay, legal in entries:
+            key = tuple(tokenize(lay))
+            if key and legal not in self._targets[key]:
+                self._targets[key].append(legal)
+        self._longest = max((len(k) for k in self._targets), default=0)
+
+    @classmethod
+    def load(cls, path: Path = GLOSSARY_PATH) -> Glossary:
+        entries = []
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                lay, legal = line.split("\t")
+                entries.append((lay.strip(), legal.strip()))
+        return cls(entries)
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._targets.values())
+
+    def expansions(self, question: str) -> list[str]:
+        """Corpus phrases for the lay phrases of `question` whose words the question does not already use."""
+        toks = tokenize(question)
+        have = set(toks)
+        out: list[str] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self._longest, len(toks) - i), 0, -1):
+                targets = self._targets.get(tuple(toks[i : i + n]))
+                if targets:
+                    out += [t for t in targets if t not in out and not set(tokenize(t)) <= have]
+                    i += n
+                    break
+            else:
+                i += 1
+        return out
+
+    def expand(self, question: str) -> str:
+        """`question` followed by its expansions: what search and evidence scoring see."""
+        extra = self.expansions(question)
+        return f"{question} ({'; '.join(extra)})" if extra else question
+
+
+@lru_cache(maxsize=1)
+def default_glossary() -> Glossary:
+    return Glossary.load()

@@ -71,12 +71,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         if not has_words(req.question):
             warnings.append("the question has no words to search for")
-            timings["total"] = _ms(t_all)
-            yield ABSTAIN_TEXT
-            yield Answer(
-                answer=ABSTAIN_TEXT, abstained=True, mode=mode, question=req.question,
-                standalone_question="", warnings=warnings, timings_ms=timings,
-            )  # fmt: skip
+            base = dict(mode=mode, question=req.question, standalone_question="")
+            yield from _abstention(base, warnings, timings, t_all)
             return
 
         standalone = self._condense(req, mode, warnings)
@@ -89,22 +85,17 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         t = time.perf_counter()
         parsed = self.searcher.parse(standalone)
-        evidence = self.selector.select(
-            standalone, hits, k, doc_name_tokens=self._doc_name_tokens(parsed.doc_ids)
-        )
+        doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
+        evidence = self.selector.select(standalone, hits, k, doc_name_tokens=doc_name_tokens)
         timings["evidence"] = _ms(t)
 
         base = dict(
             mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources
         )
         vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(
-            standalone, evidence.sources, self._doc_name_tokens(parsed.doc_ids), vocab
-        )
+        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
         if self._should_abstain(evidence, missing):
-            timings["total"] = _ms(t_all)
-            yield ABSTAIN_TEXT
-            yield Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, timings_ms=timings, **base)
+            yield from _abstention(base, warnings, timings, t_all)
             return
 
         t = time.perf_counter()
@@ -236,6 +227,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             warnings=warnings,
             **base,
         )
+
+
+def _abstention(
+    base: dict[str, Any], warnings: list[str], timings: dict[str, float], t_all: float
+) -> Iterator[str | Answer]:
+    """The abstention text as the one streamed delta, then the abstained Answer."""
+    timings["total"] = _ms(t_all)
+    yield ABSTAIN_TEXT
+    yield Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, timings_ms=timings, **base)
 
 
 def _ms(t0: float) -> float:

@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
     # Lay-to-legal expansion (rag/data/glossary.tsv): the corpus's terms for the question's everyday words
     # join BM25 and a second dense query at `expansion_weight`; evidence scoring still sees the question.
-    # Dev sweep (v1 dev / user-style dev): 0.3 → accuracy 0.654→0.692 / 0.196→0.196, hit@5 0.885→0.885 /
+    # Dev sweep (v1 dev / user-style dev): 0.3 → accuracy 0.654→0.673 / 0.196→0.196, hit@5 0.885→0.885 /
     # 0.652→0.667; 0.6 and 1.0 gained less. Expanding the evidence scoring too cost v1 hit@5 (0.846).
     query_expansion: bool = True
     expansion_weight: float = 0.3

@@ -2,7 +2,8 @@
 "interacting with an AI system".
 
 People ask in everyday words; the documents use their own terms, and a paraphrased question shares too
-few words with its passage for BM25 or for the evidence score that decides abstention. The mapping is
+few words with its passage for search to find it. The expansions go to BM25 and a second dense query
+(rag/retrieval/searcher.py), never to evidence scoring: that cost hit@5 on dev. The mapping is
 data (`rag/data/glossary.tsv`, lay phrase → corpus phrase; a test checks every corpus phrase occurs in the
 corpus). Matching is on our tokenizer's stems, longest lay phrase first, so "credit score" wins over
 "credit" and plural or possessive forms match too.
@@ -22,10 +23,12 @@ GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
 class Glossary:
     def __init__(self, entries: list[tuple[str, str]]) -> None:
         self._targets: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self._target_tokens: dict[str, frozenset[str]] = {}  # tokenized once, not per question
         for lay, legal in entries:
             key = tuple(tokenize(lay))
             if key and legal not in self._targets[key]:
                 self._targets[key].append(legal)
+                self._target_tokens[legal] = frozenset(tokenize(legal))
         self._longest = max((len(k) for k in self._targets), default=0)
 
     @classmethod
@@ -50,17 +53,12 @@ class Glossary:
             for n in range(min(self._longest, len(toks) - i), 0, -1):
                 targets = self._targets.get(tuple(toks[i : i + n]))
                 if targets:
-                    out += [t for t in targets if t not in out and not set(tokenize(t)) <= have]
+                    out += [t for t in targets if t not in out and not self._target_tokens[t] <= have]
                     i += n
                     break
             else:
                 i += 1
         return out
-
-    def expand(self, question: str) -> str:
-        """`question` followed by its expansions: what search and evidence scoring see."""
-        extra = self.expansions(question)
-        return f"{question} ({'; '.join(extra)})" if extra else question
 
 
 @lru_cache(maxsize=1)

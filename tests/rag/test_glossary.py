@@ -56,13 +56,10 @@ def test_longest_lay_phrase_wins_and_stems_match() -> None:
     assert g.expansions("any credit?") == ["credit institutions"]
 
 
-def test_expand_appends_the_corpus_terms() -> None:
+def test_expansions_are_listed_once() -> None:
     g = Glossary([("chatbot", "interacting with an AI system"), ("bot", "interacting with an AI system")])
-    assert (
-        g.expand("Must a chatbot say it is a bot?")
-        == "Must a chatbot say it is a bot? (interacting with an AI system)"
-    )
-    assert g.expand("What does Article 50 say?") == "What does Article 50 say?"
+    assert g.expansions("Must a chatbot say it is a bot?") == ["interacting with an AI system"]
+    assert g.expansions("What does Article 50 say?") == []
 
 
 def test_no_lay_phrase_collapses_onto_a_common_word() -> None:

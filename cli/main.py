@@ -10,7 +10,7 @@ from rag.core.offline import apply_offline_env
 
 apply_offline_env()  # before anything imports chromadb, gradio or transformers: no telemetry, no hub
 
-from cli import ask_cmd, docs_cmd, eval_cmd, ingest_cmd, serve_cmd  # noqa: E402
+from cli import ask_cmd, docs_cmd, eval_cmd, ingest_cmd, serve_cmd, train_cmd  # noqa: E402
 
 app = typer.Typer(
     help="PolicyQA: cited answers over AI-governance texts.", no_args_is_help=True, add_completion=False
@@ -20,6 +20,7 @@ app.add_typer(docs_cmd.app, name="docs", help="List and remove indexed documents
 app.command("ask")(ask_cmd.ask)
 app.command("serve")(serve_cmd.serve)
 app.command("eval")(eval_cmd.eval_)
+app.command("train-reader")(train_cmd.train_reader)
 
 
 @app.callback()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
@@ -22,6 +23,8 @@ from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
+from rag.reader.reader import Reading
+from rag.references import QueryRefs
 from rag.retrieval import Searcher
 from rag.text.words import has_words
 
@@ -36,6 +39,14 @@ class AskRequest(BaseModel):
     filters: Filters | None = None
 
 
+@dataclass
+class Gathered:
+    evidence: Evidence
+    parsed: QueryRefs
+    missing: list[str]  # names of the question that no retrieved passage mentions
+    reading: Reading | None  # None without a reader model: the strength threshold and vetoes decide
+
+
 class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
@@ -45,6 +56,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     checker: Any  # rag.citations.SupportChecker
     answerer_for: Any = None  # mode → Answerer | None, built lazily by the container
     glossary: Any = None  # rag.retrieval.glossary.Glossary: lay words → the corpus's terms
+    reader: Any = None  # rag.reader.Reader: trained sentence ranker and answerability model
 
     # -- Runnable ---------------------------------------------------------------------------------
     def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -77,26 +89,20 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         standalone = self._condense(req, mode, warnings)
         timings["condense"] = _ms(t)
-
-        t = time.perf_counter()
-        expansion = "; ".join(self.glossary.expansions(standalone)) if self.glossary is not None else ""
-        hits = self.searcher.search(standalone, filters=req.filters, expansion=expansion)
-        timings["retrieve"] = _ms(t)
-
-        t = time.perf_counter()
-        parsed = self.searcher.parse(standalone)
-        doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
-        evidence = self.selector.select(standalone, hits, k, doc_name_tokens=doc_name_tokens)
-        timings["evidence"] = _ms(t)
-
+        got = self.gather(standalone, req.filters, k, timings)
         base = dict(
-            mode=mode, question=req.question, standalone_question=standalone, sources=evidence.sources
+            mode=mode, question=req.question, standalone_question=standalone, sources=got.evidence.sources
         )
-        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
-        if self._should_abstain(evidence, missing):
+        if got.reading is not None:
+            base["confidence"] = round(got.reading.top_prob, 4)
+        if self._should_abstain(got):
             yield from _abstention(base, warnings, timings, t_all)
             return
+        evidence, parsed = got.evidence, got.parsed
+        if got.missing:
+            warnings.append(
+                f"the corpus does not mention {', '.join(got.missing)}; the answer covers the rest of the question"
+            )
 
         t = time.perf_counter()
         streamed = False
@@ -122,7 +128,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                         answer.timings_ms = {**timings, "total": _ms(t_all)}
                         yield answer
                         return
-        answer = self._extractive(standalone, evidence, warnings, base, parsed.refs)
+        answer = self._extractive(standalone, got, warnings, base)
         timings.setdefault("generate", _ms(t))
         answer.timings_ms = {**timings, "total": _ms(t_all)}
         if not streamed:  # after a streamed draft, clients replace it with the final Answer's text
@@ -153,25 +159,50 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             warnings.append(f"{mode} mode unavailable: {one_line(exc)}")
             return None
 
+    def gather(
+        self, standalone: str, filters: Filters | None, k: int, timings: dict[str, float] | None = None
+    ) -> Gathered:
+        """Retrieve, select the evidence and read it: everything an answer is decided from."""
+        timings = {} if timings is None else timings
+        t = time.perf_counter()
+        expansion = "; ".join(self.glossary.expansions(standalone)) if self.glossary is not None else ""
+        hits = self.searcher.search(standalone, filters=filters, expansion=expansion)
+        timings["retrieve"] = _ms(t)
+
+        t = time.perf_counter()
+        parsed = self.searcher.parse(standalone)
+        doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
+        evidence = self.selector.select(
+            standalone, hits, k, doc_name_tokens=doc_name_tokens, expansion=expansion
+        )
+        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
+        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
+        reading = self.reader.read(standalone, evidence, missing) if self.reader else None
+        timings["evidence"] = _ms(t)
+        return Gathered(evidence, parsed, missing, reading)
+
     def _doc_name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
         from rag.text.tokenize import tokenize
 
         names = [n for a in self.searcher.aliases if a.doc_id in doc_ids for n in a.names]
         return set(tokenize(" ".join(names)))
 
-    def _should_abstain(self, evidence: Evidence, missing_entities: list[str]) -> bool:
+    def _should_abstain(self, got: Gathered) -> bool:
+        evidence = got.evidence
         if not evidence.sources:
             return True
         if evidence.clause_match:
             return False
-        if missing_entities:
+        if got.reading is not None:  # the reader's thresholds (rag/reader/answerability.py) decide
+            return not got.reading.answers
+        if got.missing:
             return True
         return evidence.strength < self.settings.abstain_threshold
 
-    def _extractive(
-        self, question: str, evidence: Evidence, warnings: list[str], base: dict, refs: tuple[str, ...] = ()
-    ) -> Answer:
-        result = compose(question, evidence, refs)
+    def _extractive(self, question: str, got: Gathered, warnings: list[str], base: dict) -> Answer:
+        evidence = got.evidence
+        ranked = got.reading.ranked if got.reading is not None else None
+        result = compose(question, evidence, got.parsed.refs, ranked=ranked)
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

@@ -135,4 +135,11 @@ class Services:
             checker=self.checker,
             answerer_for=self.answerer,
             glossary=default_glossary() if self.settings.query_expansion else None,
+            reader=self.reader,
         )
+
+    @cached_property
+    def reader(self):  # type: ignore[no-untyped-def]
+        from rag.reader.reader import Reader
+
+        return Reader.load(self.settings.reader_path) if self.settings.reader else None

@@ -66,3 +66,7 @@ class Answer(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    confidence: float | None = Field(
+        None,
+        description="The reader's probability that its best sentence answers the question (None: no reader).",
+    )

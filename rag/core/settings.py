@@ -46,9 +46,18 @@ class Settings(BaseSettings):
     # 0.652→0.667; 0.6 and 1.0 gained less. Expanding the evidence scoring too cost v1 hit@5 (0.846).
     query_expansion: bool = True
     expansion_weight: float = 0.3
+    # Small-to-big: sentences embedded on their own (rag/store/sentence_index.py) rank their parent chunks
+    # as a third fused list, and give the reader each sentence's own similarity to the question.
+    # Swept 0.3 / 0.6 / 1.0 on dev with the rerank weight in rag/evidence.py: 0.3 kept v1 hit@5 best.
+    sentence_index: bool = True
+    sentence_weight: float = 0.3
 
     # Answering
     mode: Literal["extractive", "local", "openai"] = "extractive"
+    # The trained reader (rag/data/reader.json, `policyqa train-reader`): ranks the answer sentences and
+    # decides answerability. Off: the hand-set sentence score and `abstain_threshold` do.
+    reader: bool = True
+    reader_path: Path = ROOT / "rag" / "data" / "reader.json"
     # Evidence strength (rag/evidence.py) below which we abstain. Calibrated on the dev split: 0.42
     # catches 1 more of 8 unanswerable questions than 0.35 and costs 2 false abstentions of 52.
     abstain_threshold: float = 0.42

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, share_strings, top_n
 from rag.store.index import Index
 
@@ -35,6 +36,8 @@ class Hit:
     dense: float = 0.0  # cosine similarity; 0 when not among the dense candidates
     bm25: float = 0.0
     ref: float = 0.0  # clause-reference match, 0..1
+    sentence: float = 0.0  # best similarity of one of its sentences (small-to-big)
+    sentence_sims: dict[int, float] = field(default_factory=dict)  # sentence position → similarity
     dense_rank: int | None = None
     bm25_rank: int | None = None
 
@@ -53,6 +56,7 @@ class Searcher:
         self._lock = threading.Lock()
         self._checked_at = 0.0
         self.table = ChunkTable.build([])
+        self.sentences = SentenceTable()
         self.lexical: LexicalIndex | None = None
         self.refresh(force=True)
 
@@ -87,8 +91,11 @@ class Searcher:
                         lexical.save(folder)
                     except OSError as exc:  # a read-only data dir still serves
                         log.warning("could not persist BM25 index: %s", exc)
-            self.table = ChunkTable.build(docs, vectors[order])
-            self.lexical = lexical
+            table = ChunkTable.build(docs, vectors[order])
+            sentences = SentenceTable()
+            if self.settings.sentence_index:
+                sentences = SentenceTable.build(*self.index.sentences.vectors(), table.by_id)
+            self.table, self.sentences, self.lexical = table, sentences, lexical
             log.info("retrieval tables ready: %d chunks", len(docs))
 
     def _bm25_dir(self) -> Path | None:
@@ -106,7 +113,7 @@ class Searcher:
         """Hybrid search; `expansion` (the corpus's terms for the question's lay words) adds to BM25 only,
         at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question."""
         self.refresh()
-        table, lexical = self.table, self.lexical
+        table, lexical, sentences = self.table, self.lexical, self.sentences
         if not table.docs or lexical is None:
             return []
         fetch_k = fetch_k or self.settings.fetch_k
@@ -123,6 +130,8 @@ class Searcher:
         passes = [(base, 1.0)]
         if named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
+        sentence_sims = sentences.similarities(qvec)
+        best_sentence = sentences.best_per_chunk(sentence_sims, len(table.docs))
         hits: dict[str, Hit] = {}
         rankings: list[list[str]] = []
         weights: list[float] = []
@@ -140,6 +149,10 @@ class Searcher:
             self._note_candidates(dense, lexical_top, hits)
             rankings += [[cid for cid, _ in dense], [cid for cid, _ in lexical_top]]
             weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
+            if len(sentences):
+                by_sentence = self._by_sentence(best_sentence, mask, fetch_k, hits)
+                rankings.append(by_sentence)
+                weights.append(factor * self.settings.sentence_weight)
             if qvec2 is not None:
                 restated = [cid for cid, _ in self._dense(qvec2, mask, min(fetch_k, int(mask.sum())))]
                 restated = [cid for cid in restated if self._hit(cid, hits) is not None]
@@ -152,7 +165,19 @@ class Searcher:
         if parsed.refs:
             self._add_clause_hits(parsed, base & (table.mask(None, named) if named else base), hits)
         ranked = sorted(hits.values(), key=lambda h: (h.ref > 0, h.ref, h.score), reverse=True)
-        return ranked[: max(fetch_k, 1)]
+        ranked = ranked[: max(fetch_k, 1)]
+        for h in ranked:
+            row = table.by_id[h.id]
+            h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
+            h.sentence_sims = sentences.of_chunk(sentence_sims, row)
+        return ranked
+
+    def _by_sentence(self, best: np.ndarray, mask: np.ndarray, n: int, hits: dict[str, Hit]) -> list[str]:
+        """Masked chunks ranked by their best-matching sentence: small-to-big retrieval."""
+        masked = np.where(mask, best, -2.0)
+        docs = self.table.docs
+        out = [str(docs[i].id) for i in top_n(masked, min(n, int(mask.sum()))) if masked[i] > -1.0]
+        return [cid for cid in out if self._hit(cid, hits) is not None]
 
     def _candidates(
         self, qvec: np.ndarray, bm25_all: np.ndarray, mask: np.ndarray, fetch_k: int

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Iterator
+from typing import Any
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
@@ -32,3 +34,18 @@ def chroma_client(settings: Settings) -> chromadb.ClientAPI:
             ) from exc
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=cs)
+
+
+# Whole-collection reads go in pages: one get() of ~100k records fails inside Chroma ("too many SQL
+# variables"), and pages also keep the transient copy of the results small.
+PAGE = 5000
+
+
+def read_pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=PAGE, offset=offset)
+        yield got
+        if len(got["ids"]) < PAGE:
+            return
+        offset += PAGE

@@ -5,6 +5,7 @@ Two collections live in the store:
   chunk text, so both the embedding and BM25 see the structure; `body_offset` says where the text starts.
 - `<collection>__docs`: one record per document (cleaned full text + manifest metadata), so that a
   citation span can be shown in context by any API worker that shares the store.
+- `<collection>__sentences`: each chunk's sentences embedded on their own (rag/store/sentence_index.py).
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.indexing import index
 
 from rag.core.settings import Settings
-from rag.store.client import COLLECTION_METADATA, chroma_client
+from rag.store.client import COLLECTION_METADATA, chroma_client, read_pages
 from rag.store.doc_meta import DocMeta
 from rag.store.embedder import DIM
+from rag.store.sentence_index import SentenceIndex
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,13 @@ class Index:
             db_url=f"sqlite:///{settings.record_db}",
         )
         self.records.create_schema()
+        self.sentences = SentenceIndex(self.client, settings.collection, self._encode_sentences)
+
+    def _encode_sentences(self, texts: list[str]) -> np.ndarray:
+        encode = getattr(self.embeddings, "encode_sentences", None)
+        if encode is not None:
+            return encode(texts)
+        return np.asarray(self.embeddings.embed_documents(texts), dtype=np.float32)
 
     # -- writing -------------------------------------------------------------------------------
     def upsert_document(self, meta: DocMeta, text: str, docs: list[Document]) -> IndexResult:
@@ -96,6 +105,9 @@ class Index:
             # document's not-yet-refreshed chunks from later batches, re-embedding them every run.
             batch_size=max(len(docs), 1),
         )
+        if self.settings.sentence_index:
+            stored = self.chunks.get(where={"doc_id": meta.doc_id}, include=["documents", "metadatas"])
+            self.sentences.sync_document(meta.doc_id, [(str(d.id), chunk_body(d)) for d in _documents(stored)])
         self._put_doc_record(meta, text, len(docs))
         return IndexResult(
             added=res["num_added"],
@@ -124,6 +136,7 @@ class Index:
         stray = self.chunks.get(where={"doc_id": doc_id}, include=[])["ids"]
         if stray:
             self.chunks.delete(ids=stray)
+        self.sentences.remove_document(doc_id)
         self.docs.delete(ids=[doc_id])
         return len(set(keys) | set(stray))
 
@@ -133,7 +146,7 @@ class Index:
         LangChain's index() writes vectors before it records them, so a SIGKILL can leave chunks the
         record manager never heard of (orphans) or, after a manual store edit, keys with no vector.
         """
-        store_ids = {i for page in _pages(self.chunks, []) for i in page["ids"]}
+        store_ids = {i for page in read_pages(self.chunks, []) for i in page["ids"]}
         record_ids = set(self.records.list_keys())
         orphans = sorted(store_ids - record_ids)
         missing = sorted(record_ids - store_ids)
@@ -141,6 +154,8 @@ class Index:
             self.chunks.delete(ids=orphans)
         if missing:
             self.records.delete_keys(missing)
+        if orphans:  # their sentences go too; sentences of live chunks that a crash left out come back
+            self.sentences.drop_orphans(store_ids - set(orphans))  # with the next ingest of the document
         if orphans or missing:
             log.warning(
                 "repaired index: %d orphan chunks removed, %d dangling records dropped",
@@ -173,13 +188,13 @@ class Index:
         return {i: md.get("sha256", "") for i, md in zip(got["ids"], got["metadatas"])}
 
     def all_chunks(self) -> list[Document]:
-        return [d for got in _pages(self.chunks, ["documents", "metadatas"]) for d in _documents(got)]
+        return [d for got in read_pages(self.chunks, ["documents", "metadatas"]) for d in _documents(got)]
 
     def chunks_with_vectors(self) -> tuple[list[Document], np.ndarray]:
         """Every chunk and its stored vector (rows in the same order), read in pages."""
         docs: list[Document] = []
         rows: list[np.ndarray] = []
-        for got in _pages(self.chunks, ["documents", "metadatas", "embeddings"]):
+        for got in read_pages(self.chunks, ["documents", "metadatas", "embeddings"]):
             docs += _documents(got)
             if len(got["ids"]):
                 rows.append(np.asarray(got["embeddings"], dtype=np.float32))
@@ -193,7 +208,7 @@ class Index:
         return self.chunks.count()
 
     def chunk_counts(self) -> Counter[str]:
-        return Counter(m["doc_id"] for got in _pages(self.chunks, ["metadatas"]) for m in got["metadatas"])
+        return Counter(m["doc_id"] for got in read_pages(self.chunks, ["metadatas"]) for m in got["metadatas"])
 
     def fingerprint(self) -> str:
         """Changes whenever the indexed content changes; keys the persisted BM25 index.
@@ -203,21 +218,6 @@ class Index:
         """
         hashes = sorted(self.doc_hashes().items())
         return hashlib.sha256(json.dumps([self.count(), hashes]).encode()).hexdigest()[:16]
-
-
-# Whole-collection reads go in pages: one get() of ~100k records fails inside Chroma ("too many SQL
-# variables"), and pages also keep the transient copy of the results small.
-PAGE = 5000
-
-
-def _pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
-    offset = 0
-    while True:
-        got = collection.get(include=include, limit=PAGE, offset=offset)
-        yield got
-        if len(got["ids"]) < PAGE:
-            return
-        offset += PAGE
 
 
 def _documents(got: dict[str, Any]) -> list[Document]:

@@ -1,0 +1,35 @@
+"""Whether the retrieved passages answer the question: two signals, thresholds chosen on dev.
+
+Nine question-level signals (reader confidence, evidence strength, best coverage and similarity,
+unknown terms, names and years the passages lack, answer-type presence, yes/no form) were tried as
+features of a logistic answerability model. On the dev split every one of them alone scored an AUC
+between 0.40 and 0.57, the model learned question style (corpus wording → answerable) and, out of
+fold, declined 23% of the first question set's answerable questions. Two signals did pay:
+- the reader's best sentence probability: below a floor, no sentence answers;
+- the share of the question's terms inside names that no retrieved passage mentions: the subject of
+  "what did the Bletchley Declaration commit to?" is missing, while "an image generator like
+  Midjourney" only mentions one in passing, so a small share no longer sinks the question.
+`policyqa train-reader` picks both thresholds (evals/train_reader.py) and plots the curve.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from rag.text.tokenize import tokenize
+
+
+class AbstentionRule(BaseModel):
+    min_answer_prob: float = 0.05
+    missing_subject_share: float = 0.2
+
+    def answers(self, top_prob: float, missing_share: float) -> bool:
+        return top_prob >= self.min_answer_prob and missing_share < self.missing_subject_share
+
+
+def missing_share(terms: list[str], missing: list[str]) -> float:
+    """Share of the question's content terms that sit inside the names no passage mentions."""
+    if not terms or not missing:
+        return 0.0
+    inside = set(tokenize(" ".join(missing)))
+    return sum(1 for t in terms if t in inside) / len(terms)

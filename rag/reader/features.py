@@ -1,0 +1,98 @@
+"""One feature row per candidate sentence: what the reader's model sees.
+
+The same function builds the rows at training time (evals/train_reader.py, over the dev questions run
+through the real retrieval) and at answer time, so the model never sees features computed two ways.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity
+from rag.reader.question import LIST_ITEM, asks_who, is_yes_no, question_type
+
+FEATURES: tuple[str, ...] = (
+    "coverage",  # IDF-weighted share of the question's terms in the sentence
+    "dense",  # the sentence's own embedding similarity to the question
+    "dense_gap",  # dense minus the best candidate's: relative to this question's candidates
+    "coverage_gap",
+    "expanded",  # share of the glossary's corpus terms for the question's lay words
+    "source_rank_inv",  # 1 / the passage's rank
+    "source_score",  # the passage's rerank score
+    "heading",
+    "length",
+    "short",
+    "first",
+    "position",
+    "lead_in",  # ends with ":" (introduces a list)
+    "list_item",
+    "date_match",  # a "when" question and a sentence with a date
+    "number_match",  # a "how many/much/long" question and a sentence with a quantity
+    "list_question",
+    "yes_no_modal",  # a yes/no question and a sentence that obliges, permits or prohibits
+    "who_name",  # a "who/which body" question and a sentence naming someone
+    "prev_dense",
+    "next_dense",
+    "prev_coverage",
+    "next_coverage",
+)
+
+_MODAL = re.compile(
+    r"\b(shall|must|may|prohibit\w*|required?|oblig\w*|not be|allow\w*|permit\w*|ban\w*|entitled|right to)\b",
+    re.I,
+)
+_NAME = re.compile(r"(?<=\s)[A-Z][a-z]+|(?<=\s)[A-Z]{2,}")
+
+
+def candidates(evidence: Evidence) -> list[ScoredSentence]:
+    """Every sentence of every source, in source then passage order."""
+    return [s for src in evidence.sources for s in evidence.sentences.get(src.n, [])]
+
+
+def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
+    cands = candidates(evidence)
+    if not cands:
+        return [], np.zeros((0, len(FEATURES)), dtype=np.float64)
+    qtype = question_type(question)
+    yes_no, who = is_yes_no(question), asks_who(question)
+    expansion = frozenset(evidence.expansion_terms)
+    score_of = {src.n: src.score for src in evidence.sources}
+    by_pos = {(s.source_n, s.position): s for s in cands}
+    best_dense = max(s.dense for s in cands)
+    best_cov = max(s.coverage for s in cands)
+    rows = []
+    for s in cands:
+        text = s.text
+        words = len(text.split())
+        prev = by_pos.get((s.source_n, s.position - 1))
+        nxt = by_pos.get((s.source_n, s.position + 1))
+        rows.append(
+            [
+                s.coverage,
+                s.dense,
+                s.dense - best_dense,
+                s.coverage - best_cov,
+                len(expansion & s.tokens) / len(expansion) if expansion else 0.0,
+                1.0 / s.source_n,
+                score_of.get(s.source_n, 0.0),
+                float(text.lstrip().startswith("#")),
+                min(words, 60) / 60,
+                float(words < 5),
+                float(s.position == 0),
+                min(s.position, 10) / 10,
+                float(text.rstrip().endswith(":")),
+                float(bool(LIST_ITEM.match(text))),
+                float(qtype == "date" and has_date(text)),
+                float(qtype == "number" and has_quantity(text)),
+                float(qtype == "list"),
+                float(yes_no and bool(_MODAL.search(text))),
+                float(who and bool(_NAME.search(text))),
+                prev.dense if prev else 0.0,
+                nxt.dense if nxt else 0.0,
+                prev.coverage if prev else 0.0,
+                nxt.coverage if nxt else 0.0,
+            ]
+        )
+    return cands, np.asarray(rows, dtype=np.float64)

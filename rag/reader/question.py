@@ -1,0 +1,54 @@
+"""What kind of answer a question asks for: a date, a number, a list, yes or no, a name, or a fact.
+
+The extractive composer and the reader both read it: a "when" question wants a sentence with a date,
+a yes/no question the provision that settles it.
+"""
+
+from __future__ import annotations
+
+import re
+
+LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
+_WHEN = re.compile(
+    r"\b(when|what date|which date|what year|which year|since when|how long ago|by when|deadline)\b", re.I
+)
+_HOW_MANY = re.compile(
+    r"\b(how many|how much|how long|how often|within how"
+    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b",
+    re.I,
+)
+_LIST = re.compile(
+    r"\b(which|what) (?:\w+ ){0,3}(are|were)\b|\b(which|what) (?:\w+ )?(include|includes)\b"
+    r"|\blist\b|\bname the\b"
+    r"|\b(?:which|what) (?:\w+ )?(?:practices|principles|obligations|measures|actions|rights|areas"
+    r"|categories|steps|elements|commitments)\b",
+    re.I,
+)
+
+
+def question_type(question: str) -> str:
+    if _WHEN.search(question):
+        return "date"
+    if _HOW_MANY.search(question):
+        return "number"
+    if _LIST.search(question):
+        return "list"
+    return "fact"
+
+_YES_NO = re.compile(
+    r"^\s*(?:(?:so|and|but|ok|okay|also|then|wait)[, ]+)?"
+    r"(?:is|are|was|were|can|could|do|does|did|must|should|shall|will|would|may|might|has|have|had"
+    r"|am i|isn't|aren't|doesn't|don't)\b",
+    re.I,
+)
+_WHO = re.compile(r"\b(who|whom|whose|which (?:body|bodies|authority|authorities|country|countries|"
+                  r"organi[sz]ations?|institutions?|agency|agencies|minister|ministry|office|company))\b", re.I)
+
+
+def is_yes_no(question: str) -> bool:
+    """"Can a bank…", "do I have to…", "is it legal…": answered by the provision that settles it."""
+    return bool(_YES_NO.match(question)) or bool(re.search(r"\b(?:is it|am i|are we|are they)\b", question, re.I))
+
+
+def asks_who(question: str) -> bool:
+    return bool(_WHO.search(question))

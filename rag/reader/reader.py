@@ -1,0 +1,50 @@
+"""The reader: score every candidate sentence with the trained model, then decide answerability.
+
+Replaces the hand-set sentence score (coverage plus bonuses) and the abstention vetoes with the model
+and thresholds of `rag/data/reader.json`, trained on the dev questions by `policyqa train-reader`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rag.evidence import Evidence, ScoredSentence
+from rag.reader.answerability import missing_share
+from rag.reader.features import feature_matrix
+from rag.reader.model import READER_PATH, ReaderFile, load_reader
+
+
+@dataclass
+class Reading:
+    ranked: list[tuple[float, ScoredSentence]] = field(default_factory=list)  # best first
+    top_prob: float = 0.0  # the best sentence's probability of holding the answer
+    missing_share: float = 0.0
+    answers: bool = False
+
+
+class Reader:
+    def __init__(self, model: ReaderFile) -> None:
+        self.model = model
+
+    @classmethod
+    def load(cls, path: Path = READER_PATH) -> Reader:
+        return cls(load_reader(path))
+
+    def probabilities(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
+        cands, rows = feature_matrix(question, evidence)
+        return cands, self.model.sentence.probabilities(rows)
+
+    def read(self, question: str, evidence: Evidence, missing: list[str]) -> Reading:
+        cands, probs = self.probabilities(question, evidence)
+        order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
+        top = float(probs[order[0]]) if order else 0.0
+        share = missing_share(evidence.query_terms, missing)
+        return Reading(
+            ranked=[(float(probs[i]), cands[i]) for i in order],
+            top_prob=top,
+            missing_share=share,
+            answers=bool(order) and self.model.abstention.answers(top, share),
+        )

@@ -1,0 +1,101 @@
+"""The sentence index: every chunk's sentences embedded on their own, beside the chunks (small-to-big).
+
+A question in everyday words often matches the one sentence that answers it far better than the
+whole passage around it, whose vector is an average over several topics. `<collection>__sentences`
+holds one record per sentence (id `<chunk id>:<position>`, metadata: chunk id, document, position);
+the searcher matches questions against them and returns the parent chunks, and the reader scores
+each candidate sentence by its own similarity.
+
+Sentences are derived data: they are written after their chunks and kept in step per document by
+`sync_document`, so a crash in between leaves some sentences missing (the chunk is still found by
+its own vector) and the next ingest adds them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rag.store.client import COLLECTION_METADATA, read_pages
+from rag.text.sentences import sentence_spans
+
+log = logging.getLogger(__name__)
+
+# A "sentence" of one or two words is a label or a stray heading mark: not worth a vector.
+MIN_WORDS = 3
+PAGE = 5000  # sentences embedded and written per batch
+
+
+def sentence_id(chunk_id: str, position: int) -> str:
+    return f"{chunk_id}:{position}"
+
+
+def chunk_sentences(body: str) -> list[tuple[int, str]]:
+    """(position, text) of the sentences worth indexing; positions match `sentence_spans(body)`."""
+    out = []
+    for i, (a, b) in enumerate(sentence_spans(body)):
+        text = body[a:b].lstrip("#").strip()
+        if len(text.split()) >= MIN_WORDS:
+            out.append((i, text))
+    return out
+
+
+class SentenceIndex:
+    """One Chroma collection of sentence vectors, written per document and read whole by the searcher."""
+
+    def __init__(self, client: Any, collection: str, encode: Callable[[list[str]], np.ndarray]) -> None:
+        self.collection = client.get_or_create_collection(
+            f"{collection}__sentences", metadata=COLLECTION_METADATA
+        )
+        self.encode = encode
+
+    def sync_document(self, doc_id: str, chunks: list[tuple[str, str]]) -> int:
+        """Make the document's sentence records match its chunks `(chunk id, body)`; returns how many
+        sentences were embedded. Unchanged chunks keep their sentences (ids are content hashes)."""
+        wanted: dict[str, tuple[str, int, str]] = {}
+        for chunk_id, body in chunks:
+            for pos, text in chunk_sentences(body):
+                wanted[sentence_id(chunk_id, pos)] = (chunk_id, pos, text)
+        have = set(self.collection.get(where={"doc_id": doc_id}, include=[])["ids"])
+        stale = sorted(have - wanted.keys())
+        if stale:
+            self.collection.delete(ids=stale)
+        new = [i for i in wanted if i not in have]
+        for start in range(0, len(new), PAGE):
+            ids = new[start : start + PAGE]
+            vectors = self.encode([wanted[i][2] for i in ids])
+            self.collection.upsert(
+                ids=ids,
+                embeddings=vectors,
+                metadatas=[{"doc_id": doc_id, "chunk_id": wanted[i][0], "pos": wanted[i][1]} for i in ids],
+            )
+        return len(new)
+
+    def remove_document(self, doc_id: str) -> None:
+        self.collection.delete(where={"doc_id": doc_id})
+
+    def drop_orphans(self, chunk_ids: set[str]) -> int:
+        """Delete sentences whose chunk is gone (a crash between a chunk delete and its sentences')."""
+        orphans = [
+            i for page in read_pages(self.collection, ["metadatas"]) for i, md in zip(page["ids"], page["metadatas"])
+            if md.get("chunk_id") not in chunk_ids
+        ]
+        if orphans:
+            self.collection.delete(ids=orphans)
+        return len(orphans)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def vectors(self) -> tuple[list[tuple[str, int]], np.ndarray]:
+        """Every sentence as (chunk id, position) and its vector, rows in the same order."""
+        keys: list[tuple[str, int]] = []
+        rows: list[np.ndarray] = []
+        for page in read_pages(self.collection, ["metadatas", "embeddings"]):
+            keys += [(str(md["chunk_id"]), int(md["pos"])) for md in page["metadatas"]]
+            if len(page["ids"]):
+                rows.append(np.asarray(page["embeddings"], dtype=np.float32))
+        return keys, (np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32))

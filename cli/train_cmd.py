@@ -1,4 +1,4 @@
-"""`policyqa train-reader`: fit the reader's two models on the dev questions and write rag/data/reader.json."""
+"""`policyqa train-reader`: fit the reader on the dev questions and write rag/data/reader.json."""
 
 from __future__ import annotations
 

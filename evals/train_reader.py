@@ -141,7 +141,9 @@ def out_of_fold_sentence_probs(data: TrainingData) -> list[np.ndarray]:
 def abstention_curve(
     top_prob: np.ndarray, share: np.ndarray, answerable: np.ndarray, clause: np.ndarray, max_share: float
 ) -> list[tuple[float, float, float]]:
-    """(probability floor, false-abstention rate, abstention recall) along the floor; a clause match answers."""
+    """(probability floor, false-abstention rate, abstention recall) along the floor.
+
+    A question whose named clause was found is always answered, as in the chain."""
     out = []
     for t in np.round(np.linspace(0.0, 0.3, 61), 3):
         rule = AbstentionRule(min_answer_prob=float(t), missing_subject_share=max_share)

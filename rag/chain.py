@@ -23,7 +23,8 @@ from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
-from rag.reader.reader import Reading
+from rag.reader.question import is_multi_part
+from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
 from rag.retrieval import Searcher
 from rag.text.words import has_words
@@ -98,11 +99,10 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if self._should_abstain(got):
             yield from _abstention(base, warnings, timings, t_all)
             return
-        evidence, parsed = got.evidence, got.parsed
+        evidence = got.evidence
         if got.missing:
-            warnings.append(
-                f"the corpus does not mention {', '.join(got.missing)}; the answer covers the rest of the question"
-            )
+            names = ", ".join(got.missing)
+            warnings.append(f"the corpus does not mention {names}; the answer covers the rest of the question")
 
         t = time.perf_counter()
         streamed = False
@@ -172,12 +172,18 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         t = time.perf_counter()
         parsed = self.searcher.parse(standalone)
         doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
+        pool = k + (POOL_EXTRA if self.reader else 0)
         evidence = self.selector.select(
-            standalone, hits, k, doc_name_tokens=doc_name_tokens, expansion=expansion
+            standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
         )
         vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
-        reading = self.reader.read(standalone, evidence, missing) if self.reader else None
+        reading = None
+        if self.reader:
+            evidence = self.reader.choose_sources(standalone, evidence, k)
+            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
+            reading = self.reader.read(standalone, evidence, missing)
+        else:
+            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)
 
@@ -202,7 +208,10 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     def _extractive(self, question: str, got: Gathered, warnings: list[str], base: dict) -> Answer:
         evidence = got.evidence
         ranked = got.reading.ranked if got.reading is not None else None
-        result = compose(question, evidence, got.parsed.refs, ranked=ranked)
+        named = got.parsed.doc_ids
+        if len(named) < 2 and is_multi_part(question):
+            named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
+        result = compose(question, evidence, got.parsed.refs, ranked=ranked, named_docs=named)
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

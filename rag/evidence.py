@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from langchain_core.documents import Document
 
@@ -58,6 +58,19 @@ class Evidence:
     clause_match: bool = False
     query_terms: list[str] = field(default_factory=list)
     expansion_terms: frozenset[str] = frozenset()  # the glossary's corpus terms for the question's lay words
+
+    def keep(self, order: list[int]) -> Evidence:
+        """These sources (by their current n), renumbered 1.. in this order, with their sentences."""
+        renumber = {old: new for new, old in enumerate(order, start=1)}
+        by_n = {src.n: src for src in self.sources}
+        return replace(
+            self,
+            sources=[by_n[old].model_copy(update={"n": renumber[old]}) for old in order],
+            sentences={
+                renumber[old]: [replace(s, source_n=renumber[old]) for s in self.sentences.get(old, [])]
+                for old in order
+            },
+        )
 
 
 class SentenceCache:

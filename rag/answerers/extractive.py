@@ -130,8 +130,10 @@ def compose(
     evidence: Evidence,
     refs: tuple[str, ...] = (),
     ranked: list[tuple[float, ScoredSentence]] | None = None,
+    named_docs: tuple[str, ...] = (),
 ) -> ExtractiveResult:
-    """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules."""
+    """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
+    `named_docs`: documents the question names; with two or more, each gets its best quote."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -173,10 +175,33 @@ def compose(
             and not _is_heading(s.text)
         ):
             picked.append(s)
+    picked += _one_per_document(ranked, picked, by_n, named_docs)
 
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
+
+def _one_per_document(
+    ranked: list[tuple[float, ScoredSentence]],
+    picked: list[ScoredSentence],
+    by_n: dict[int, Source],
+    named_docs: tuple[str, ...],
+) -> list[ScoredSentence]:
+    """A comparison ("does the EU force me…, or is that just the G7 code?") is answered by one quote
+    from each document it names, not three from whichever document ranked first."""
+    if len(named_docs) < 2:
+        return []
+    covered = {by_n[s.source_n].doc_id for s in picked}
+    extra: list[ScoredSentence] = []
+    for doc_id in named_docs:
+        if doc_id in covered:
+            continue
+        found = next((s for _, s in ranked if by_n[s.source_n].doc_id == doc_id), None)
+        if found is not None:
+            extra.append(found)
+            covered.add(doc_id)
+    return extra
 
 
 def _quote(s: ScoredSentence) -> Quote:

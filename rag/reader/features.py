@@ -19,8 +19,8 @@ FEATURES: tuple[str, ...] = (
     "dense_gap",  # dense minus the best candidate's: relative to this question's candidates
     "coverage_gap",
     "expanded",  # share of the glossary's corpus terms for the question's lay words
-    "source_rank_inv",  # 1 / the passage's rank
-    "source_score",  # the passage's rerank score
+    "source_rank_inv",  # 1 / the passage's rank (its rerank score, rounded, flipped in the last digit
+    # between runs and made training non-reproducible; the rank carries the same signal)
     "heading",
     "length",
     "short",
@@ -58,7 +58,6 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
     qtype = question_type(question)
     yes_no, who = is_yes_no(question), asks_who(question)
     expansion = frozenset(evidence.expansion_terms)
-    score_of = {src.n: src.score for src in evidence.sources}
     by_pos = {(s.source_n, s.position): s for s in cands}
     best_dense = max(s.dense for s in cands)
     best_cov = max(s.coverage for s in cands)
@@ -76,7 +75,6 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
                 s.coverage - best_cov,
                 len(expansion & s.tokens) / len(expansion) if expansion else 0.0,
                 1.0 / s.source_n,
-                score_of.get(s.source_n, 0.0),
                 float(text.lstrip().startswith("#")),
                 min(words, 60) / 60,
                 float(words < 5),

@@ -55,5 +55,7 @@ def load_reader(path: Path = READER_PATH) -> ReaderFile:
     from rag.reader.features import FEATURES
 
     if model.sentence.features != list(FEATURES):
-        raise ReaderMissingError(f"{path} was trained on other features; retrain with `policyqa train-reader`")
+        raise ReaderMissingError(
+            f"{path} was trained on other features; retrain with `policyqa train-reader`"
+        )
     return model

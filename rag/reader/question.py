@@ -35,20 +35,38 @@ def question_type(question: str) -> str:
         return "list"
     return "fact"
 
+
 _YES_NO = re.compile(
     r"^\s*(?:(?:so|and|but|ok|okay|also|then|wait)[, ]+)?"
     r"(?:is|are|was|were|can|could|do|does|did|must|should|shall|will|would|may|might|has|have|had"
     r"|am i|isn't|aren't|doesn't|don't)\b",
     re.I,
 )
-_WHO = re.compile(r"\b(who|whom|whose|which (?:body|bodies|authority|authorities|country|countries|"
-                  r"organi[sz]ations?|institutions?|agency|agencies|minister|ministry|office|company))\b", re.I)
+_WHO = re.compile(
+    r"\b(who|whom|whose|which (?:body|bodies|authority|authorities|country|countries|"
+    r"organi[sz]ations?|institutions?|agency|agencies|minister|ministry|office|company))\b",
+    re.I,
+)
 
 
 def is_yes_no(question: str) -> bool:
-    """"Can a bank…", "do I have to…", "is it legal…": answered by the provision that settles it."""
-    return bool(_YES_NO.match(question)) or bool(re.search(r"\b(?:is it|am i|are we|are they)\b", question, re.I))
+    """ "Can a bank…", "do I have to…", "is it legal…": answered by the provision that settles it."""
+    return bool(_YES_NO.match(question)) or bool(
+        re.search(r"\b(?:is it|am i|are we|are they)\b", question, re.I)
+    )
 
 
 def asks_who(question: str) -> bool:
     return bool(_WHO.search(question))
+
+
+_MULTI = re.compile(
+    r"\b(compare[sd]?|comparison|differ\w*|difference|both|versus|vs\.?|whereas|same as|unlike|similar"
+    r"|before or after|and then|as well as)\b|\?.+\?",
+    re.I | re.S,
+)
+
+
+def is_multi_part(question: str) -> bool:
+    """A comparison or a two-part question: its answer needs a quote from each side."""
+    return bool(_MULTI.search(question))

@@ -14,7 +14,6 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +106,9 @@ class Index:
         )
         if self.settings.sentence_index:
             stored = self.chunks.get(where={"doc_id": meta.doc_id}, include=["documents", "metadatas"])
-            self.sentences.sync_document(meta.doc_id, [(str(d.id), chunk_body(d)) for d in _documents(stored)])
+            self.sentences.sync_document(
+                meta.doc_id, [(str(d.id), chunk_body(d)) for d in _documents(stored)]
+            )
         self._put_doc_record(meta, text, len(docs))
         return IndexResult(
             added=res["num_added"],
@@ -208,7 +209,9 @@ class Index:
         return self.chunks.count()
 
     def chunk_counts(self) -> Counter[str]:
-        return Counter(m["doc_id"] for got in read_pages(self.chunks, ["metadatas"]) for m in got["metadatas"])
+        return Counter(
+            m["doc_id"] for got in read_pages(self.chunks, ["metadatas"]) for m in got["metadatas"]
+        )
 
     def fingerprint(self) -> str:
         """Changes whenever the indexed content changes; keys the persisted BM25 index.

@@ -80,7 +80,9 @@ class SentenceIndex:
     def drop_orphans(self, chunk_ids: set[str]) -> int:
         """Delete sentences whose chunk is gone (a crash between a chunk delete and its sentences')."""
         orphans = [
-            i for page in read_pages(self.collection, ["metadatas"]) for i, md in zip(page["ids"], page["metadatas"])
+            i
+            for page in read_pages(self.collection, ["metadatas"])
+            for i, md in zip(page["ids"], page["metadatas"])
             if md.get("chunk_id") not in chunk_ids
         ]
         if orphans:

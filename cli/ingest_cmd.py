@@ -88,7 +88,8 @@ def _print_summary(report: IngestReport, total_in_store: int) -> None:
     console.print(table)
     console.print(
         f"{len(report.files)} files · {report.chunks} chunks · {report.embedded} new embeddings "
-        f"({report.embeddings_per_s:.1f}/s) · {len(report.failed)} failed · "
+        f"({report.embeddings_per_s:.1f}/s) · {report.sentences_embedded} sentences embedded "
+        f"({report.sentence_seconds:.1f} s) · {len(report.failed)} failed · "
         f"{total_in_store} chunks in store · "
         f"{report.seconds:.1f} s" + (f" · repaired {report.repaired}" if report.repaired else "")
     )

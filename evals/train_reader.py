@@ -30,6 +30,7 @@ from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, missing_share
 from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import LogisticModel, ReaderFile
+from rag.reader.reader import top_similarity
 from rag.text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class QuestionRows:
     labels: np.ndarray  # sentence holds a gold quote
     clause_match: bool
     missing_share: float  # of the question's terms, inside names no passage mentions
+    top_similarity: float | None = None  # the best candidate sentence's own similarity
 
 
 @dataclass
@@ -96,6 +98,7 @@ def collect(chain: PolicyQAChain, questions: list[EvalQuestion], k: int) -> Trai
                 labels,
                 got.evidence.clause_match,
                 missing_share(got.evidence.query_terms, got.missing),
+                top_similarity(cands),
             )
         )
     return data
@@ -139,7 +142,12 @@ def out_of_fold_sentence_probs(data: TrainingData) -> list[np.ndarray]:
 
 
 def abstention_curve(
-    top_prob: np.ndarray, share: np.ndarray, answerable: np.ndarray, clause: np.ndarray, max_share: float
+    top_prob: np.ndarray,
+    share: np.ndarray,
+    answerable: np.ndarray,
+    clause: np.ndarray,
+    max_share: float,
+    similarity: list[float | None] | None = None,
 ) -> list[tuple[float, float, float]]:
     """(probability floor, false-abstention rate, abstention recall) along the floor.
 
@@ -147,7 +155,8 @@ def abstention_curve(
     out = []
     for t in np.round(np.linspace(0.0, 0.3, 61), 3):
         rule = AbstentionRule(min_answer_prob=float(t), missing_subject_share=max_share)
-        abstain = np.asarray([not rule.answers(p, m) for p, m in zip(top_prob, share)]) & ~clause
+        sims = similarity or [None] * len(top_prob)
+        abstain = np.asarray([not rule.answers(p, m, x) for p, m, x in zip(top_prob, share, sims)]) & ~clause
         false = float(abstain[answerable].mean()) if answerable.any() else 0.0
         recall = float(abstain[~answerable].mean()) if (~answerable).any() else 0.0
         out.append((float(t), false, recall))
@@ -155,12 +164,17 @@ def abstention_curve(
 
 
 def choose_rule(
-    top_prob: np.ndarray, share: np.ndarray, answerable: np.ndarray, clause: np.ndarray
+    top_prob: np.ndarray,
+    share: np.ndarray,
+    answerable: np.ndarray,
+    clause: np.ndarray,
+    similarity: list[float | None] | None = None,
 ) -> tuple[AbstentionRule, list[tuple[float, float, float]], tuple[float, float, float]]:
-    """The most abstention recall within the false-abstention budget; ties go to the laxer rule."""
+    """The most abstention recall within the false-abstention budget; ties go to the laxer rule.
+    The similarity floor is fixed (see AbstentionRule); the curve is drawn with it applied."""
     best: tuple | None = None
     for max_share in SHARES:
-        curve = abstention_curve(top_prob, share, answerable, clause, max_share)
+        curve = abstention_curve(top_prob, share, answerable, clause, max_share, similarity)
         for point in curve:
             if point[1] <= MAX_FALSE_ABSTENTION:
                 key = (point[2], -point[1], max_share, -point[0])
@@ -192,7 +206,8 @@ def train(data: TrainingData, trained_on: str) -> tuple[ReaderFile, list[tuple[f
     share = np.asarray([q.missing_share for q in data.questions])
     answerable = np.asarray([q.answerable for q in data.questions])
     clause = np.asarray([q.clause_match for q in data.questions])
-    rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause)
+    similarity = [q.top_similarity for q in data.questions]
+    rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause, similarity)
     cv = sentence_cv(data, oof) | {"false_abstention": round(false, 4), "abstention_recall": round(recall, 4)}
     model = ReaderFile(
         data_sha256=data.sha256(), trained_on=trained_on, sentence=sentence, abstention=rule, cv=cv

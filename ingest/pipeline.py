@@ -50,6 +50,8 @@ class IngestReport(BaseModel):
     files: list[FileResult] = Field(default_factory=list)
     seconds: float = 0.0
     embed_seconds: float = 0.0
+    sentences_embedded: int = 0  # for the sentence index (small-to-big retrieval)
+    sentence_seconds: float = 0.0
     repaired: int = 0
 
     @property
@@ -142,6 +144,8 @@ def ingest(
     seen: set[str] = set()
 
     _, secs0 = _embed_stats(index)
+    emb = index.embeddings
+    sent0 = int(getattr(emb, "sentences_embedded", 0)), float(getattr(emb, "sentence_seconds", 0.0))
     for src in paths:
         result = _ingest_one(src, manifest, limits, settings, index, known, seen)
         log.info(
@@ -157,6 +161,8 @@ def ingest(
             deleted = index.remove_document(doc_id)
             report.files.append(FileResult(source=doc_id, doc_id=doc_id, status="removed", deleted=deleted))
     report.embed_seconds = _embed_stats(index)[1] - secs0
+    report.sentences_embedded = int(getattr(emb, "sentences_embedded", 0)) - sent0[0]
+    report.sentence_seconds = float(getattr(emb, "sentence_seconds", 0.0)) - sent0[1]
     report.seconds = time.perf_counter() - t0
     if not report.failed:
         write_state(settings, sources)

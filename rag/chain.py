@@ -102,7 +102,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         evidence = got.evidence
         if got.missing:
             names = ", ".join(got.missing)
-            warnings.append(f"the corpus does not mention {names}; the answer covers the rest of the question")
+            warnings.append(f"the corpus does not mention {names}; the answer is on the rest of the question")
 
         t = time.perf_counter()
         streamed = False

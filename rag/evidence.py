@@ -249,6 +249,7 @@ _ENTITY = re.compile(
 )
 _NOT_ENTITY = set(
     "what which when where who whom whose why how does do did is are was were can could should will would "
+    "must shall has have had "
     "according in on under the a an and or of for to by from with as at ai given if since after before "
     "besides apart beyond so also please".split()
 )
@@ -263,10 +264,15 @@ def question_entities(question: str) -> list[str]:
             first, _, rest = phrase.partition(" ")
             if first.lower() in _NOT_ENTITY:
                 phrase = rest
+        if _AI_COMPOUND.fullmatch(phrase):  # "AI-made", "AI-generated": capitalised by "AI", not a name
+            continue
         toks = [t for t in tokenize(phrase) if t not in _NOT_ENTITY]
         if toks:
             out.append(phrase)
     return out
+
+
+_AI_COMPOUND = re.compile(r"AI-[a-z][\w\-]*")
 
 
 def unmatched_entities(

@@ -40,7 +40,8 @@ FEATURES: tuple[str, ...] = (
 )
 
 _MODAL = re.compile(
-    r"\b(shall|must|may|prohibit\w*|required?|oblig\w*|not be|allow\w*|permit\w*|ban\w*|entitled|right to)\b",
+    r"\b(shall|must|should|may|prohibit\w*|required?|oblig\w*|not be|allow\w*|permit\w*|ban\w*"
+    r"|entitled|right to)\b",
     re.I,
 )
 _NAME = re.compile(r"(?<=\s)[A-Z][a-z]+|(?<=\s)[A-Z]{2,}")

@@ -65,9 +65,16 @@ class Reader:
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         top = float(probs[order[0]]) if order else 0.0
         share = missing_share(evidence.query_terms, missing)
+        similarity = top_similarity(cands)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,
             missing_share=share,
-            answers=bool(order) and self.model.abstention.answers(top, share),
+            answers=bool(order) and self.model.abstention.answers(top, share, similarity),
         )
+
+
+def top_similarity(cands: list[ScoredSentence]) -> float | None:
+    """The best sentence similarity; None when no candidate has a sentence vector."""
+    best = max((s.dense for s in cands), default=0.0)
+    return best if best > 0.0 else None

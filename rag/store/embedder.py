@@ -67,6 +67,8 @@ class Embedder(Embeddings):
         self._query_encoder: OnnxQueryEncoder | None | bool = False  # False: not opened yet
         self.docs_embedded = 0  # counters for ingest reports and benchmarks
         self.embed_seconds = 0.0
+        self.sentences_embedded = 0  # the sentence index's, counted apart: shorter texts, another encoder
+        self.sentence_seconds = 0.0
         self._query_cache = lru_cache(maxsize=4096)(self._embed_one)
 
     @classmethod
@@ -134,8 +136,8 @@ class Embedder(Embeddings):
         t0 = time.perf_counter()
         encoder = self.query_encoder()
         vecs = encoder.encode_many(texts, self.batch_size) if encoder is not None else self.encode(texts)
-        self.embed_seconds += time.perf_counter() - t0
-        self.docs_embedded += len(texts)
+        self.sentence_seconds += time.perf_counter() - t0
+        self.sentences_embedded += len(texts)
         return vecs
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

@@ -199,3 +199,31 @@ def test_prompt_injection_in_a_document_changes_nothing(poisoned, mode):
     assert SYSTEM_PROMPT[:60] not in a.answer
     if not a.abstained:
         assert a.citations and all(s.citations for s in a.sentences if s.verified)
+
+
+def test_a_name_mentioned_in_passing_is_noted_not_abstained_on(services):
+    a = ask(
+        services, "Under the EU AI Act, must a chatbot like Replika tell people they are talking to an AI?"
+    )
+    assert not a.abstained, a.answer
+    assert any("Replika" in w for w in a.warnings)  # said, not silently ignored
+    assert "eu-ai-act-regulation-2024-1689" in {c.doc_id for c in a.citations}
+    assert a.confidence is not None and 0.0 < a.confidence <= 1.0
+
+
+def test_a_comparison_quotes_both_documents(services):
+    a = ask(
+        services,
+        "How does the EU AI Act's marking of AI-generated content compare with the Hiroshima code of "
+        "conduct?",
+    )
+    docs = {c.doc_id for c in a.citations}
+    assert {"eu-ai-act-regulation-2024-1689", "g7-hiroshima-code-of-conduct-2023"} <= docs, a.answer
+
+
+def test_the_sentence_index_is_built_and_read(services):
+    index, searcher = services.index, services.searcher
+    assert index.sentences.count() > 3 * index.count()  # ~8 sentences a chunk
+    hits = searcher.search("Do providers have to tell people they are talking to an AI system?")
+    assert hits and all(h.sentence_sims for h in hits[:5])
+    assert max(hits[0].sentence_sims.values()) == pytest.approx(hits[0].sentence)

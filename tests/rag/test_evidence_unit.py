@@ -11,6 +11,7 @@ from rag.evidence import (
     has_date,
     has_quantity,
     query_terms,
+    question_entities,
     unmatched_entities,
 )
 from rag.retrieval import Hit
@@ -136,3 +137,15 @@ def test_a_name_no_passage_mentions_is_reported() -> None:
     question = "What do China's Interim Measures say about general-purpose AI models?"
     assert unmatched_entities(question, [src], ignore=set()) == ["China's Interim Measures"]
     assert unmatched_entities("What does the EU AI Act say about models?", [src], ignore=set()) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("Must AI-made pictures be labelled under the EU AI Act?", ["EU AI Act"]),
+        ("Does an app like Midjourney have to mark AI-generated images?", ["Midjourney"]),
+        ("What did the Bletchley Declaration commit countries to?", ["Bletchley Declaration"]),
+    ],
+)
+def test_ai_compounds_are_not_names(question: str, names: list[str]) -> None:
+    assert question_entities(question) == names

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from langchain_core.documents import Document
 
+import rag.retrieval.searcher as searcher_module
 from rag.core.settings import Settings
 from rag.references import DocAlias
 from rag.retrieval import OTHER_DOC_FACTOR, Searcher, fuse
@@ -114,10 +115,27 @@ class FakeIndex:
         return {"ids": [order], "distances": [[0.1 * (i + 1) for i in range(len(order))]]}
 
 
+@pytest.fixture(autouse=True)
+def hnsw_for_the_whole_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin the fusion over the HNSW path that large stores take; a three-chunk store would
+    otherwise be scored exactly (see test_a_small_store_is_scored_exactly_without_hnsw)."""
+    monkeypatch.setattr(searcher_module, "EXACT_DENSE_MAX", 0)
+
+
 def searcher(aliases: list[DocAlias] | None = None) -> Searcher:
     # chroma_host set: the BM25 index stays in memory instead of being written to data_dir.
-    settings = Settings(chroma_host="fake", _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(chroma_host="fake", sentence_index=False, _env_file=None)  # type: ignore[call-arg]
     return Searcher(FakeIndex(), settings, aliases or [])  # type: ignore[arg-type]
+
+
+def test_a_small_store_is_scored_exactly_without_hnsw(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(searcher_module, "EXACT_DENSE_MAX", 20000)
+    s = searcher()
+    s.index.chunks = SimpleNamespace(query=lambda **_: pytest.fail("HNSW queried for a small store"))
+    hits = s.search("provenance of synthetic content")
+    dense = sorted((h for h in hits if h.dense_rank is not None), key=lambda h: h.dense_rank)
+    assert [h.id for h in dense] == ["c1", "c2", "c3"]  # the stored vectors' order, not DENSE_ORDER
+    assert dense[0].dense == pytest.approx(0.9)
 
 
 def test_searcher_scores_are_the_fusion_of_its_dense_and_bm25_lists() -> None:

@@ -1,0 +1,159 @@
+"""The reader on hand-built evidence: features, ranking, source choice, abstention, question forms."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rag.answerers.extractive import compose
+from rag.core.models import Source
+from rag.evidence import Evidence, ScoredSentence
+from rag.reader.answerability import AbstentionRule, missing_share
+from rag.reader.features import FEATURES, feature_matrix
+from rag.reader.model import READER_PATH, LogisticModel, ReaderFile, ReaderMissingError, load_reader
+from rag.reader.question import asks_who, is_multi_part, is_yes_no
+from rag.reader.reader import Reader
+
+
+def src(n: int, doc_id: str, score: float = 0.5) -> Source:
+    return Source(n=n, chunk_id=f"c{n}", doc_id=doc_id, title=doc_id, text="x", start=0, end=1, score=score)
+
+
+def sent(n: int, pos: int, text: str, coverage: float = 0.0, dense: float = 0.0) -> ScoredSentence:
+    return ScoredSentence(
+        text, 100 * n + pos, 100 * n + pos + 1, n, coverage, pos, dense, frozenset(text.lower().split())
+    )
+
+
+def evidence(passages: dict[tuple[int, str], list[ScoredSentence]], **kw: object) -> Evidence:
+    return Evidence(
+        sources=[src(n, doc) for n, doc in passages],
+        sentences={n: s for (n, _), s in passages.items()},
+        query_terms=["watermark", "images"],
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def reader_weighting(feature: str, weight: float = 5.0) -> Reader:
+    """A reader whose model looks at one feature only: enough to test ranking without the shipped weights."""
+    n = len(FEATURES)
+    weights = [weight if f == feature else 0.0 for f in FEATURES]
+    model = LogisticModel(
+        features=list(FEATURES), mean=[0.0] * n, scale=[1.0] * n, weights=weights, bias=-2.0
+    )
+    return Reader(ReaderFile(data_sha256="x", trained_on="test", sentence=model, abstention=AbstentionRule()))
+
+
+EV = evidence(
+    {
+        (1, "eu-ai-act"): [
+            sent(1, 0, "# Article 50", 0.5, 0.4),
+            sent(
+                1, 1, "Providers shall ensure that outputs are marked in a machine-readable format.", 0.5, 0.7
+            ),
+        ],
+        (2, "hiroshima-code"): [
+            sent(2, 0, "Organizations should deploy watermarking where technically feasible.", 0.6, 0.5),
+        ],
+    },
+    expansion_terms=frozenset({"machine-readable", "marked"}),
+)
+
+
+def test_one_row_per_candidate_sentence_with_every_feature() -> None:
+    cands, rows = feature_matrix("Do AI images have to carry a watermark?", EV)
+    assert len(cands) == 3 and rows.shape == (3, len(FEATURES))
+    col = {f: rows[:, i] for i, f in enumerate(FEATURES)}
+    assert col["heading"].tolist() == [1.0, 0.0, 0.0]
+    assert col["dense_gap"].tolist() == pytest.approx([-0.3, 0.0, -0.2])
+    assert col["expanded"].tolist() == pytest.approx([0.0, 1.0, 0.0])  # both glossary terms in sentence 2
+    assert col["yes_no_modal"].tolist() == [0.0, 1.0, 1.0]  # "shall", "should" vs a heading
+    assert col["source_rank_inv"].tolist() == [1.0, 1.0, 0.5]
+    assert col["prev_dense"].tolist() == pytest.approx([0.0, 0.4, 0.0])
+
+
+def test_the_reader_ranks_by_its_model_and_abstains_below_the_floor() -> None:
+    reading = reader_weighting("dense").read("Do AI images need a watermark?", EV, missing=[])
+    assert [s.text[:9] for _, s in reading.ranked] == ["Providers", "Organizat", "# Article"]
+    assert reading.top_prob == pytest.approx(1 / (1 + np.exp(-(5 * 0.7 - 2))))
+    assert reading.answers
+    silent = reader_weighting("dense", weight=0.0).read("Do AI images need a watermark?", EV, missing=[])
+    assert silent.top_prob == pytest.approx(1 / (1 + np.exp(2)))  # 0.12: above the default floor of 0.05
+    assert silent.answers
+    assert not reader_weighting("dense", weight=-20.0).read("q?", EV, missing=[]).answers
+
+
+def test_a_name_mentioned_in_passing_does_not_sink_the_question() -> None:
+    # "Does an image generator like Midjourney have to watermark its images?": one name among many terms.
+    terms = ["image", "generator", "midjourney", "watermark", "images"]
+    assert missing_share(terms, ["Midjourney"]) == pytest.approx(0.2)
+    # "What did the Bletchley Declaration commit countries to?": the missing name is the subject.
+    assert (
+        missing_share(["bletchley", "declaration", "commit", "countries"], ["Bletchley Declaration"]) == 0.5
+    )
+    rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
+    assert rule.answers(0.4, 0.2) and not rule.answers(0.4, 0.5) and not rule.answers(0.01, 0.0)
+    assert missing_share([], ["X"]) == 0.0 and missing_share(["a"], []) == 0.0
+
+
+def test_choose_sources_keeps_k_by_rerank_plus_reader_and_renumbers() -> None:
+    ev = evidence(
+        {
+            (1, "a"): [sent(1, 0, "first passage, weak sentence here", dense=0.1)],
+            (2, "b"): [sent(2, 0, "second passage, weak sentence too", dense=0.1)],
+            (3, "c"): [sent(3, 0, "third passage answers the question well", dense=0.9)],
+        }
+    )
+    chosen = reader_weighting("dense", weight=20.0).choose_sources("q?", ev, k=2)
+    assert [s.doc_id for s in chosen.sources] == ["c", "a"]
+    assert [s.n for s in chosen.sources] == [1, 2]
+    assert chosen.sentences[1][0].text.startswith("third") and chosen.sentences[1][0].source_n == 1
+    ev.clause_match = True  # the named clause stays first whatever the reader thinks
+    assert reader_weighting("dense", weight=20.0).choose_sources("q?", ev, k=2).sources[0].doc_id == "a"
+
+
+def test_a_comparison_gets_a_quote_from_each_document() -> None:
+    ranked = [(0.9, s) for s in EV.sentences[1][1:]] + [(0.5, EV.sentences[2][0])]
+    one = compose("Does the EU force watermarks?", EV, ranked=ranked[:1] + [(0.01, EV.sentences[2][0])])
+    assert {q.source_n for q in one.quotes} == {1}
+    both = compose(
+        "Does the EU force watermarks?",
+        EV,
+        ranked=ranked[:1] + [(0.01, EV.sentences[2][0])],
+        named_docs=("eu-ai-act", "hiroshima-code"),
+    )
+    assert {q.source_n for q in both.quotes} == {1, 2}
+    assert "Hiroshima" not in both.text or "[2]" in both.text
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_no", "who", "multi"),
+    [
+        ("can a bank use AI to decide whether I get a loan?", True, False, False),
+        ("do I have to be told when I'm chatting with a bot?", True, False, False),
+        ("So is it legal to scrape faces?", True, False, False),
+        ("What does Article 50 require?", False, False, False),
+        ("Who chairs the AI Board?", False, True, False),
+        ("Which authority supervises it?", False, True, False),
+        ("How does the EU approach differ from the G7 code?", False, False, True),
+        ("does the UN resolution cover military AI? and what did the G7 say?", True, False, True),
+    ],
+)
+def test_question_forms(question: str, yes_no: bool, who: bool, multi: bool) -> None:
+    assert (is_yes_no(question), asks_who(question), is_multi_part(question)) == (yes_no, who, multi)
+
+
+def test_the_shipped_model_matches_the_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    model = load_reader(READER_PATH)
+    assert model.sentence.features == list(FEATURES)
+    assert len(model.sentence.weights) == len(FEATURES) and model.cv["top1"] > 0.3
+    stale = tmp_path / "reader.json"
+    stale.write_text(
+        model.model_copy(
+            update={"sentence": model.sentence.model_copy(update={"features": ["x"]})}
+        ).model_dump_json()
+    )
+    with pytest.raises(ReaderMissingError, match="retrain"):
+        load_reader(stale)
+    with pytest.raises(ReaderMissingError, match="train-reader"):
+        load_reader(tmp_path / "absent.json")

@@ -1,0 +1,82 @@
+"""The sentence index (small-to-big): kept in step with the chunks per document, over a real Chroma."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import chromadb
+import numpy as np
+import pytest
+from chromadb.config import Settings as ChromaSettings
+
+from rag.retrieval.sentences import SentenceTable
+from rag.store.sentence_index import SentenceIndex, chunk_sentences, sentence_id
+
+BODY_A = "The provider shall inform users. A deployer must keep logs for six months.\n\n- ok"
+BODY_B = "Member States shall designate an authority. It shall be independent of the provider."
+
+
+class CountingEncoder:
+    """Deterministic vectors from the text's length; counts what it was asked to embed."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        self.seen += texts
+        rows = np.asarray([[len(t) % 7 + 1.0, len(t.split()), 1.0] for t in texts], dtype=np.float32)
+        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+@pytest.fixture
+def index(tmp_path: Path) -> tuple[SentenceIndex, CountingEncoder]:
+    client = chromadb.PersistentClient(
+        path=str(tmp_path), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    encoder = CountingEncoder()
+    return SentenceIndex(client, "t", encoder), encoder
+
+
+def test_sentences_of_two_words_or_fewer_are_not_indexed() -> None:
+    got = chunk_sentences(BODY_A)
+    assert [text for _, text in got] == [
+        "The provider shall inform users.",
+        "A deployer must keep logs for six months.",
+    ]
+    assert [pos for pos, _ in got] == [0, 1]
+
+
+def test_sync_embeds_only_new_sentences_and_drops_stale_ones(
+    index: tuple[SentenceIndex, CountingEncoder],
+) -> None:
+    idx, encoder = index
+    assert idx.sync_document("d", [("a", BODY_A), ("b", BODY_B)]) == 4
+    assert idx.count() == 4
+    assert idx.sync_document("d", [("a", BODY_A), ("b", BODY_B)]) == 0  # unchanged: nothing embedded
+    assert len(encoder.seen) == 4
+    # Chunk b changed (new content hash "b2"): its old sentences go, the new ones come.
+    assert idx.sync_document("d", [("a", BODY_A), ("b2", BODY_B)]) == 2
+    keys, vectors = idx.vectors()
+    assert sorted(keys) == [("a", 0), ("a", 1), ("b2", 0), ("b2", 1)]
+    assert vectors.shape == (4, 3)
+
+
+def test_remove_and_orphans(index: tuple[SentenceIndex, CountingEncoder]) -> None:
+    idx, _ = index
+    idx.sync_document("d1", [("a", BODY_A)])
+    idx.sync_document("d2", [("b", BODY_B)])
+    assert idx.drop_orphans({"a"}) == 2  # chunk b is gone from the store: its sentences follow
+    idx.remove_document("d1")
+    assert idx.count() == 0
+
+
+def test_sentence_table_ranks_parent_chunks_by_their_best_sentence() -> None:
+    keys = [("a", 0), ("a", 1), ("b", 0), ("gone", 0)]
+    vectors = np.asarray([[1, 0], [0.6, 0.8], [0, 1], [1, 0]], dtype=np.float32)
+    table = SentenceTable.build(keys, vectors, {"a": 0, "b": 1})
+    assert len(table) == 3  # the sentence of a chunk the table does not know is left out
+    sims = table.similarities(np.asarray([0.0, 1.0], dtype=np.float32))
+    assert table.best_per_chunk(sims, 3).tolist() == pytest.approx([0.8, 1.0, -1.0])
+    assert table.of_chunk(sims, 0) == pytest.approx({0: 0.0, 1: 0.8})
+    assert table.of_chunk(sims, 2) == {}
+    assert sentence_id("a", 3) == "a:3"

@@ -13,7 +13,7 @@ export TRANSFORMERS_OFFLINE := 1
 export OMP_WAIT_POLICY := PASSIVE
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run serve ingest lint test test-fast chromium eval bench fuzz load clean
+.PHONY: install run serve ingest lint test test-fast chromium eval train bench fuzz load clean
 
 install: $(STAMP)
 
@@ -54,6 +54,11 @@ test-fast: install lint
 eval: install
 	$(BIN)/policyqa ingest --if-stale
 	$(BIN)/policyqa eval --set test --baseline
+
+# Refit the reader on the dev questions (rag/data/reader.json, versioned): same store → same file.
+train: install
+	$(BIN)/policyqa ingest --if-stale
+	$(BIN)/policyqa train-reader
 
 bench: install
 	$(BIN)/policyqa ingest --if-stale

@@ -267,7 +267,46 @@ def write_charts(
     fig.savefig(run_dir / "latency.png", dpi=110)
     plt.close(fig)
     written.append("latency.png")
+    if _abstention_chart(run_dir, records, plt):
+        written.append("abstention_curve.png")
     return written
+
+
+def _abstention_chart(run_dir: Path, records: Sequence[Mapping[str, Any]], plt: Any) -> bool:
+    """Missed and false abstentions of this run against a floor on the reader's confidence: where the
+    floor chosen on dev (rag/data/reader.json) sits on this split. An answer the chain abstained on for
+    another reason (a missing subject, an off-topic question) stays abstained along the whole curve."""
+    ours = [r for r in records if r["system"] == OURS and r.get("answer")]
+    if not any(r["answer"].get("confidence") is not None for r in ours):
+        return False
+    from rag.reader.model import load_reader
+
+    run_floor = load_reader().abstention.min_answer_prob
+
+    def abstains(r: Mapping[str, Any], floor: float) -> bool:
+        conf = r["answer"].get("confidence")
+        other_reason = r["answer"]["abstained"] and (conf is None or conf >= run_floor)
+        return bool(other_reason) or (conf is not None and conf < floor)
+
+    floors = [i / 200 for i in range(0, 61)]
+    false, missed = [], []
+    for t in floors:
+        answerable = [abstains(r, t) for r in ours if r["answerable"]]
+        unanswerable = [not abstains(r, t) for r in ours if not r["answerable"]]
+        false.append(sum(answerable) / len(answerable) if answerable else 0.0)
+        missed.append(sum(unanswerable) / len(unanswerable) if unanswerable else 0.0)
+    fig, ax = plt.subplots(figsize=(6, 3.5))
+    ax.plot(floors, false, label="false abstention (answerable declined)")
+    ax.plot(floors, missed, label="missed abstention (unanswerable answered)")
+    ax.set_xlabel("floor on the reader's confidence")
+    ax.set_ylabel("rate")
+    ax.axvline(run_floor, color="grey", linestyle="--", label=f"floor chosen on dev {run_floor:.3f}")
+    ax.set_title("Abstention against the confidence floor")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(run_dir / "abstention_curve.png", dpi=110)
+    plt.close(fig)
+    return True
 
 
 # -- console --------------------------------------------------------------------------------------------

@@ -61,7 +61,8 @@ class TrainingData:
     def sha256(self) -> str:
         h = hashlib.sha256()
         for q in self.questions:
-            h.update(f"{q.id}|{q.answerable}|".encode())
+            sim = "-" if q.top_similarity is None else f"{q.top_similarity:.{DIGITS}f}"
+            h.update(f"{q.id}|{q.answerable}|{q.clause_match}|{q.missing_share:.{DIGITS}f}|{sim}|".encode())
             h.update(np.round(q.rows, DIGITS).tobytes())
             h.update(q.labels.astype(np.int8).tobytes())
         return h.hexdigest()

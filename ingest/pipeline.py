@@ -28,8 +28,8 @@ from rag.store.manifest import MANIFEST_FILE, load_manifest
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "removed"]
-# Bump when cleaning or chunking changes, so that `--if-stale` re-ingests.
-PIPELINE_VERSION = "1"
+# Bump when cleaning, chunking or what is indexed changes, so that `--if-stale` re-ingests (2: sentences).
+PIPELINE_VERSION = "2"
 
 
 class FileResult(BaseModel):
@@ -229,6 +229,7 @@ def sources_fingerprint(sources: Sequence[str], settings: Settings) -> str:
     """Hash of the sources, their folder manifests and the chunking settings."""
     h = hashlib.sha256(PIPELINE_VERSION.encode())
     h.update(f"{settings.chunk_min_words}/{settings.chunk_max_words}/{settings.collection}".encode())
+    h.update(f"sentences={settings.sentence_index}".encode())  # turning the sentence index on fills it
     paths, _ = expand_sources(sources)
     for p in sorted(paths):
         h.update(p.encode())

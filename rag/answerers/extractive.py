@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
+from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
-from rag.reader.question import question_type
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
@@ -155,6 +155,8 @@ def compose(
         ranked = [(p, s) for p, s in ranked if not _is_heading(s.text) and len(s.text.split()) >= 4]
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
+    if qtype == "list" and share == READER_EXTRA_SHARE:
+        ranked = _lists_first(ranked)
     best_score, best = ranked[0]
     if best_score <= 0:
         return ExtractiveResult(text="", quotes=[])
@@ -180,6 +182,16 @@ def compose(
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+
+
+def _lists_first(ranked: list[tuple[float, ScoredSentence]]) -> list[tuple[float, ScoredSentence]]:
+    """A "which/what are…" question is answered by the sentence that lists the items: among the reader's
+    top three, the first that enumerates or introduces a list leads ("…four functions: GOVERN, MAP…"
+    rather than "It describes four specific functions")."""
+    for i, (_, s) in enumerate(ranked[:3]):
+        if ENUMERATION.search(s.text) or s.text.rstrip().endswith(":"):
+            return [ranked[i], *ranked[:i], *ranked[i + 1 :]] if i else ranked
+    return ranked
 
 
 def _one_per_document(

@@ -35,8 +35,13 @@ class AbstentionRule(BaseModel):
 
 
 def missing_share(terms: list[str], missing: list[str]) -> float:
-    """Share of the question's content terms that sit inside the names no passage mentions."""
-    if not terms or not missing:
+    """Share of the question's content terms inside the multi-word names no passage mentions.
+
+    A one-word name ("Replika", "Midjourney", "Toronto") counts for nothing: on dev, such names were
+    passing mentions as often as subjects, while a missing multi-word name ("the Bletchley
+    Declaration", "China's Interim Measures") was the subject the question asked about."""
+    names = [m for m in missing if len(tokenize(m)) >= 2]
+    if not terms or not names:
         return 0.0
-    inside = set(tokenize(" ".join(missing)))
+    inside = set(tokenize(" ".join(names)))
     return sum(1 for t in terms if t in inside) / len(terms)

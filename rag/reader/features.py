@@ -11,7 +11,7 @@ import re
 import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity
-from rag.reader.question import LIST_ITEM, asks_who, is_yes_no, question_type
+from rag.reader.question import ENUMERATION, LIST_ITEM, asks_who, is_yes_no, question_type
 
 FEATURES: tuple[str, ...] = (
     "coverage",  # IDF-weighted share of the question's terms in the sentence
@@ -31,6 +31,7 @@ FEATURES: tuple[str, ...] = (
     "date_match",  # a "when" question and a sentence with a date
     "number_match",  # a "how many/much/long" question and a sentence with a quantity
     "list_question",
+    "enumerates",  # a "which/what are" question and a sentence that lists several items
     "yes_no_modal",  # a yes/no question and a sentence that obliges, permits or prohibits
     "who_name",  # a "who/which body" question and a sentence naming someone
     "prev_dense",
@@ -86,6 +87,7 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
                 float(qtype == "date" and has_date(text)),
                 float(qtype == "number" and has_quantity(text)),
                 float(qtype == "list"),
+                float(qtype == "list" and bool(ENUMERATION.search(text))),
                 float(yes_no and bool(_MODAL.search(text))),
                 float(who and bool(_NAME.search(text))),
                 prev.dense if prev else 0.0,

@@ -36,6 +36,9 @@ def question_type(question: str) -> str:
     return "fact"
 
 
+# "…composed of four functions: GOVERN, MAP, MEASURE, and MANAGE." / "providers, deployers and importers"
+ENUMERATION = re.compile(r",[^,;]*\b(?:and|or)\b|:\s*\S[^:]*,")
+
 _YES_NO = re.compile(
     r"^\s*(?:(?:so|and|but|ok|okay|also|then|wait)[, ]+)?"
     r"(?:is|are|was|were|can|could|do|does|did|must|should|shall|will|would|may|might|has|have|had"

@@ -170,7 +170,7 @@ def test_lay_words_expansion_lifts_the_legal_passage(services):
 
 def test_whole_store_reads_go_in_pages(services, monkeypatch):
     """Large stores are read page by page (one get() of ~100k records fails inside Chroma)."""
-    from rag.store import index as indexer
+    from rag.store import client as store_client
 
     index = services.index
     whole_docs, whole_vecs = index.chunks_with_vectors()
@@ -181,7 +181,7 @@ def test_whole_store_reads_go_in_pages(services, monkeypatch):
         calls.append(kwargs.get("limit"))
         return real_get(*args, **kwargs)
 
-    monkeypatch.setattr(indexer, "PAGE", 100)
+    monkeypatch.setattr(store_client, "PAGE", 100)
     monkeypatch.setattr(index.chunks, "get", counting_get)
     docs, vecs = index.chunks_with_vectors()
     assert len(calls) == len(whole_docs) // 100 + 1 and set(calls) == {100}

@@ -111,11 +111,15 @@ def test_chroma_down_at_start_then_mid_life_and_back(
         # answer "up" (as it would within its one-second cache), so the chain itself hits the dead server.
         chroma.stop()
         state.store.problem = lambda index: None  # type: ignore[method-assign]
+        # A small store is searched from memory; the store is read on the searcher's refresh check
+        # (every few seconds). Make that check due, so this request is the one that meets the dead server.
+        svc.searcher._checked_at = float("-inf")
         r = c.post("/api/ask/stream", json={"question": QUESTION})  # status line already sent: in-band
         assert r.status_code == 200
         events = parse_sse(r.text)
         assert [e for e, _ in events][-2:] == ["error", "done"], events
         assert "unreachable" in json.loads(events[-2][1])["detail"]
+        svc.searcher._checked_at = float("-inf")
         r = c.post("/api/ask", json={"question": QUESTION})  # the error handler turns it into a 503
         assert r.status_code == 503 and "unreachable" in r.json()["detail"], r.text
         del state.store.problem  # the real check again

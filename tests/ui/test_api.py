@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -364,7 +365,8 @@ def test_document_view_highlights_the_span(client: TestClient) -> None:
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     assert '<mark id="cited" tabindex="-1">' in r.text
     marked = r.text.split('<mark id="cited" tabindex="-1">')[1].split("</mark>")[0]
-    assert "four functions" in marked
+    assert html.unescape(marked) == cit["quote"]  # exactly the cited span, which the answer quotes
+    assert "functions" in marked and cit["quote"] in answer["answer"]
     assert "default-src 'none'" in r.headers["content-security-policy"]
     # Offsets past the end are clamped, not an error; unknown ids are a 404 page.
     assert client.get(f"/documents/{NIST}", params={"start": 10**9, "end": 10**9 + 5}).status_code == 200

@@ -56,7 +56,7 @@ class RetrievalHarness:
         """What PolicyQAChain._run does before answering (kept in step with rag/chain.py by hand)."""
         chain = self.services.chain
         req = AskRequest(question=q.question, history=q.history, mode="extractive", top_k=K)
-        standalone = chain._condense(req, "extractive", [])
+        standalone = chain.condense(req, "extractive", [])
         hits = chain.searcher.search(standalone, filters=req.filters)
         parsed = chain.searcher.parse(standalone)
         evidence = chain.selector.select(

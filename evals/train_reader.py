@@ -85,7 +85,7 @@ def collect(chain: PolicyQAChain, questions: list[EvalQuestion], k: int) -> Trai
     """Run each question through condense → retrieve → evidence, and turn its candidates into rows."""
     data = TrainingData()
     for q in questions:
-        standalone = chain._condense(AskRequest(question=q.question, history=q.history), "extractive", [])
+        standalone = chain.condense(AskRequest(question=q.question, history=q.history), "extractive", [])
         got = chain.gather(standalone, None, k)
         cands, rows = feature_matrix(standalone, got.evidence)
         doc_of = {s.n: s.doc_id for s in got.evidence.sources}

@@ -88,7 +88,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield from _abstention(base, warnings, timings, t_all)
             return
 
-        standalone = self._condense(req, mode, warnings)
+        standalone = self.condense(req, mode, warnings)
         timings["condense"] = _ms(t)
         got = self.gather(standalone, req.filters, k, timings)
         base = dict(
@@ -135,7 +135,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield answer.answer
         yield answer
 
-    def _condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:
+    def condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:
+        """The question as a standalone one: a follow-up rewritten with its history."""
         question = req.question.strip()
         if not req.history:
             return question
@@ -176,14 +177,11 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         evidence = self.selector.select(
             standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
         )
-        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        reading = None
         if self.reader:
             evidence = self.reader.choose_sources(standalone, evidence, k)
-            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
-            reading = self.reader.read(standalone, evidence, missing)
-        else:
-            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
+        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
+        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
+        reading = self.reader.read(standalone, evidence, missing) if self.reader else None
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)
 

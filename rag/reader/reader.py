@@ -64,7 +64,7 @@ class Reader:
         cands, probs = self.probabilities(question, evidence)
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         top = float(probs[order[0]]) if order else 0.0
-        share = missing_share(evidence.query_terms, missing)
+        share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],

@@ -7,8 +7,8 @@ import pytest
 
 from rag.answerers.extractive import compose
 from rag.core.models import Source
-from rag.evidence import Evidence, ScoredSentence
-from rag.reader.answerability import AbstentionRule, missing_share
+from rag.evidence import Evidence, ScoredSentence, query_terms
+from rag.reader.answerability import AbstentionRule, asked_part, missing_share
 from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import READER_PATH, LogisticModel, ReaderFile, ReaderMissingError, load_reader
 from rag.reader.question import asks_who, is_multi_part, is_yes_no
@@ -86,14 +86,15 @@ def test_the_reader_ranks_by_its_model_and_abstains_below_the_floor() -> None:
 def test_a_name_mentioned_in_passing_does_not_sink_the_question() -> None:
     # "Does an image generator like Midjourney have to watermark its images?": one name among many terms.
     terms = ["image", "generator", "midjourney", "watermark", "images"]
-    assert missing_share(terms, ["Midjourney"]) == 0.0  # a one-word name never counts
+    assert missing_share("q?", terms, ["Midjourney"]) == 0.0  # a one-word name never counts
     # "What did the Bletchley Declaration commit countries to?": the missing name is the subject.
-    subject = ["bletchley", "declaration", "commit", "countries"]
-    assert missing_share(subject, ["Bletchley Declaration"]) == 0.5
-    assert missing_share(subject, ["Bletchley Declaration", "Midjourney"]) == 0.5
+    question = "What did the Bletchley Declaration commit countries to?"
+    subject = query_terms(question)  # bletchley, declaration, commit, country
+    assert missing_share(question, subject, ["Bletchley Declaration"]) == 0.5
+    assert missing_share(question, subject, ["Bletchley Declaration", "Midjourney"]) == 0.5
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.2) and not rule.answers(0.4, 0.5) and not rule.answers(0.01, 0.0)
-    assert missing_share([], ["X"]) == 0.0 and missing_share(["a"], []) == 0.0
+    assert missing_share("q?", [], ["X"]) == 0.0 and missing_share("q?", ["a"], []) == 0.0
 
 
 def test_choose_sources_keeps_k_by_rerank_plus_reader_and_renumbers() -> None:
@@ -157,3 +158,16 @@ def test_the_shipped_model_matches_the_code(tmp_path) -> None:  # type: ignore[n
         load_reader(stale)
     with pytest.raises(ReaderMissingError, match="train-reader"):
         load_reader(tmp_path / "absent.json")
+
+
+def test_a_name_in_the_scene_setting_sentence_is_not_the_subject() -> None:
+    question = "Sam Altman points to system cards. What does the G7 code want in a public report?"
+    assert asked_part(question) == "What does the G7 code want in a public report?"
+    terms = query_terms(question)
+    assert missing_share(question, terms, ["Sam Altman"]) == 0.0
+    subject = "Sam Altman points to system cards. What did Sam Altman promise?"
+    assert missing_share(subject, ["sam", "altman", "point", "promise"], ["Sam Altman"]) == pytest.approx(
+        2 / 3
+    )
+    assert asked_part("When was it set up? (Japan AI Safety Institute)") == "When was it set up?"
+    assert asked_part("no question mark here") == "no question mark here"

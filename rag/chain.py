@@ -180,7 +180,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if self.reader:
             evidence = self.reader.choose_sources(standalone, evidence, k)
         vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab)
+        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab, evidence)
         reading = self.reader.read(standalone, evidence, missing) if self.reader else None
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from evals.dataset import EvalQuestion
-from evals.metrics import contains_quote
+from evals.metrics import Passage, passage_has_evidence
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, missing_share
@@ -72,11 +72,13 @@ def is_gold(sentence: ScoredSentence, doc_id: str, q: EvalQuestion) -> bool:
     """The sentence holds a gold quote, or is a whole sentence inside a longer gold quote."""
     text = normalize_text(sentence.text)
     for e in q.evidence:
-        if e.doc_id and e.doc_id != doc_id:
-            continue
-        if contains_quote(e.quote, sentence.text):
+        if passage_has_evidence(Passage(doc_id, sentence.text), e):
             return True
-        if len(text.split()) >= 6 and text in normalize_text(e.quote):
+        if (
+            (not e.doc_id or e.doc_id == doc_id)
+            and len(text.split()) >= 6
+            and text in normalize_text(e.quote)
+        ):
             return True
     return False
 

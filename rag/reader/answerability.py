@@ -14,10 +14,9 @@ fold, declined 23% of the first question set's answerable questions. Two signals
 
 from __future__ import annotations
 
-import re
-
 from pydantic import BaseModel
 
+from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
 
 
@@ -54,11 +53,8 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
     return sum(1 for t in terms if t in inside) / len(terms)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=\S)")
-
-
 def asked_part(question: str) -> str:
     """The last sentence that asks (ends with "?"), or the whole question when none or only one does."""
-    parts = _SENTENCE_END.split(question.strip())
+    parts = [question[a:b] for a, b in sentence_spans(question)]
     asking = [p for p in parts if p.rstrip().endswith("?")]
     return asking[-1] if len(parts) > 1 and asking else question

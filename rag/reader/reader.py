@@ -28,7 +28,6 @@ READER_BLEND = 3.0
 class Reading:
     ranked: list[tuple[float, ScoredSentence]] = field(default_factory=list)  # best first
     top_prob: float = 0.0  # the best sentence's probability of holding the answer
-    missing_share: float = 0.0
     answers: bool = False
 
 
@@ -69,7 +68,6 @@ class Reader:
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,
-            missing_share=share,
             answers=bool(order) and self.model.abstention.answers(top, share, similarity),
         )
 

@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # A "sentence" of one or two words is a label or a stray heading mark: not worth a vector.
 MIN_WORDS = 3
-PAGE = 5000  # sentences embedded and written per batch
+WRITE_BATCH = 5000  # sentences embedded and written at once
 
 
 def sentence_id(chunk_id: str, position: int) -> str:
@@ -64,8 +64,8 @@ class SentenceIndex:
         if stale:
             self.collection.delete(ids=stale)
         new = [i for i in wanted if i not in have]
-        for start in range(0, len(new), PAGE):
-            ids = new[start : start + PAGE]
+        for start in range(0, len(new), WRITE_BATCH):
+            ids = new[start : start + WRITE_BATCH]
             vectors = self.encode([wanted[i][2] for i in ids])
             self.collection.upsert(
                 ids=ids,

@@ -27,6 +27,8 @@ QUESTION_SETS: dict[str, tuple[Path, ...]] = {
     "all": (QUESTIONS_PATH, USER_QUESTIONS_PATH),
 }
 SUPPORT_LABELS_PATH = DATA_DIR / "support_labels.jsonl"
+# The checker's labelled set, built by evals/support_pairs.py from the file above and three more sources.
+SUPPORT_PAIRS_PATH = DATA_DIR / "support_pairs.jsonl"
 
 Split = Literal["dev", "test", "all"]
 
@@ -74,10 +76,15 @@ class EvalQuestion(BaseModel):
 
 
 class SupportPair(BaseModel):
+    id: str = ""
     sentence: str
     passage: str
+    doc_id: str = ""
+    title: str = ""  # the document's title, put above the passage as verify() does
     label: bool = Field(description="True when the passage supports the sentence.")
     perturbation: str = "none"
+    origin: Literal["perturbed", "handwritten", "generated", "labelled"] = "labelled"
+    split: Literal["dev", "test"] = "dev"
 
     @field_validator("label", mode="before")
     @classmethod

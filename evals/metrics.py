@@ -137,6 +137,23 @@ def citation_hit(cited: Sequence[Passage], evidence: Sequence[EvidenceQuote]) ->
     return 1.0 if any(passage_has_evidence(p, ev) for p in cited for ev in evidence) else 0.0
 
 
+def gold_citation_precision(cited: Sequence[Passage], evidence: Sequence[EvidenceQuote]) -> float | None:
+    """Share of cited passages that hold some gold quote: grounding judged by the labels, not by our checker.
+
+    A strict reading: a passage that supports the answer without holding a labelled quote counts as a miss.
+    """
+    if not evidence or not cited:
+        return None
+    return sum(any(passage_has_evidence(p, ev) for ev in evidence) for p in cited) / len(cited)
+
+
+def gold_citation_recall(cited: Sequence[Passage], evidence: Sequence[EvidenceQuote]) -> float | None:
+    """Share of gold quotes that some cited passage holds (a two-part answer needs both parts cited)."""
+    if not evidence or not cited:
+        return None
+    return sum(any(passage_has_evidence(p, ev) for p in cited) for ev in evidence) / len(evidence)
+
+
 @dataclass
 class CitedSentence:
     text: str

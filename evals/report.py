@@ -22,7 +22,7 @@ HEADLINE = [
     "hit_at_k",
     "accuracy",
     "citation_hit",
-    "citation_recall",
+    "gold_citation_precision",
     "abstention_recall",
     "false_abstention",
 ]
@@ -30,7 +30,7 @@ SHORT = {
     "hit_at_k": "hit@k",
     "accuracy": "accuracy",
     "citation_hit": "cite hit",
-    "citation_recall": "cite recall",
+    "gold_citation_precision": "cite prec",
     "abstention_recall": "abstain",
     "false_abstention": "false abst ↓",
 }
@@ -48,8 +48,10 @@ def label(key: str, k: int) -> str:
         "citation_hit": "citation hit",
         "abstention_recall": "abstention recall",
         "false_abstention": "false-abstention rate (lower is better)",
-        "citation_recall": "citation recall (checker)",
-        "citation_precision": "citation precision (checker)",
+        "gold_citation_precision": "citation precision (gold evidence)",
+        "gold_citation_recall": "citation recall (gold evidence)",
+        "citation_recall": "citation recall (our checker on our answers)",
+        "citation_precision": "citation precision (our checker on our answers)",
         "citation_recall_llm": "citation recall (LLM judge)",
         "citation_precision_llm": "citation precision (LLM judge)",
     }
@@ -80,6 +82,31 @@ def _ratio(a: float | None, b: float | None) -> str:
     if a is None or b is None or b == 0:
         return "–"
     return f"{a / b:.2f}×"
+
+
+def _calibration_section(cal: Mapping[str, Any]) -> list[str]:
+    """The support checker (and LLM judge) against the labelled pairs of this split, per perturbation."""
+    if not cal:
+        return []
+    out = [
+        f"## Support checker on labelled pairs ({cal.get('pairs')}, {cal.get('split')} split, "
+        f"n={cal.get('n')})",
+        "",
+        "'verified' counts as a positive: precision is the share of verified sentences that their passage "
+        "really supports.",
+        "",
+        "| judge | perturbation | n | TP | FP | FN | TN | precision | recall |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for judge_name in ("checker", "llm"):
+        for group, st in (cal.get(judge_name) or {}).items():
+            out.append(
+                f"| {judge_name} | {group} | {st['n']} | {st['tp']} | {st['fp']} | {st['fn']} | {st['tn']} "
+                f"| {_fmt(st.get('precision'))} | {_fmt(st.get('recall'))} |"
+            )
+    if "inter_judge" in cal:
+        out += ["", f"Checker vs LLM judge on the same pairs: {json.dumps(cal['inter_judge'])}"]
+    return [*out, ""]
 
 
 # -- files ----------------------------------------------------------------------------------------------
@@ -114,8 +141,10 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
         (
             "Scores are means over the questions each metric applies to (n). Retrieval and citation-hit "
             "scores count a passage as holding the evidence when it contains a gold quote (normalised text). "
-            "Citation recall/precision are judged by the same SupportChecker the chain uses to verify, so "
-            "they flatter PolicyQA; the LLM-judge rows (when configured) are the independent check."
+            "Citation precision/recall (gold evidence) ask whether the cited passages hold a gold quote: "
+            "independent of the chain. The '(our checker on our answers)' rows are the chain's own "
+            "SupportChecker judging its output, so they flatter PolicyQA; the checker's own precision and "
+            "recall on labelled pairs is the table near the end."
         ),
         "",
         "## Overall",
@@ -148,28 +177,7 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
             out.append(row)
         out.append("")
 
-    cal = summary.get("judge_calibration") or {}
-    if cal:
-        out += ["## Judge calibration (support_labels.jsonl)", ""]
-        out += [
-            "| judge | group | n | accuracy | precision | recall | F1 | kappa |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for judge_name in ("checker", "llm"):
-            for group, st in (cal.get(judge_name) or {}).items():
-                if not st.get("n"):
-                    continue
-                out.append(
-                    f"| {judge_name} | {group} | {st['n']} | {_fmt(st.get('accuracy'))} "
-                    f"| {_fmt(st.get('precision'))} | {_fmt(st.get('recall'))} | {_fmt(st.get('f1'))} "
-                    f"| {_fmt(st.get('kappa'))} |"
-                )
-        if "agreement_fn" in cal:
-            out += ["", f"evals.calibration.agreement(): {_fmt(cal['agreement_fn'])}"]
-        if "inter_judge" in cal:
-            out += ["", f"Checker vs LLM judge on the answers' citations: {json.dumps(cal['inter_judge'])}"]
-        out.append("")
-
+    out += _calibration_section(summary.get("judge_calibration") or {})
     out += ["## Latency (ms)", "", "| system | stage | n | p50 | p95 | mean |", "|---|---|---|---|---|---|"]
     for system in systems:
         for stage, st in (summary["latency_ms"].get(system) or {}).items():
@@ -350,6 +358,12 @@ def print_summary(summary: Mapping[str, Any], console: Console | None = None) ->
             row.append(cell)
         kt.add_row(*row)
     console.print(kt)
+    checker = ((summary.get("judge_calibration") or {}).get("checker") or {}).get("all")
+    if checker:
+        console.print(
+            f"support checker on {checker['n']} labelled {summary['judge_calibration'].get('split')} pairs: "
+            f"precision {_fmt(checker['precision'])}, recall {_fmt(checker['recall'])}"
+        )
     lat = summary["latency_ms"]
     for system in summary["systems"]:
         total = (lat.get(system) or {}).get("total")

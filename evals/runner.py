@@ -16,19 +16,20 @@ from typing import Any
 
 from rich.console import Console
 
-from evals.calibration import agreement
+from evals.calibration import confusion_by_perturbation
 from evals.dataset import (
     QUESTION_SETS,
-    SUPPORT_LABELS_PATH,
+    SUPPORT_PAIRS_PATH,
     EvalQuestion,
     load_question_set,
     load_support_pairs,
 )
 from evals.judge import LLMJudge, checker_judge
-from evals.metrics import Judge, agreement_by_group, agreement_stats
+from evals.metrics import Judge, agreement_stats
 from evals.report import BASELINE, OURS, print_summary, write_report
 from evals.scoring import retrieval_miss_detail, score_answer
 from evals.summary import build_summary
+from rag.citations.verification import with_header
 from rag.core.models import Answer
 from rag.core.settings import Settings
 
@@ -90,22 +91,23 @@ def answer_questions(
     return records
 
 
-def calibrate(services, judges: dict[str, Judge], path: Path = SUPPORT_LABELS_PATH) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """Agreement of each judge with the hand labels, per perturbation; and of the judges with each other."""
+def calibrate(judges: dict[str, Judge], split: str, path: Path = SUPPORT_PAIRS_PATH) -> dict[str, Any]:
+    """Each judge's confusion matrix on the labelled pairs of `split`, per perturbation type; and how far
+    the judges agree with each other. The pairs are split like the questions: tune on dev, report test."""
     if not path.exists():
         log.warning("%s not found; skipping judge calibration", path)
         return {}
-    pairs = load_support_pairs(path)
-    gold = [p.label for p in pairs]
-    groups = [p.perturbation for p in pairs]
-    out: dict[str, Any] = {}
-    preds: dict[str, list[bool]] = {}
+    pairs = [p for p in load_support_pairs(path) if split == "all" or p.split == split]
+    out: dict[str, Any] = {"pairs": path.name, "split": split, "n": len(pairs)}
     for name, judge in judges.items():
-        preds[name] = [judge(p.sentence, [p.passage]) for p in pairs]
-        out[name] = agreement_by_group(gold, preds[name], groups)
-    out["agreement_fn"] = agreement(services.checker, [p.model_dump() for p in pairs])
-    if "checker" in preds and "llm" in preds:
-        out["inter_judge"] = agreement_stats(preds["checker"], preds["llm"])
+        table = confusion_by_perturbation(judge, pairs)
+        out[name] = {group: c.summary() for group, c in sorted(table.items())}
+    if "checker" in judges and "llm" in judges:
+        verdicts = {
+            name: [judges[name](p.sentence, [with_header(p.passage, p.title)]) for p in pairs]
+            for name in ("checker", "llm")
+        }
+        out["inter_judge"] = agreement_stats(verdicts["checker"], verdicts["llm"])
     return out
 
 
@@ -167,7 +169,7 @@ def run_eval(
     judges: dict[str, Judge] = {"checker": judge}
     if llm is not None:
         judges["llm"] = llm
-    calibration = calibrate(services, judges)
+    calibration = calibrate(judges, split)
     if llm is not None:
         calibration["llm_calls"], calibration["llm_errors"] = llm.calls, llm.errors
 

@@ -18,6 +18,8 @@ from evals.metrics import (
     citation_recall,
     doc_hit_at_k,
     evidence_ranks,
+    gold_citation_precision,
+    gold_citation_recall,
     hit_at_k,
     matches_must_include,
     recall_at_k,
@@ -28,7 +30,8 @@ from rag.core.models import Answer, Source
 # Keys in report order. *_llm keys exist only when a second judge is configured.
 RETRIEVAL_KEYS = ["hit_at_1", "hit_at_k", "recall_at_k", "mrr", "doc_hit_at_k"]
 ANSWER_KEYS = ["accuracy", "correct", "citation_hit", "abstention_recall", "false_abstention"]
-SUPPORT_KEYS = ["citation_recall", "citation_precision"]
+# Grounding against the gold evidence (independent of the chain), then the checker's view of its own output.
+SUPPORT_KEYS = ["gold_citation_precision", "gold_citation_recall", "citation_recall", "citation_precision"]
 LLM_KEYS = ["citation_recall_llm", "citation_precision_llm"]
 SCORE_KEYS = RETRIEVAL_KEYS + ANSWER_KEYS + SUPPORT_KEYS
 
@@ -75,12 +78,16 @@ def score_answer(
         scores["correct"] = scores["accuracy"]
         hit = citation_hit(cited_passages(answer), q.evidence)
         scores["citation_hit"] = None if hit is None else (0.0 if answer.abstained else hit)
+        cited = [] if answer.abstained else cited_passages(answer)
+        scores["gold_citation_precision"] = gold_citation_precision(cited, q.evidence)
+        scores["gold_citation_recall"] = gold_citation_recall(cited, q.evidence)
         scores["abstention_recall"] = None
         scores["false_abstention"] = abstained
     else:
         scores["accuracy"] = None
         scores["correct"] = abstained
         scores["citation_hit"] = None
+        scores["gold_citation_precision"] = scores["gold_citation_recall"] = None
         scores["abstention_recall"] = abstained
         scores["false_abstention"] = None
 

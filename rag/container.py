@@ -110,8 +110,9 @@ class Services:
     @cached_property
     def checker(self):  # type: ignore[no-untyped-def]
         from rag.citations.support import SupportChecker
+        from rag.retrieval.glossary import default_glossary
 
-        return SupportChecker(embed=self.embedder.encode)
+        return SupportChecker(embed=self.embedder.encode, glossary=default_glossary())
 
     def answerer(self, mode: str) -> Answerer | None:
         """The generative answerer for a mode, built on first use; None when not configured."""

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from rag.citations.facts import Fact, evidence_keys, extract_facts
 from rag.citations.markers import SPACE_BEFORE_PUNCT_RE, WS_RE, sentence_ranges
+from rag.citations.modality import ModalSentence, modal_sentence
 from rag.citations.names import (
     NAME_WINDOW,
     WORD_RE,
@@ -37,6 +38,7 @@ class Doc:
     facts: tuple[Fact, ...]
     names: tuple[Name, ...]
     clauses: tuple[Clause, ...]
+    modal: tuple[ModalSentence, ...]  # per sentence: its stems and modal classes
 
 
 def squash(text: str) -> str:
@@ -57,6 +59,9 @@ def analyse(text: str) -> Doc:
     clauses = tuple(
         clause(part) for a, b in sentence_ranges(norm) for part in CLAUSE_RE.split(norm[a:b]) if part.strip()
     )
+    modal = tuple(
+        modal_sentence(norm[a:b], frozenset(content_stems(norm[a:b]))) for a, b in sentence_ranges(norm)
+    )
     return Doc(
         norm=norm,
         squashed=squash(norm),
@@ -68,6 +73,7 @@ def analyse(text: str) -> Doc:
         facts=facts,
         names=tuple(extract_names(norm)),
         clauses=clauses,
+        modal=modal,
     )
 
 
@@ -86,6 +92,7 @@ def union(docs: Sequence[Doc]) -> Doc:
         facts=tuple(f for d in docs for f in d.facts),
         names=tuple(n for d in docs for n in d.names),
         clauses=tuple(c for d in docs for c in d.clauses),
+        modal=tuple(m for d in docs for m in d.modal),
     )
 
 

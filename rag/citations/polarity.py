@@ -14,7 +14,7 @@ from rag.citations.names import content_stems
 # Negators. Legal idioms that are not denials ("no later than", "not less than", "not limited
 # to", "No 1025/2012") are left out, or every deadline would look negated; so is "non-", which
 # is mostly a noun prefix ("non-compliance", "non-discrimination").
-_NEGATION_RE = re.compile(
+NEGATION_RE = re.compile(
     r"\b(?:never|neither|nor|cannot|unlike|impossible|unable|outside|rather\s+than|instead\s+of"
     r"|(?:not|no)(?!\s+(?:\d|(?:later|earlier|more|less|fewer|longer|only|exceed\w*|limited)\b)))\b|n't\b",
     re.IGNORECASE,
@@ -29,6 +29,10 @@ _ANTONYMS = (
     (
         re.compile(r"\b(?:prohibit\w*|ban|bans|banned|forbid\w*|outlaw\w*)\b", re.IGNORECASE),
         re.compile(r"\b(?:allow\w*|permit|permits|permitted|permissible)\b", re.IGNORECASE),
+    ),
+    (
+        re.compile(r"\b(?:higher|highest|greater|maximum|upper)\b", re.IGNORECASE),
+        re.compile(r"\b(?:lower|lowest|smaller|minimum)\b", re.IGNORECASE),
     ),
 )
 _LEADING_YES_NO_RE = re.compile(r"^\s*(?:yes|no)\b\s*[,.!:;-]+\s*", re.IGNORECASE)
@@ -53,7 +57,7 @@ def clause(text: str) -> Clause:
     """The polarity of one clause: its stems, whether it is negated and what the negation covers."""
     text = _LEADING_YES_NO_RE.sub("", text)  # "No. Japan's guidelines are soft law": an answer, not a denial
     scope: set[str] = set()
-    matches = list(_NEGATION_RE.finditer(text))
+    matches = list(NEGATION_RE.finditer(text))
     for m in matches:
         scope |= content_stems(" ".join(text[m.end() :].split()[:_SCOPE_WORDS]))
     sides = tuple((a.search(text) is not None, b.search(text) is not None) for a, b in _ANTONYMS)

@@ -43,21 +43,28 @@ class Glossary:
     def __len__(self) -> int:
         return sum(len(v) for v in self._targets.values())
 
-    def expansions(self, question: str) -> list[str]:
-        """Corpus phrases for the lay phrases of `question` whose words the question does not already use."""
-        toks = tokenize(question)
-        have = set(toks)
-        out: list[str] = []
+    def matches(self, text: str) -> list[tuple[str, list[str]]]:
+        """(lay phrase as tokens, its corpus phrases) for each lay phrase of `text`, longest first."""
+        toks = tokenize(text)
+        out: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(toks):
             for n in range(min(self._longest, len(toks) - i), 0, -1):
                 targets = self._targets.get(tuple(toks[i : i + n]))
                 if targets:
-                    out += [t for t in targets if t not in out and not self._target_tokens[t] <= have]
+                    out.append((" ".join(toks[i : i + n]), targets))
                     i += n
                     break
             else:
                 i += 1
+        return out
+
+    def expansions(self, question: str) -> list[str]:
+        """Corpus phrases for the lay phrases of `question` whose words the question does not already use."""
+        have = set(tokenize(question))
+        out: list[str] = []
+        for _, targets in self.matches(question):
+            out += [t for t in targets if t not in out and not self._target_tokens[t] <= have]
         return out
 
 

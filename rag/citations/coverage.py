@@ -1,0 +1,142 @@
+"""Added content: the words of a claim that nothing in the source backs.
+
+An answer that adds "transparency and security" to a passage about safety research reuses most of
+the passage's words, so overlap passes it. Here every content word must be found in the source, as
+itself or its stem, as the corpus phrase that the lay-to-legal glossary maps it to ("loan" backed by
+"creditworthiness"), or, with an embedding function, as a word of the source that means nearly the
+same ("firms" for "companies"). What is left over is the added content.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+import snowballstemmer
+
+from rag.citations.names import ALIASES, WORD_RE
+from rag.retrieval.glossary import Glossary
+from rag.text.tokenize import OVERLAP_STOP_WORDS
+
+WordVectors = Callable[[list[str]], np.ndarray]
+
+# Words that frame a claim rather than make it ("The source notes that…", "Specifically, …").
+_FRAMING_WORDS = """according source sources passage passages text document documents state states stated
+    says said note notes noted mention mentions mentioned explain explains explained describe describes
+    described specifically also key main important notably indeed thus therefore overall generally
+    essentially particular particularly answer question yes regard regarding related relevant"""
+# Words that connect or carry a paraphrase rather than a claim of their own ("set up", "put in place",
+# "aimed at", "one another", "in line with"): a rewording uses them where the source used other words.
+# Nouns and adjectives that could be an added attribute are never here; number words are facts, which
+# the fact check compares ("35 million" against "35 000 000").
+_LIGHT_WORDS = """set put take taking make makes making give giving get gets keep place part case line order
+    way one ones another together whole toward towards based using use seen meant stay move find bring
+    almost roughly newly plus instance whereas via aim aims aimed aiming seek seeks intend intends asked
+    decided expects defines names covers covering spans carries poses stresses acknowledged beginning
+    ensure ensures become becomes came come comes went goes going able reach reaches
+    million millions billion billions thousand thousands trillion percent per cent"""
+# Compared by Snowball root: "prohibitions" backs "prohibited", but "inclusiveness" is not "including"
+# (the overlap stemmer's five-letter prefixes would say it is, and an added attribute would pass).
+_SNOWBALL = snowballstemmer.stemmer("english")
+_UNCLAIMED = frozenset(_SNOWBALL.stemWords((_FRAMING_WORDS + " " + _LIGHT_WORDS).split()))
+# "artificial intelligence" spelled out where the source says "AI", and the reverse.
+_ALIAS_WORDS = {w: key for key, phrases in ALIASES.items() for phrase in phrases for w in phrase.split()}
+_MAX_EVIDENCE_WORDS = 400
+DEFAULT_MIN_WORD_SIMILARITY = 0.7
+
+
+def content_words(text: str) -> list[str]:
+    """The distinct content words of `text`, lower case, in order (no stop words, numbers or letters)."""
+    out: dict[str, None] = {}
+    for token in WORD_RE.findall(text.lower()):
+        for word in token.replace("'s", "").split("-"):
+            word = word.strip("'&")
+            if len(word) >= 2 and word not in OVERLAP_STOP_WORDS and word[0].isalpha():
+                out[word] = None
+    return list(out)
+
+
+class Coverage:
+    """Finds the content words of a claim that the evidence does not back."""
+
+    def __init__(
+        self,
+        glossary: Glossary | None = None,
+        word_vectors: WordVectors | None = None,
+        min_word_similarity: float = DEFAULT_MIN_WORD_SIMILARITY,
+    ) -> None:
+        self.glossary = glossary
+        self.word_vectors = word_vectors
+        self.min_word_similarity = min_word_similarity
+
+    def added(self, claim: str, evidence_text: str) -> list[str]:
+        """The claim's content words that the evidence does not back, in claim order."""
+        roots = _roots(evidence_text)
+        missing = {r: w for r, w in _rooted(claim).items() if r not in roots and r not in _UNCLAIMED}
+        if missing:
+            missing = _inflected(_aliased(missing, evidence_text), evidence_text)
+        if missing and self.glossary is not None:
+            for lay, legal in self.glossary.matches(claim):
+                if any(frozenset(_rooted(target)) <= roots for target in legal):
+                    for root in _rooted(lay):
+                        missing.pop(root, None)
+        if missing and self.word_vectors is not None:
+            missing = self._near_synonyms(missing, evidence_text)
+        return list(missing.values())
+
+    def _near_synonyms(self, missing: dict[str, str], evidence_text: str) -> dict[str, str]:
+        pool = content_words(evidence_text)[:_MAX_EVIDENCE_WORDS]
+        if not pool or self.word_vectors is None:
+            return missing
+        asked = list(missing.values())
+        vectors = self.word_vectors([*asked, *pool])
+        sims = vectors[: len(asked)] @ vectors[len(asked) :].T
+        best = sims.max(axis=1)
+        return {s: w for (s, w), b in zip(missing.items(), best, strict=True) if b < self.min_word_similarity}
+
+
+def _rooted(text: str) -> dict[str, str]:
+    """Snowball root → surface word, for the content words of `text`."""
+    words = content_words(text)
+    return dict(zip(_SNOWBALL.stemWords(words), words, strict=True))
+
+
+@lru_cache(maxsize=256)
+def _roots(text: str) -> frozenset[str]:
+    return frozenset(_rooted(text))
+
+
+def _inflected(missing: dict[str, str], evidence_text: str) -> dict[str, str]:
+    """Drops irregular forms that Snowball leaves apart ("oversee" and "overseen", "apply" and "applies"):
+    the words share all but the last letter or two of the shorter one."""
+    if not missing:
+        return missing
+    words = content_words(evidence_text)
+    return {r: w for r, w in missing.items() if not any(_same_word(w, v) for v in words)}
+
+
+def _same_word(a: str, b: str) -> bool:
+    short = min(len(a), len(b))
+    if short < 5:
+        return False
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= max(5, short - 1) and common >= 0.85 * short
+
+
+def _aliased(missing: dict[str, str], evidence_text: str) -> dict[str, str]:
+    """Drops the words that the evidence spells as an alias ("AI" for "artificial intelligence")."""
+    lowered = evidence_text.lower()
+    words = set(WORD_RE.findall(lowered))
+    kept: dict[str, str] = {}
+    for root, word in missing.items():
+        if word in ALIASES and any(phrase in lowered for phrase in ALIASES[word]):
+            continue
+        if word in _ALIAS_WORDS and _ALIAS_WORDS[word] in words:
+            continue
+        kept[root] = word
+    return kept

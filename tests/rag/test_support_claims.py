@@ -1,0 +1,164 @@
+"""The support checker catches what a summariser gets wrong while reusing the source's words, and keeps
+what only rewords it. One case per perturbation type, then the whole labelled dev set."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals.calibration import confusion_by_perturbation
+from evals.dataset import SUPPORT_PAIRS_PATH, load_support_pairs
+from evals.support_pairs import build_pairs
+from rag.citations.support import SupportChecker
+from rag.retrieval.glossary import default_glossary
+
+AISI = (
+    "On February 14, 2024, the Japan AI Safety Institute was established to advance research on methods "
+    "for evaluating AI safety in conjunction with domestic and external ministries and agencies."
+)
+SANDBOX = (
+    "Member States shall ensure that their competent authorities establish at least one AI regulatory "
+    "sandbox at national level, which shall be operational by 2 August 2026. High-risk AI systems shall "
+    "be designed and developed in such a way that they can be effectively overseen by natural persons."
+)
+CODE = (
+    "Organizations should publish transparency reports for all new significant releases of advanced AI "
+    "systems. The Code of Conduct is voluntary and the Secretary may undertake this work using existing "
+    "solutions where possible. Penalties shall be up to the percentages or amount referred to in "
+    "paragraphs 3, 4 and 5, whichever is lower."
+)
+
+
+@pytest.fixture(scope="module")
+def checker() -> SupportChecker:
+    return SupportChecker(glossary=default_glossary())
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "passage"),
+    [
+        (
+            "number",
+            "Member States must set up at least two AI regulatory sandboxes at national level.",
+            SANDBOX,
+        ),
+        ("date", "The Japan AI Safety Institute was established on February 14, 2023.", AISI),
+        (
+            "actor",
+            "The Commission shall ensure that competent authorities establish an AI regulatory sandbox.",
+            SANDBOX,
+        ),
+        (
+            "doc_name",
+            "The Digital Services Act says organizations should publish transparency reports.",
+            CODE,
+        ),
+        (
+            "negation",
+            "High-risk AI systems shall not be designed so that natural persons can oversee them.",
+            SANDBOX,
+        ),
+        (
+            "antonym",
+            "Penalties shall be up to the percentages or amount in paragraphs 3, 4 and 5, "
+            "whichever is higher.",
+            CODE,
+        ),
+        (
+            "modality",
+            "Organizations must publish transparency reports for all new significant releases.",
+            CODE,
+        ),
+        (
+            "modality",
+            "The Secretary shall undertake this work using existing solutions where possible.",
+            CODE,
+        ),
+        (
+            "certainty",
+            "The Japan AI Safety Institute will guarantee AI safety for domestic ministries.",
+            AISI,
+        ),
+        (
+            "added_attribute",
+            "The Japan AI Safety Institute was established to ensure AI safety, transparency and security.",
+            AISI,
+        ),
+        (
+            "added_attribute",
+            "Member States shall establish AI regulatory sandboxes in order to protect consumers' privacy.",
+            SANDBOX,
+        ),
+        (
+            "scope",
+            "All AI systems shall be designed so that they can be effectively overseen by natural persons.",
+            SANDBOX,
+        ),
+    ],
+)
+def test_each_perturbation_is_caught(checker: SupportChecker, kind: str, sentence: str, passage: str) -> None:
+    verdict = checker.check(sentence, [passage])
+    assert not verdict.supported, f"{kind}: {verdict.reason}"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        (
+            "Japan's AI Safety Institute was set up on 14 February 2024 to research how to evaluate "
+            "AI safety.",
+            AISI,
+        ),
+        (
+            "Member States must ensure that competent authorities establish at least one AI "
+            "regulatory sandbox.",
+            SANDBOX,
+        ),
+        ("The national AI regulatory sandbox shall be operational by August 2, 2026.", SANDBOX),
+        ("Natural persons must be able to effectively oversee high-risk AI systems.", SANDBOX),
+        ("The Code of Conduct is voluntary.", CODE),
+        (
+            "Organizations should publish transparency reports for every new significant release "
+            "of advanced AI systems.",
+            CODE,
+        ),
+    ],
+)
+def test_meaning_preserving_paraphrases_are_kept(
+    checker: SupportChecker, sentence: str, passage: str
+) -> None:
+    verdict = checker.check(sentence, [passage])
+    assert verdict.supported, verdict.reason
+
+
+def test_precision_and_recall_on_the_labelled_dev_pairs(checker: SupportChecker) -> None:
+    pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev"]
+    assert len(pairs) >= 250
+    table = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)
+    overall = table["all"]
+    # Tuned on these pairs; the test split is reported by `policyqa eval`, not asserted here.
+    assert overall.precision is not None and overall.precision >= 0.95, overall.summary()
+    assert overall.recall is not None and overall.recall >= 0.75, overall.summary()
+    for kind in ("number", "date", "negation", "modality", "scope", "added_attribute"):
+        caught = table[kind].tn / table[kind].n
+        assert caught >= 0.9, (kind, table[kind].summary())
+
+
+def test_the_pairs_file_is_what_the_builder_makes() -> None:
+    built = [p.model_dump() for p in build_pairs()]
+    stored = [p.model_dump() for p in load_support_pairs(SUPPORT_PAIRS_PATH)]
+    assert built == stored, "evals/data/support_pairs.jsonl is stale: run python -m evals.support_pairs"
+
+
+def test_the_labelled_set_is_large_and_split() -> None:
+    pairs = load_support_pairs(SUPPORT_PAIRS_PATH)
+    assert len(pairs) >= 500
+    splits = {p.split for p in pairs}
+    assert splits == {"dev", "test"}
+    origins = {p.origin for p in pairs}
+    assert {"perturbed", "handwritten", "labelled"} <= origins
+    # The twins of one corpus sentence share a split, so tuning on dev never sees a test sentence.
+    by_source: dict[str, set[str]] = {}
+    for p in pairs:
+        if p.origin == "perturbed":
+            by_source.setdefault(p.id.split("-")[1], set()).add(p.split)
+    assert all(len(s) == 1 for s in by_source.values())

@@ -18,10 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 from rag.abstention import ABSTAIN_TEXT
 from rag.answerers.extractive import compose
 from rag.answerers.registry import EXTRACTIVE
+from rag.completeness import answer_checks
 from rag.condense import rewrite_followup
 from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
+from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
@@ -112,9 +114,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 warnings.append(f"{mode} mode is not configured; showing the extractive answer")
             else:
                 text_parts: list[str] = []
+                ranked = [sent for _, sent in got.reading.ranked] if got.reading is not None else None
+                brief = brief_sources(
+                    evidence, ranked, self.settings.llm_sources, self.settings.llm_source_chars
+                )
                 try:
-                    for delta in answerer.stream(standalone, evidence.sources, req.history):
-                        text_parts.append(delta)
+                    deltas = answerer.stream(standalone, brief, req.history)
+                    for delta in flag_unsupported_opening(deltas, evidence.sources, self.checker):
+                        if delta is not UNVERIFIED_NOTICE:  # the notice is for the reader, not verification
+                            text_parts.append(delta)
                         streamed = True
                         yield delta
                 except Exception as exc:  # AnswererError and anything the backend throws
@@ -227,11 +235,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
         if not result.quotes:
             return Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, **base)
+        checks = [*base.pop("checks", []), *answer_checks(question, result.text, sentences)]
+        if not checks[-1].passed and checks[-1].name.startswith("completeness"):
+            warnings.append(f"{checks[-1].detail}: read the sources")
         return Answer(
             answer=result.text,
             citations=sorted(citations.values(), key=lambda c: c.n),
             sentences=sentences,
             warnings=warnings,
+            checks=checks,
             **base,
         )
 
@@ -256,6 +268,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 "showing the extractive answer"
             )
             return None
+        checks = answer_checks(base["standalone_question"], verified.answer, verified.sentences)
+        incomplete = [c for c in checks if c.name.startswith("completeness") and not c.passed]
+        if incomplete:
+            # Verified but beside the point ("dedicated to AI safety" for "when was it set up?").
+            warnings.append(
+                f"the generated answer is incomplete ({incomplete[0].detail}); showing the extractive answer"
+            )
+            base["checks"] = [c.model_copy(update={"name": f"generated {c.name}"}) for c in checks]
+            return None
         if verified.dropped:
             warnings.append(f"{verified.dropped} unsupported sentence(s) removed from the generated answer")
         return Answer(
@@ -263,6 +284,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             citations=verified.citations,
             sentences=verified.sentences,
             warnings=warnings,
+            checks=checks,
             **base,
         )
 

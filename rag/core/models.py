@@ -41,6 +41,14 @@ class Sentence(BaseModel):
     reason: str = ""
 
 
+class Check(BaseModel):
+    """One check that an answer went through, and its outcome: what "verified" rests on."""
+
+    name: str = Field(description='"support" (each sentence by its cited source) or "completeness:<type>".')
+    passed: bool
+    detail: str = ""
+
+
 class ChatTurn(BaseModel):
     role: Literal["user", "assistant", "system"]
     content: str
@@ -66,6 +74,7 @@ class Answer(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
+    checks: list[Check] = Field(default_factory=list, description="The checks this answer went through.")
     confidence: float | None = Field(
         None,
         description="The reader's probability that its best sentence answers the question (None: no reader).",

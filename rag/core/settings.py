@@ -66,7 +66,11 @@ class Settings(BaseSettings):
     )
     llm_threads: int | None = None
     llm_ctx: int = 2048  # small: prompt reading dominates local latency on CPU; sources are trimmed to fit
-    llm_max_tokens: int = 256
+    # The generator reads the top sources cut to their best sentences (rag/drafting.py): prompt reading is
+    # most of a local answer's time on CPU. Verification still checks against the whole passages.
+    llm_sources: int = Field(3, ge=1, le=20)
+    llm_source_chars: int = Field(700, ge=100)
+    llm_max_tokens: int = 160
     llm_timeout_s: float = 60.0
     openai_base_url: str | None = None
     openai_model: str = "gpt-4o-mini"

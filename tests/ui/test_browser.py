@@ -123,3 +123,44 @@ def test_narrow_window(browser, live_server: str) -> None:  # type: ignore[no-un
     # Nothing forces a horizontal scrollbar on a phone-sized window.
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     context.close()
+
+
+def test_unverified_sentence_is_marked_in_the_browser(browser) -> None:  # type: ignore[no-untyped-def]
+    from rag.core.models import Answer, Citation, Sentence, Source
+    from ui.web.render import answer_block_html
+
+    passage = "Key points: providers shall label deep fakes. The Board advises the Commission."
+    src = dict(
+        n=1, chunk_id="c", doc_id="eu-ai-act", title="EU AI Act", text=passage, start=0, end=len(passage)
+    )
+    answer = Answer(
+        answer="EU AI Act: “providers shall label deep fakes.” [1]\nEU AI Act: “Key points:” [1]",
+        mode="extractive",
+        question="q",
+        standalone_question="q",
+        citations=[Citation(**src, quote="providers shall label deep fakes.")],
+        sources=[Source(**src)],
+        sentences=[
+            Sentence(text="providers shall label deep fakes.", citations=[1], verified=True),
+            Sentence(
+                text="Key points:", citations=[1], verified=False, reason="too little content to verify"
+            ),
+        ],
+    )
+    css = (Path(__file__).resolve().parents[2] / "ui" / "web" / "static" / "chat.css").read_text()
+    page = browser.new_page()
+    page.set_content(f"<style>{css}</style><div id='pq-transcript'>{answer_block_html(answer, 0)}</div>")
+    flagged = page.locator(".pq-unverified")
+    assert flagged.count() == 1 and flagged.inner_text().strip().endswith("Key points:")
+    assert flagged.get_attribute("title") == "Not verified: too little content to verify"
+    # Visibly marked: a warning sign before it and a tinted background, unlike the verified quote.
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('.pq-unverified'), '::before').content")
+        == '"⚠ "'
+    )
+    assert flagged.evaluate("e => getComputedStyle(e).backgroundColor") != "rgba(0, 0, 0, 0)"
+    flagged.focus()  # reachable from the keyboard, so the reason is not mouse-only
+    assert page.evaluate("document.activeElement.className") == "pq-unverified"
+    supports = page.locator(".pq-card .pq-supports li")
+    assert supports.count() == 1 and supports.first.inner_text() == "providers shall label deep fakes."
+    page.close()

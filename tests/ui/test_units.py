@@ -81,6 +81,29 @@ def test_answer_links_citations_and_escapes() -> None:
     assert "P &amp; Co · 2024" in html and "T &lt;i&gt;" in html
 
 
+def _flagged() -> Answer:
+    """A verified quote [1] and a quote still shown but flagged by the checker [1]."""
+    base = _answer("A: “The cited <b>sentence</b> is here.” [1]\nB: “Key <i>points</i>:” [1]")
+    flagged = Sentence(
+        text="Key <i>points</i>:", citations=[1], verified=False, reason="too little [content]"
+    )
+    return base.model_copy(update={"sentences": [*base.sentences, flagged]})
+
+
+def test_an_unverified_sentence_is_marked_with_its_reason() -> None:
+    html = answer_block_html(_flagged(), turn=0)
+    assert '<span class="pq-unverified" title="Not verified: too little &#91;content]" tabindex="0">' in html
+    assert "Key &lt;i&gt;points&lt;/i&gt;:</span>" in html  # still escaped inside the mark
+    assert html.count("pq-unverified") == 1  # the verified quote is not marked
+
+
+def test_the_source_card_lists_the_sentences_it_supports() -> None:
+    html = answer_block_html(_flagged(), turn=0)
+    supports = html[html.index('class="pq-supports"') :]
+    assert "<li>The cited &lt;b&gt;sentence&lt;/b&gt; is here.</li>" in supports
+    assert "points" not in supports[: supports.index("</ul>")]  # a flagged sentence is not "supported"
+
+
 def test_abstained_answer_shows_closest_passages() -> None:
     html = answer_block_html(_answer("The corpus does not cover this question.", abstained=True), turn=0)
     assert "Not covered by the corpus" in html and "Closest passages" in html

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from rag.core.models import Answer, Citation, Source
+from rag.core.models import Answer, Citation, Sentence, Source
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 # Markdown heading markers at the start of a passage line; the card shows the heading path anyway.
@@ -43,7 +43,8 @@ def card_id(turn: int, n: int) -> str:
 
 
 def answer_text_html(answer: Answer, turn: int) -> str:
-    """The answer with each [n] turned into a link to source card n of this turn."""
+    """The answer with each [n] turned into a link to source card n of this turn, and each sentence that
+    is shown but not verified (a flagged quote) marked, its reason on hover."""
     known = {s.n for s in answer.sources}
 
     def link(match: re.Match[str]) -> str:
@@ -52,8 +53,28 @@ def answer_text_html(answer: Answer, turn: int) -> str:
             return match.group(0)
         return f'<a class="pq-cite" href="#{card_id(turn, n)}" aria-label="source {n}">[{n}]</a>'
 
-    lines = [CITE.sub(link, esc(line)) for line in answer.answer.split("\n") if line.strip()]
+    unverified = [
+        s for s in answer.sentences if not s.verified and s.text.strip() and s.text in answer.answer
+    ]
+    lines = []
+    for line in answer.answer.split("\n"):
+        if line.strip():
+            marked = _mark_unverified(esc(line), unverified)
+            lines.append(CITE.sub(link, marked))
     return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def _mark_unverified(escaped_line: str, sentences: list[Sentence]) -> str:
+    for sentence in sentences:
+        needle = esc(sentence.text.strip())
+        if needle in escaped_line:
+            # "[" in the reason would be taken for a citation marker by the link pass.
+            reason = esc(f"Not verified: {sentence.reason or 'its source does not support it'}").replace(
+                "[", "&#91;"
+            )
+            span = f'<span class="pq-unverified" title="{reason}" tabindex="0">{needle}</span>'
+            escaped_line = escaped_line.replace(needle, span, 1)
+    return escaped_line
 
 
 def draft_html(text: str) -> str:
@@ -124,12 +145,31 @@ def cited_sentences(answer: Answer, n: int) -> list[str]:
     return texts
 
 
+def _supported_by(answer: Answer, n: int) -> list[str]:
+    return [s.text for s in answer.sentences if n in s.citations and s.verified]
+
+
 def _meta_line(src: Source) -> str:
     parts = [p for p in (src.publisher, src.date) if p]
     return " · ".join(esc(p) for p in parts)
 
 
-def source_card(src: Source, turn: int, highlights: list[str], *, cited: bool) -> str:
+def _supports_html(supports: list[str]) -> str:
+    """Which sentences of the answer this source backs: a citation is a claim about a sentence."""
+    if not supports:
+        return ""
+    items = "".join(f"<li>{esc(_clip(s))}</li>" for s in supports)
+    return f'<div class="pq-supports"><span>Supports:</span><ul>{items}</ul></div>'
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def source_card(
+    src: Source, turn: int, highlights: list[str], *, cited: bool, supports: list[str] | None = None
+) -> str:
     spans = _find_spans(src.text, highlights) if highlights else []
     if isinstance(src, Citation) and src.quote_start is not None and src.quote_end is not None:
         start, end = src.quote_start, src.quote_end
@@ -150,6 +190,7 @@ def source_card(src: Source, turn: int, highlights: list[str], *, cited: bool) -
         f'<span class="pq-title">{esc(src.title)}</span></header>'
         + (f'<p class="pq-meta">{meta}</p>' if meta else "")
         + section
+        + _supports_html(supports or [])
         + f'<blockquote class="pq-passage">{_HEADING_MARK.sub("", highlighted(passage, shown))}</blockquote>'
         f'<a class="pq-open" href="{esc(doc_href(src.doc_id, start, end))}" target="_blank" rel="noopener">'
         "Open in the document ↗</a></article>"
@@ -163,7 +204,10 @@ def source_cards_html(answer: Answer, turn: int) -> str:
         cards = "".join(source_card(s, turn, [], cited=False) for s in answer.sources)
         return f'<div class="pq-sources"><h3 class="pq-sources-h">Closest passages</h3>{cards}</div>'
     cited_ns = {c.n for c in answer.citations}
-    cited = "".join(source_card(c, turn, cited_sentences(answer, c.n), cited=True) for c in answer.citations)
+    cited = "".join(
+        source_card(c, turn, cited_sentences(answer, c.n), cited=True, supports=_supported_by(answer, c.n))
+        for c in answer.citations
+    )
     others = [s for s in answer.sources if s.n not in cited_ns]
     more = ""
     if others:

@@ -58,6 +58,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="seconds the real scale ingests (ours + baseline) may take; picks 10× or 3× "
         "(default 900; quick: none)",
     )
+    p.add_argument("--local-questions", type=int, help="questions asked in local mode (default 2; quick 1)")
     p.add_argument("--no-profile", action="store_true")
     p.add_argument(
         "--rebuild-scale",
@@ -153,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings.data_dir,
                 qs,
                 result,
-                local_questions=1 if a.quick else 2,
+                local_questions=a.local_questions or (1 if a.quick else 2),
                 local_ask=not a.quick,
             ),
         )

@@ -102,9 +102,9 @@ def ensure_index(data_dir: Path) -> None:
     log.info("index ready after %.0fs", time.perf_counter() - t0)
 
 
-def start_server(data_dir: Path, env_extra: dict[str, str], log_path: Path) -> Server:
-    port = free_port()
-    return Server(uvicorn_args(port), port, log_path, server_env(data_dir, env_extra))
+def baseline_args(port: int) -> list[str]:
+    """The naive baseline app (bench/baseline_app.py) over the same corpus and models."""
+    return [sys.executable, "-m", "bench.baseline_app", "serve", "--host", "127.0.0.1", "--port", str(port)]
 
 
 # -- the clients ------------------------------------------------------------------------------------------
@@ -256,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
+        "--no-baseline", dest="baseline", action="store_false", help="skip the naive baseline's run"
+    )
+    p.add_argument(
         "--out", type=Path, default=None, help="result JSON (default bench/results/load-<timestamp>.json)"
     )
     a = p.parse_args(argv)
@@ -275,27 +278,19 @@ def main(argv: list[str] | None = None) -> int:
     # As bench.run does: the children's environment is the offline one, OMP_WAIT_POLICY included.
     apply_offline_env()
     ensure_index(data_dir)
-    log_path = Path(tempfile.gettempdir()) / f"policyqa-load-{stamp}.log"
     load_before = os.getloadavg()
-    server = start_server(data_dir, env_extra, log_path)
-    try:
-        startup_s = round(server.wait_ready(timeout_s=STARTUP_TIMEOUT_S, poll_s=0.25), 1)
-        log.info("server %s (pid %d) ready in %.1fs; log %s", server.url, server.pid, startup_s, log_path)
-        questions = load_questions()
-        # Warm-up outside the measurement: first calls pay for lazy imports and caches.
-        asyncio.run(run_load(server.url, questions[:2], 2, 1.0, 4, a.stream_share, a.seed))
-        rss_before = rss_mib(server.pid)
-        log.info("load: %d clients for %.0fs (at most %d requests)", clients, seconds, max_requests)
-        tally, elapsed = asyncio.run(
-            run_load(server.url, questions, clients, seconds, max_requests, a.stream_share, a.seed)
-        )
-        rss_after = rss_mib(server.pid)
-        log.info("soak: sampling RSS %d times over %.0fs", a.soak_samples, a.soak_seconds)
-        soaked = soak(server, a.soak_seconds, max(2, a.soak_samples))
-    finally:
-        server.stop(timeout_s=20)
+    questions = load_questions()
+    systems = {"ours": uvicorn_args}
+    if a.baseline:
+        systems["baseline"] = baseline_args
+    runs: dict[str, dict[str, Any]] = {}
+    for name, args_for in systems.items():
+        log_path = Path(tempfile.gettempdir()) / f"policyqa-load-{stamp}-{name}.log"
+        port = free_port()
+        server = Server(args_for(port), port, log_path, server_env(data_dir, env_extra))
+        runs[name] = measure(name, server, questions, a, clients, seconds, max_requests)
 
-    done = sum(tally.statuses.values()) + sum(tally.errors.values())
+    ours = runs["ours"]
     result = {
         "timestamp": stamp,
         "args": {**vars(a), "out": str(out), "seconds": seconds, "max_requests": max_requests},
@@ -305,14 +300,45 @@ def main(argv: list[str] | None = None) -> int:
             "loadavg_after": [round(x, 2) for x in os.getloadavg()],
             "note": "shared machine: other jobs may have been running",
         },
-        "server": {
-            "url": server.url,
-            "pid": server.pid,
-            "startup_s": startup_s,
-            "data_dir": str(data_dir),
-            "log": str(log_path),
-            "env": env_extra,
-        },
+        "env": env_extra,
+        "data_dir": str(data_dir),
+        **{k: v for k, v in ours.items() if k != "tally"},
+        "systems": {name: {k: v for k, v in run.items() if k != "tally"} for name, run in runs.items()},
+    }
+    if "baseline" in runs:
+        result["ours_vs_baseline"] = _ratios(ours, runs["baseline"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2))
+    for name, run in runs.items():
+        _log_run(name, run)
+    if "ours_vs_baseline" in result:
+        log.info("ours / baseline: %s", result["ours_vs_baseline"])
+    log.info("wrote %s", out)
+    soaked = ours["soak"]
+    ok = soaked["readyz"].get("ready") is True and not ours["tally"].errors and soaked["healthz"] == 200
+    return 0 if ok else 1
+
+
+def measure(name: str, server: Server, questions: list[str], a: argparse.Namespace, clients: int,
+            seconds: float, max_requests: int) -> dict[str, Any]:  # fmt: skip
+    """Warm-up, the load, then the idle soak, against one started server; stopped at the end."""
+    try:
+        startup_s = round(server.wait_ready(timeout_s=STARTUP_TIMEOUT_S, poll_s=0.25), 1)
+        log.info("%s server %s (pid %d) ready in %.1fs", name, server.url, server.pid, startup_s)
+        # Warm-up outside the measurement: first calls pay for lazy imports and caches.
+        asyncio.run(run_load(server.url, questions[:2], 2, 1.0, 4, a.stream_share, a.seed))
+        rss_before = rss_mib(server.pid)
+        log.info("%s load: %d clients for %.0fs (at most %d requests)", name, clients, seconds, max_requests)
+        tally, elapsed = asyncio.run(
+            run_load(server.url, questions, clients, seconds, max_requests, a.stream_share, a.seed)
+        )
+        rss_after = rss_mib(server.pid)
+        soaked = soak(server, a.soak_seconds, max(2, a.soak_samples))
+    finally:
+        server.stop(timeout_s=20)
+    done = sum(tally.statuses.values()) + sum(tally.errors.values())
+    return {
+        "server": {"url": server.url, "pid": server.pid, "startup_s": startup_s},
         "requests": {
             "sent": tally.sent,
             "completed": done,
@@ -327,25 +353,44 @@ def main(argv: list[str] | None = None) -> int:
         "latency_ms": {k: latency_summary(v) for k, v in tally.latency_ms.items()},
         "rss_mib": {"before": rss_before, "after_load": rss_after},
         "soak": soaked,
+        "tally": tally,
     }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2))
-    lat = result["latency_ms"]
+
+
+def _ratios(ours: dict[str, Any], base: dict[str, Any]) -> dict[str, float | None]:
+    def ratio(a: float | None, b: float | None) -> float | None:
+        return round(a / b, 2) if a is not None and b else None
+
+    out = {"ok_rps": ratio(ours["requests"]["ok_rps"], base["requests"]["ok_rps"])}
+    for route, lat in ours["latency_ms"].items():
+        for q in ("p50", "p95"):
+            out[f"{route}_{q}"] = ratio(lat.get(q), base["latency_ms"].get(route, {}).get(q))
+    return out
+
+
+def _log_run(name: str, run: dict[str, Any]) -> None:
+    req, soaked = run["requests"], run["soak"]
     log.info(
-        "done: %d requests in %.0fs (%.1f/s, %.1f ok/s); by status %s; errors %s",
-        done, elapsed, result["requests"]["throughput_rps"], result["requests"]["ok_rps"],
-        result["requests"]["by_status"], result["requests"]["errors"] or "none",
+        "%s: %d requests in %.0fs (%.1f/s, %.1f ok/s); by status %s; errors %s",
+        name, req["completed"], req["seconds"], req["throughput_rps"], req["ok_rps"],
+        req["by_status"], req["errors"] or "none",
     )  # fmt: skip
-    for name, s in lat.items():
-        log.info("latency %-18s n=%-5s p50=%s p95=%s p99=%s ms", name, s["n"], s["p50"], s["p95"], s["p99"])
+    for route, s in run["latency_ms"].items():
+        log.info(
+            "%s latency %-18s n=%-5s p50=%s p95=%s p99=%s ms",
+            name,
+            route,
+            s["n"],
+            s["p50"],
+            s["p95"],
+            s["p99"],
+        )
     log.info(
-        "RSS MiB: before %s, after load %s; soak %s (growth %.1f, %s); readyz %s",
-        rss_before.get("VmRSS"), rss_after.get("VmRSS"), soaked["rss_mib"], soaked["growth_second_half_mib"],
-        "stable" if soaked["stable"] else "STILL GROWING", soaked["readyz"].get("ready"),
+        "%s RSS MiB: before %s, after load %s; soak growth %.1f (%s); readyz %s",
+        name, run["rss_mib"]["before"].get("VmRSS"), run["rss_mib"]["after_load"].get("VmRSS"),
+        soaked["growth_second_half_mib"], "stable" if soaked["stable"] else "STILL GROWING",
+        soaked["readyz"].get("ready"),
     )  # fmt: skip
-    log.info("wrote %s", out)
-    ok = soaked["readyz"].get("ready") is True and not tally.errors and soaked["healthz"] == 200
-    return 0 if ok else 1
 
 
 if __name__ == "__main__":

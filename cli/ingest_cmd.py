@@ -26,6 +26,10 @@ def ingest(
     if_stale: Annotated[
         bool, typer.Option("--if-stale", help="Do nothing when the index is already up to date.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Read and check every document even when the sources are unchanged."),
+    ] = False,
 ) -> None:
     """Load, clean, chunk, embed and index documents into Chroma (incremental and idempotent)."""
     settings = load_settings()
@@ -40,13 +44,15 @@ def ingest(
         index = open_index(settings)
     except Exception as exc:
         fail(str(exc))
-    report = _run_with_progress(srcs, settings, index, prune)
+    report = _run_with_progress(srcs, settings, index, prune, force)
     _print_summary(report, index.count())
     if report.failed:
         raise typer.Exit(1)
 
 
-def _run_with_progress(srcs: list[str], settings: Settings, index: Any, prune: bool) -> IngestReport:
+def _run_with_progress(
+    srcs: list[str], settings: Settings, index: Any, prune: bool, force: bool
+) -> IngestReport:
     from ingest.pipeline import expand_sources
 
     paths, missing = expand_sources(srcs)
@@ -71,7 +77,7 @@ def _run_with_progress(srcs: list[str], settings: Settings, index: Any, prune: b
             rate = done / max(time.perf_counter() - t0, 1e-6)
             bar.update(task, advance=1, chunks=total_chunks, rate=rate, description=res.doc_id or res.source)
 
-        report = run_ingest(srcs, settings, index, prune=prune, progress=on_file)
+        report = run_ingest(srcs, settings, index, prune=prune, force=force, progress=on_file)
         bar.update(task, completed=len(paths) + len(missing), description="documents")
     return report
 

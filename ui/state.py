@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from rag.answerers.registry import available_modes
 from rag.container import Services
 from rag.core.settings import Settings
-from ui.admission import Admission, GenerationSlots, RateLimiter
+from ui.admission import Admission, AnswerQueue, GenerationSlots, RateLimiter
 from ui.ingest_job import IngestJobs
 from ui.store_health import StoreProbe, store_unavailable
 from ui.writes import WriteGate, repair_after_crash
@@ -62,6 +62,11 @@ class AppState:
             admission=Admission(
                 RateLimiter(settings.rate_limit_per_minute),
                 GenerationSlots(settings.max_concurrent_generations),
+                AnswerQueue(
+                    settings.max_concurrent_answers,
+                    settings.answer_queue_size,
+                    settings.answer_queue_deadline_s,
+                ),
             ),
             store=StoreProbe(settings),
             writes=writes,

@@ -94,7 +94,17 @@ class Settings(BaseSettings):
     # enough that a client cannot make the server buffer megabytes before validation says no.
     max_body_bytes: int = 1024 * 1024
     max_pdf_pages: int = 2000
-    max_concurrent_generations: int = 4
+    max_concurrent_generations: int = 4  # LLM modes: more at once get 503 with Retry-After
+    # Extractive answers (tens of ms each) queue instead: this many run at once, this many wait, each
+    # at most the deadline; only a wait that would pass it gets 503 (ui/admission.py).
+    max_concurrent_answers: int = Field(4, ge=1)
+    answer_queue_size: int = Field(256, ge=0)
+    answer_queue_deadline_s: float = Field(10.0, gt=0)
+
+    def is_generative(self, mode: str | None) -> bool:
+        """Whether an answer in `mode` (None: the default mode) runs an LLM."""
+        return (mode or self.mode) != "extractive"
+
     rate_limit_per_minute: int = 120
 
     @property

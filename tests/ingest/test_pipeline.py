@@ -40,7 +40,16 @@ def test_ingest_is_idempotent_and_incremental(small_corpus, tmp_settings, embedd
     second = ingest([str(small_corpus)], tmp_settings, index)
     assert second.embedded == 0
     assert {f.status for f in second.files} == {"unchanged"}
+    assert {f.reason for f in second.files} == {"fingerprint unchanged"}  # nothing was read
     assert index.count() == n
+    forced = ingest([str(small_corpus)], tmp_settings, index, force=True)
+    assert forced.embedded == 0 and {f.status for f in forced.files} == {"unchanged"}
+    assert sum(f.chunks for f in forced.files) == n  # every document read and every chunk found known
+    # A document deleted since (through the API) is not hidden by the unchanged fingerprint.
+    gone = sorted(index.document_ids())[0]
+    index.remove_document(gone)
+    back = ingest([str(small_corpus)], tmp_settings, index)
+    assert {f.doc_id: f.status for f in back.files}[gone] == "added" and index.count() == n
 
     # Changing one document replaces exactly its own chunks.
     target = small_corpus / "diplomat-japans-ai-diplomacy-2024.md"
@@ -118,7 +127,7 @@ def test_stale_detection(small_corpus, tmp_settings, embedder):
 
 def test_reingest_of_the_full_corpus_embeds_nothing(services):
     """Large documents (the AI Act has hundreds of chunks) must be as idempotent as small ones."""
-    report = ingest([str(services.settings.corpus_dir)], services.settings, services.index)
+    report = ingest([str(services.settings.corpus_dir)], services.settings, services.index, force=True)
     assert not report.failed
     assert report.embedded == 0
     assert {f.status for f in report.files} == {"unchanged"}

@@ -579,25 +579,61 @@ def test_rate_limit_is_429_with_retry_after(make_client) -> None:  # type: ignor
         assert c.get("/api/documents").status_code == 200  # reads are not rate-limited
 
 
-def test_busy_is_503_with_retry_after(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+ROUTES = (
+    ("/api/ask", {"question": QUESTION}),
+    ("/api/ask/stream", {"question": QUESTION}),
+    ("/v1/chat/completions", {"messages": [{"role": "user", "content": QUESTION}]}),
+)
+
+
+def test_llm_modes_at_their_cap_are_503_but_extractive_is_not(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
     state = app.state.policyqa
     held = []
     while (slot := state.slots.try_acquire()) is not None:
         held.append(slot)
     try:
-        for path, body in (
-            ("/api/ask", {"question": QUESTION}),
-            ("/api/ask/stream", {"question": QUESTION}),
-            ("/v1/chat/completions", {"messages": [{"role": "user", "content": QUESTION}]}),
-        ):
-            r = client.post(path, json=body)
+        for path, body in ROUTES:
+            local = {"model": "policyqa-local"} if path.startswith("/v1") else {"mode": "local"}
+            r = client.post(path, json={**body, **local})
             assert r.status_code == 503, path
             assert r.headers["retry-after"] and "busy" in r.json()["detail"]
+            # The cap on generations is for LLM modes: an extractive answer goes ahead.
+            assert client.post(path, json=body).status_code == 200, path
     finally:
         for slot in held:
             slot.release()
-    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    assert client.post("/api/ask", json={"question": QUESTION, "mode": "local"}).status_code != 503
     assert state.slots.in_use == 0
+
+
+def test_extractive_waits_in_the_queue_within_its_deadline(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    queue = app.state.policyqa.admission.queue
+    held = [queue.acquire() for _ in range(queue.limit)]  # every answer slot busy
+    threading.Timer(0.5, lambda: [s.release() for s in held if s]).start()
+    t0 = time.perf_counter()
+    r = client.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 200  # it waited for a slot instead of being refused
+    assert time.perf_counter() - t0 >= 0.45
+    assert queue.in_use == 0 and queue.waiting == 0
+
+
+def test_extractive_is_503_only_when_its_wait_would_pass_the_deadline(client: TestClient, app) -> None:  # type: ignore[no-untyped-def]
+    queue = app.state.policyqa.admission.queue
+    deadline, queue.deadline_s = queue.deadline_s, 0.3
+    held = [queue.acquire() for _ in range(queue.limit)]
+    try:
+        for path, body in ROUTES:
+            t0 = time.perf_counter()
+            r = client.post(path, json=body)
+            assert r.status_code == 503, path
+            assert time.perf_counter() - t0 >= 0.25  # it waited out the deadline first
+            assert int(r.headers["retry-after"]) >= 1 and "queued" in r.json()["detail"]
+    finally:
+        queue.deadline_s = deadline
+        for slot in held:
+            if slot:
+                slot.release()
+    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
 
 
 def test_generation_runs_off_the_event_loop(client: TestClient, services, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -642,10 +678,11 @@ def test_stream_disconnect_releases_the_slot(client: TestClient, app) -> None:  
     with client.stream("POST", "/api/ask/stream", json={"question": QUESTION}) as r:
         assert r.status_code == 200
         next(r.iter_lines())  # read one line, then hang up
+    queue = app.state.policyqa.admission.queue  # an extractive stream holds an answer-queue slot
     deadline = time.monotonic() + 30
-    while app.state.policyqa.slots.in_use and time.monotonic() < deadline:
+    while queue.in_use and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert app.state.policyqa.slots.in_use == 0
+    assert queue.in_use == 0
 
 
 def test_cors_when_configured(make_client) -> None:  # type: ignore[no-untyped-def]

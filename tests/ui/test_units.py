@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
+import pytest
+
 from rag.core.models import Answer, Citation, Sentence, Source
-from ui.admission import GenerationSlots, RateLimiter
+from ui.admission import Admission, AnswerQueue, Busy, GenerationSlots, QueueFull, RateLimiter
 from ui.web.render import Span, answer_block_html, document_page, esc, highlighted, transcript_html
 
 
@@ -124,3 +129,69 @@ def test_document_page_marks_the_span() -> None:
     assert "javascript:" not in page  # only http(s) links to the original
     assert esc("<'\"&>") == "&lt;&#x27;&quot;&amp;&gt;"
     assert highlighted("abcdef", [Span(1, 3), Span(2, 5)]) == "a<mark>bc</mark><mark>de</mark>f"
+
+
+def test_answer_queue_runs_up_to_its_limit_then_waits() -> None:
+    queue = AnswerQueue(limit=1, max_waiting=4, deadline_s=5.0)
+    first = queue.acquire()
+    assert first is not None and queue.in_use == 1
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(queue.acquire()))
+    waiter.start()
+    time.sleep(0.2)
+    assert queue.waiting == 1 and not got  # blocked, not refused
+    first.release()
+    waiter.join(5)
+    assert got and got[0] is not None and queue.in_use == 1 and queue.waiting == 0
+
+
+def test_answer_queue_refuses_past_the_deadline_or_when_full() -> None:
+    queue = AnswerQueue(limit=1, max_waiting=1, deadline_s=0.2)
+    held = queue.acquire()
+    t0 = time.perf_counter()
+    assert queue.acquire() is None  # waited out the deadline
+    assert 0.18 <= time.perf_counter() - t0 < 2
+    blocker = threading.Thread(target=queue.acquire)
+    blocker.start()
+    time.sleep(0.05)
+    t0 = time.perf_counter()
+    assert queue.acquire() is None and time.perf_counter() - t0 < 0.1  # the one waiting place is taken
+    blocker.join(2)
+    assert held is not None
+
+
+def test_answer_queue_is_first_come_first_served() -> None:
+    queue = AnswerQueue(limit=1, max_waiting=8, deadline_s=5.0)
+    held = queue.acquire()
+    order: list[int] = []
+
+    def wait(i: int) -> None:
+        slot = queue.acquire()
+        order.append(i)
+        time.sleep(0.02)
+        assert slot is not None
+        slot.release()
+
+    threads = []
+    for i in range(4):
+        threads.append(threading.Thread(target=wait, args=(i,)))
+        threads[-1].start()
+        time.sleep(0.05)  # arrive in order
+    assert held is not None
+    held.release()
+    for t in threads:
+        t.join(5)
+    assert order == [0, 1, 2, 3]
+
+
+def test_admission_sends_extractive_to_the_queue_and_llm_modes_to_the_cap() -> None:
+    admission = Admission(RateLimiter(0), GenerationSlots(1), AnswerQueue(1, 0, 0.1))
+    llm = admission.acquire(generative=True)
+    with pytest.raises(Busy) as busy:
+        admission.acquire(generative=True)
+    assert not isinstance(busy.value, QueueFull)
+    cheap = admission.acquire(generative=False)  # the LLM cap does not apply
+    with pytest.raises(QueueFull):
+        admission.acquire(generative=False)
+    llm.release()
+    cheap.release()

@@ -110,9 +110,13 @@ def rate_limit(request: Request, state: State) -> None:
         raise HTTPException(429, detail=str(exc), headers={"Retry-After": str(exc.wait)}) from None
 
 
-def acquire_slot(state: AppState) -> Slot:
-    """A generation slot, or 503 when max_concurrent_generations are already running."""
+async def acquire_slot(state: AppState, mode: str | None) -> Slot:
+    """A slot to answer in: 503 with Retry-After when an LLM mode is at its cap, or when an extractive
+    answer could not start within the queue's deadline. The queue blocks, so it waits off the event loop."""
+    generative = state.settings.is_generative(mode)
     try:
-        return state.admission.acquire()
+        if generative:
+            return state.admission.acquire(True)
+        return await run_in_threadpool(state.admission.acquire, False)
     except Busy as exc:
         raise HTTPException(503, detail=str(exc), headers={"Retry-After": str(BUSY_RETRY_AFTER_S)}) from None

@@ -47,7 +47,10 @@ ASK_ERRORS: Responses = {
     413: error("Request body over POLICYQA_MAX_BODY_BYTES."),
     422: error("Invalid input: empty or too long question, bad types, etc."),
     429: error("Per-client rate limit exceeded; see Retry-After."),
-    503: error("Still loading, all generation slots busy, or the store unreachable; see Retry-After."),
+    503: error(
+        "Still loading, LLM generation slots busy, the answer queue full or past its deadline, or the store"
+        " unreachable; see Retry-After."
+    ),
 }
 READ_ERRORS: Responses = {**READ_KEY, 404: error("No such document or passage."), **UNAVAILABLE}
 WRITE_ERRORS: Responses = {

@@ -78,7 +78,8 @@ class ChatHandlers:
             if not self.state.ready.is_set():
                 yield transcript_html(turns, notice=LOADING), turns, gr.update()
                 return
-            slot = self.state.admission.admit(client_key(request))
+            generative = self.settings.is_generative(mode if mode in self.modes else None)
+            slot = self.state.admission.admit(client_key(request), generative)
         except QuestionError as exc:
             yield transcript_html(turns, notice=question_notice(exc)), turns, gr.update()
             return
@@ -139,7 +140,7 @@ class ChatHandlers:
         if not self.state.ready.is_set():
             raise gr.Error("the index is still loading; retry shortly")
         try:
-            slot = self.state.admission.admit(client_key(request))
+            slot = self.state.admission.admit(client_key(request), self.settings.is_generative(mode or None))
         except Rejected as exc:
             raise gr.Error(str(exc)) from None
         try:

@@ -82,7 +82,7 @@ async def prepared_request(body: AskBody, state: AppState, services: ReadyServic
 )
 async def ask(body: AskBody, state: State, services: ReadyServices) -> Answer:
     req = await prepared_request(body, state, services)
-    slot = acquire_slot(state)
+    slot = await acquire_slot(state, req.mode)
     try:
         # The chain is CPU-bound and synchronous: run it in the threadpool, never on the event loop.
         answer = await run_in_threadpool(screened_invoke, services.chain, req)
@@ -107,7 +107,7 @@ async def ask_stream(
     body: AskBody, request: Request, state: State, services: ReadyServices
 ) -> EventSourceResponse:
     req = await prepared_request(body, state, services)
-    slot = acquire_slot(state)
+    slot = await acquire_slot(state, req.mode)
 
     async def events() -> AsyncIterator[ServerSentEvent]:
         guard = DraftGuard()  # drafts are unverified model output: never let prompt text through

@@ -136,7 +136,7 @@ async def chat_completions(
     await require_documents(services)
     if body.filters and body.filters.doc_ids:
         check_doc_ids(set(await run_in_threadpool(services.index.document_ids)), body.filters)
-    slot = acquire_slot(state)
+    slot = await acquire_slot(state, req.mode)
     created = int(time.time())
     cid = _completion_id()
     prompt_words = _words(req.question) + sum(_words(t.content) for t in req.history)

@@ -16,7 +16,10 @@ def eval_(
     ),
     limit: int = typer.Option(None, "--limit", help="Only the first N questions."),
     questions: str = typer.Option(
-        "v1", "--questions", help="v1 (the first set) | users (written as people ask) | all"
+        "v1", "--questions", help="v1 (the first set) | users (written as people ask) | ja (Japanese) | all"
+    ),
+    english_twins: bool = typer.Option(
+        False, "--english-twins", help="Ask each question's English twin instead (the ja set has them)."
     ),
 ) -> None:
     """Run the real pipeline on the question set and write a report under evals/reports/."""
@@ -36,4 +39,5 @@ def eval_(
         baseline=baseline,
         limit=limit,
         questions_paths=QUESTION_SETS[questions],
+        english_twins=english_twins,
     )

@@ -21,9 +21,12 @@ QUESTIONS_PATH = DATA_DIR / "questions.jsonl"
 # Written the way people type (plain words, scenarios, yes/no, two documents, near misses, follow-ups,
 # false premises, outside names); split by a hash of the id, see `hash_split`.
 USER_QUESTIONS_PATH = DATA_DIR / "user_questions.jsonl"
+# Japanese questions over the English corpus, each with an `english` twin to compare against.
+JA_QUESTIONS_PATH = DATA_DIR / "ja_questions.jsonl"
 QUESTION_SETS: dict[str, tuple[Path, ...]] = {
     "v1": (QUESTIONS_PATH,),
     "users": (USER_QUESTIONS_PATH,),
+    "ja": (JA_QUESTIONS_PATH,),
     "all": (QUESTIONS_PATH, USER_QUESTIONS_PATH),
 }
 SUPPORT_LABELS_PATH = DATA_DIR / "support_labels.jsonl"
@@ -54,6 +57,7 @@ class EvalQuestion(BaseModel):
     gold_docs: list[str] = Field(default_factory=list)
     evidence: list[EvidenceQuote] = Field(default_factory=list)
     answerable: bool = True
+    english: str = ""  # for a question in another language: the same question in English
 
     @field_validator("must_include", mode="before")
     @classmethod

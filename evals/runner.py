@@ -129,6 +129,7 @@ def run_eval(
     limit: int | None = None,
     services=None,  # type: ignore[no-untyped-def]
     questions_paths: Sequence[Path] = QUESTION_SETS["v1"],
+    english_twins: bool = False,
     report_root: Path | None = REPORTS_DIR,
     console: Console | None = None,
 ) -> dict[str, Any]:
@@ -140,6 +141,8 @@ def run_eval(
     services = services or Services(settings)
     ensure_index(services)
     questions = load_question_set(questions_paths, split, limit)  # type: ignore[arg-type]
+    if english_twins:  # the same questions asked in English: what translation costs
+        questions = [q.model_copy(update={"question": q.english}) if q.english else q for q in questions]
     log.info("eval: %d %s questions, mode %s, k=%d, baseline=%s", len(questions), split, mode, k, baseline)
 
     judge = checker_judge(services.checker)

@@ -30,6 +30,8 @@ from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
 from rag.retrieval import Searcher
 from rag.text.words import has_words
+from rag.translate.framing import ABSTAIN_TEXT_JA, frame_answer
+from rag.translate.language import detect_language, refers_back
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     answerer_for: Any = None  # mode → Answerer | None, built lazily by the container
     glossary: Any = None  # rag.retrieval.glossary.Glossary: lay words → the corpus's terms
     reader: Any = None  # rag.reader.Reader: trained sentence ranker and answerability model
+    translator: Any = None  # rag.translate.JapaneseTranslator: Japanese questions → English searches
 
     # -- Runnable ---------------------------------------------------------------------------------
     def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -84,17 +87,22 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         k = req.top_k or self.settings.top_k
         t_all = t = time.perf_counter()
 
+        language = detect_language(req.question) if self.translator is not None else "en"
         if not has_words(req.question):
             warnings.append("the question has no words to search for")
-            base = dict(mode=mode, question=req.question, standalone_question="")
+            base = dict(mode=mode, question=req.question, standalone_question="", question_language=language)
             yield from _abstention(base, warnings, timings, t_all)
             return
 
-        standalone = self.condense(req, mode, warnings)
+        standalone = self._translate(req) if language == "ja" else self.condense(req, mode, warnings)
         timings["condense"] = _ms(t)
         got = self.gather(standalone, req.filters, k, timings)
         base = dict(
-            mode=mode, question=req.question, standalone_question=standalone, sources=got.evidence.sources
+            mode=mode,
+            question=req.question,
+            standalone_question=standalone,
+            sources=got.evidence.sources,
+            question_language=language,
         )
         if got.reading is not None:
             base["confidence"] = round(got.reading.top_prob, 4)
@@ -158,6 +166,17 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             except Exception as exc:
                 warnings.append(f"could not rewrite the follow-up with the LLM ({one_line(exc)})")
         return rewrite_followup(question, req.history)
+
+    def _translate(self, req: AskRequest) -> str:
+        """A Japanese question as an English search; a follow-up that points back ("それは…") also
+        carries the terms of the previous question."""
+        english = self.translator.translate(req.question).english
+        last = next((t.content for t in reversed(req.history) if t.role == "user"), "")
+        if last and refers_back(req.question):
+            previous = self.translator.translate(last) if detect_language(last) == "ja" else None
+            terms = " ".join(t.english for t in previous.terms) if previous else last
+            english = f"{english.rstrip('?')} {terms}?"
+        return english
 
     def _answerer(self, mode: str, warnings: list[str]) -> Any:
         if self.answerer_for is None:
@@ -234,13 +253,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 Citation(**src.model_dump(), quote=q.text, quote_start=q.start, quote_end=q.end),
             )
         if not result.quotes:
-            return Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, **base)
+            return Answer(answer=_abstain_text(base), abstained=True, warnings=warnings, **base)
         checks = [*base.pop("checks", []), *answer_checks(question, result.text, sentences)]
         if not checks[-1].passed and checks[-1].name.startswith("completeness"):
             warnings.append(f"{checks[-1].detail}: read the sources")
+        cited = sorted(citations.values(), key=lambda c: c.n)
+        japanese = base.get("question_language") == "ja"
         return Answer(
-            answer=result.text,
-            citations=sorted(citations.values(), key=lambda c: c.n),
+            answer=frame_answer(result.text, cited) if japanese else result.text,
+            citations=cited,
             sentences=sentences,
             warnings=warnings,
             checks=checks,
@@ -294,8 +315,13 @@ def _abstention(
 ) -> Iterator[str | Answer]:
     """The abstention text as the one streamed delta, then the abstained Answer."""
     timings["total"] = _ms(t_all)
-    yield ABSTAIN_TEXT
-    yield Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, timings_ms=timings, **base)
+    text = _abstain_text(base)
+    yield text
+    yield Answer(answer=text, abstained=True, warnings=warnings, timings_ms=timings, **base)
+
+
+def _abstain_text(base: dict[str, Any]) -> str:
+    return ABSTAIN_TEXT_JA if base.get("question_language") == "ja" else ABSTAIN_TEXT
 
 
 def _ms(t0: float) -> float:

@@ -137,7 +137,14 @@ class Services:
             answerer_for=self.answerer,
             glossary=default_glossary() if self.settings.query_expansion else None,
             reader=self.reader,
+            translator=self.translator,
         )
+
+    @cached_property
+    def translator(self):  # type: ignore[no-untyped-def]
+        from rag.translate.translator import JapaneseTranslator
+
+        return JapaneseTranslator.load()  # the Sudachi dictionary loads on the first Japanese question
 
     @cached_property
     def reader(self):  # type: ignore[no-untyped-def]

@@ -75,6 +75,9 @@ class Answer(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     timings_ms: dict[str, float] = Field(default_factory=dict)
     checks: list[Check] = Field(default_factory=list, description="The checks this answer went through.")
+    question_language: str = Field(
+        "en", description='"ja" for a Japanese question: `standalone_question` is then the English search.'
+    )
     confidence: float | None = Field(
         None,
         description="The reader's probability that its best sentence answers the question (None: no reader).",

@@ -1,0 +1,105 @@
+"""Japanese numbers, dates and clause references in the English corpus's forms, and back.
+
+"2024年4月10日" is searched as "10 April 2024", "6か月" as "six months", "令和6年" as "2024",
+"第5条1項(f)" as "Article 5(1)(f)"; `to_japanese_date` restates "2 August 2026" as "2026年8月2日" for a
+Japanese reader.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MONTHS = "January February March April May June July August September October November December".split()
+_MONTH_INDEX = {m: i + 1 for i, m in enumerate(MONTHS)}
+_NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
+_ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_UNITS = {
+    "日": "days",
+    "か月": "months",
+    "ヶ月": "months",
+    "カ月": "months",
+    "ケ月": "months",
+    "箇月": "months",
+    "年間": "years",
+    "週間": "weeks",
+    "時間": "hours",
+}
+_FULL_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_YEAR_MONTH = re.compile(r"(\d{4})年(\d{1,2})月(?!\d)")
+_ERA_YEAR = re.compile(r"(令和|平成|昭和)(\d{1,2}|元)年")
+_YEAR = re.compile(r"(\d{4})年(?!度)")
+_FISCAL = re.compile(r"(\d{4})年度")
+_MONTH_DAY = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+_DURATION = re.compile(r"(\d+)\s*(" + "|".join(map(re.escape, _UNITS)) + r")")
+_ARTICLE = re.compile(r"第?(\d+)条(?:第?(\d+)項)?(?:第?(\d+)号)?((?:\([a-z]\)|（[a-z]）)?)")
+_ANNEX = re.compile(r"附属書\s*([IVXLC]+|\d+)")
+_SECTION = re.compile(r"第?(\d+(?:\.\d+)*)節")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント)")
+_EN_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
+_EN_US_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r") (\d{1,2}), (\d{4})\b")
+
+
+def fold(text: str) -> str:
+    """Full-width digits, letters and brackets as ASCII (NFKC), so "２０２４" is "2024"."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _count(n: str, unit: str) -> str:
+    value = int(n)
+    word = _NUMBER_WORDS[value] if value < len(_NUMBER_WORDS) else str(value)
+    plural = unit if value != 1 else unit[:-1]
+    return f"{word} {plural} {value} {plural}" if word != str(value) else f"{value} {plural}"
+
+
+def normalise_japanese(text: str) -> str:
+    """`text` with its dates, durations, percentages and clause references written as the corpus writes
+    them (the rest untouched)."""
+    text = fold(text)
+    text = _ERA_YEAR.sub(
+        lambda m: f"{_ERAS[m.group(1)] + (1 if m.group(2) == '元' else int(m.group(2)))}年", text
+    )
+    text = _FULL_DATE.sub(lambda m: f" {int(m.group(3))} {MONTHS[int(m.group(2)) - 1]} {m.group(1)} ", text)
+    text = _YEAR_MONTH.sub(lambda m: f" {MONTHS[int(m.group(2)) - 1]} {m.group(1)} ", text)
+    text = _FISCAL.sub(lambda m: f" fiscal year {m.group(1)} ", text)
+    text = _YEAR.sub(lambda m: f" {m.group(1)} ", text)
+    text = _MONTH_DAY.sub(lambda m: f" {int(m.group(2))} {MONTHS[int(m.group(1)) - 1]} ", text)
+    text = _DURATION.sub(lambda m: f" {_count(m.group(1), _UNITS[m.group(2)])} ", text)
+    text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
+    text = _ARTICLE.sub(_article, text)
+    text = _ANNEX.sub(lambda m: f" Annex {m.group(1)} ", text)
+    text = _SECTION.sub(lambda m: f" Section {m.group(1)} ", text)
+    return text
+
+
+def _western_year(m: re.Match[str]) -> str:
+    """令和6年 → 2024年 (元年 is the era's first year)."""
+    year = 1 if m.group(2) == "元" else int(m.group(2))
+    return f"{_ERAS[m.group(1)] + year}年"
+
+
+def _article(m: re.Match[str]) -> str:
+    ref = f"Article {m.group(1)}"
+    for part in (m.group(2), m.group(3)):
+        if part:
+            ref += f"({part})"
+    point = (m.group(4) or "").replace("（", "(").replace("）", ")")
+    return f" {ref}{point} "
+
+
+def to_japanese_date(english: str) -> str:
+    """ "2 August 2026" or "August 2, 2026" as "2026年8月2日"; "" when `english` holds no such date."""
+    m = _EN_DATE.search(english)
+    if m:
+        return f"{m.group(3)}年{_MONTH_INDEX[m.group(2)]}月{int(m.group(1))}日"
+    m = _EN_US_DATE.search(english)
+    if m:
+        return f"{m.group(3)}年{_MONTH_INDEX[m.group(1)]}月{int(m.group(2))}日"
+    return ""
+
+
+def japanese_dates(text: str) -> list[str]:
+    """Every full date of an English text restated in Japanese form, in order, without repeats."""
+    found = [to_japanese_date(m.group(0)) for m in _EN_DATE.finditer(text)]
+    found += [to_japanese_date(m.group(0)) for m in _EN_US_DATE.finditer(text)]
+    return list(dict.fromkeys(d for d in found if d))

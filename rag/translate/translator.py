@@ -1,0 +1,204 @@
+"""A Japanese question as an English search query, without an LLM.
+
+Three layers, most specific first:
+1. numbers, dates and clause references in the corpus's own forms (numbers.py);
+2. the policy glossary (rag/data/glossary_ja_en.tsv, curated; every English side occurs in the corpus),
+   longest match first over the raw text, so 広島AIプロセス is one term and not 広島 + AI + プロセス;
+3. for the remaining content words, their dictionary forms (SudachiPy) looked up in the glossary, then
+   in a JMdict subset (rag/data/jmdict_ja_en.tsv; the first sense's glosses, the first one repeated so
+   that it weighs more in BM25). ASCII runs (EO 14110, G7, NIST, 78/265) are kept as they are.
+
+The result reads like a terse English question ("When Hiroshima AI Process International Code of
+Conduct published?"): the wh-word comes from the Japanese interrogative, so the reader and the
+composer see the question type they would see in English.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from rag.translate.numbers import fold, normalise_japanese
+
+log = logging.getLogger(__name__)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+GLOSSARY_PATH = DATA / "glossary_ja_en.tsv"
+JMDICT_PATH = DATA / "jmdict_ja_en.tsv"
+_ASCII_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,()/%&'’-]*[A-Za-z0-9)%]|[A-Za-z0-9]")
+_CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
+# Lemmas that carry no content of their own: light verbs, formal nouns, interrogatives (handled below).
+_EMPTY = frozenset(
+    "する ある いる なる できる れる られる せる こと もの よう ため とき ところ 何 なん"
+    " どれ どの どんな どう いつ 誰 どこ いくら いくつ 方 点 場合 中 際 上 以上 以下 以内"
+    " 内 等 など 関する 対する よる 係る おける 教える 知る 言う いう 思う 分かる 見る"
+    " ください 下さる 頂く いただく いい よい 良い".split()
+)
+# Japanese interrogatives → the English question word that gives the same question type.
+_WH = (
+    (re.compile(r"いつ|何年|何月|何日付|日付|期限|時期"), "When"),
+    (
+        re.compile(
+            r"何日|何か月|何ヶ月|何カ月|何年間|何週間|何時間|いくら|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|金額|上限|件数|何件"
+        ),
+        "How many",
+    ),
+    (re.compile(r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"), "Who"),
+    (
+        re.compile(r"どのような.*(?:もの|こと|種類|分野|項目)が|挙げて|一覧|すべて|全て|何と何|どれとどれ"),
+        "Which are",
+    ),
+    (re.compile(r"どのような|どんな|何を|何が|何で|何か|何と|とは"), "What"),
+)
+_YES_NO_END = re.compile(r"(?:ですか|ますか|でしょうか|のか|か|の|いい|よい)\s*[?？]?\s*$")
+
+
+class AnalyzerMissingError(RuntimeError):
+    """The Japanese analyser is not installed: the message names the package."""
+
+
+@dataclass
+class Term:
+    japanese: str
+    english: str
+    via: str  # number, glossary, jmdict, ascii
+
+
+@dataclass
+class Translation:
+    english: str
+    terms: list[Term] = field(default_factory=list)
+    wh: str = ""
+
+
+def load_table(path: Path) -> dict[str, list[str]]:
+    """A `ja<TAB>en` table; a term on several lines keeps every English side, in file order."""
+    table: dict[str, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        ja, _, en = line.partition("\t")
+        ja, en = fold(ja.strip()), en.strip()
+        if ja and en and en not in table.setdefault(ja, []):
+            table[ja].append(en)
+    return table
+
+
+class JapaneseTranslator:
+    def __init__(
+        self, glossary: dict[str, list[str]], jmdict: dict[str, list[str]], tokenizer: Any = None
+    ) -> None:
+        self.glossary = glossary
+        self.jmdict = jmdict
+        self._tokenizer = tokenizer
+        self._longest = max((len(k) for k in glossary), default=0)
+
+    @classmethod
+    def load(cls) -> JapaneseTranslator:
+        return cls(load_table(GLOSSARY_PATH), load_table(JMDICT_PATH))
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        if self._tokenizer is not None:
+            return self._tokenizer
+        try:
+            from sudachipy import Dictionary
+        except ImportError as exc:
+            raise AnalyzerMissingError(
+                "Japanese questions need SudachiPy and a dictionary: pip install sudachipy sudachidict-small"
+            ) from exc
+        try:
+            return Dictionary(dict="small").create()
+        except Exception as exc:  # the dictionary package is missing or broken
+            raise AnalyzerMissingError(
+                f"the Sudachi dictionary could not be loaded ({exc}): pip install sudachidict-small"
+            ) from exc
+
+    def translate(self, question: str) -> Translation:
+        text = normalise_japanese(question)
+        terms: list[Term] = []
+        for piece, is_term in self._glossary_pass(text, terms):
+            if not is_term:
+                terms += self._words(piece)
+        wh = self._wh(fold(question))
+        words = [wh] if wh else []
+        for term in terms:
+            words.append(term.english)
+        english = " ".join(dict.fromkeys(w for w in words if w)).strip()
+        return Translation(english=f"{english}?" if english else "", terms=terms, wh=wh)
+
+    def _glossary_pass(self, text: str, terms: list[Term]) -> list[tuple[str, bool]]:
+        """`text` cut into glossary terms (appended to `terms`) and the stretches between them."""
+        out: list[tuple[str, bool]] = []
+        rest, i = "", 0
+        while i < len(text):
+            for n in range(min(self._longest, len(text) - i), 0, -1):
+                key = text[i : i + n]
+                if key in self.glossary and not key.isascii():
+                    if rest:
+                        out.append((rest, False))
+                        rest = ""
+                    terms += [Term(key, en, "glossary") for en in self.glossary[key]]
+                    out.append((key, True))
+                    i += n
+                    break
+            else:
+                rest += text[i]
+                i += 1
+        if rest:
+            out.append((rest, False))
+        return out
+
+    def _words(self, piece: str) -> list[Term]:
+        terms: list[Term] = []
+        last = 0
+        for m in _ASCII_RUN.finditer(piece):
+            terms += self._japanese_words(piece[last : m.start()])
+            terms.append(Term(m.group(0), m.group(0).strip(), "ascii"))
+            last = m.end()
+        return terms + self._japanese_words(piece[last:])
+
+    def _japanese_words(self, piece: str) -> list[Term]:
+        if not piece.strip():
+            return []
+        from sudachipy import SplitMode
+
+        terms: list[Term] = []
+        for m in self.tokenizer.tokenize(piece, SplitMode.C):
+            lemma, pos = m.dictionary_form(), m.part_of_speech()[0]
+            if pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii():
+                continue
+            terms += self._lookup(lemma) or [
+                t
+                for sub in m.split(SplitMode.A)
+                for t in self._lookup(sub.dictionary_form())
+                if len(sub.surface()) > 1
+            ]
+        return terms
+
+    def _lookup(self, lemma: str) -> list[Term]:
+        if lemma in self.glossary:
+            return [Term(lemma, en, "glossary") for en in self.glossary[lemma]]
+        glosses = self.jmdict.get(lemma)
+        if not glosses:
+            return []
+        senses = [g.strip() for g in glosses[0].split(";") if g.strip()]
+        # The first gloss twice: it is the likeliest sense and BM25 counts repeats.
+        english = [_bare(senses[0]), _bare(senses[0]), *(_bare(s) for s in senses[1:2])]
+        return [Term(lemma, en, "jmdict") for en in english]
+
+    @staticmethod
+    def _wh(question: str) -> str:
+        for pattern, word in _WH:
+            if pattern.search(question):
+                return word
+        return "Does" if _YES_NO_END.search(question) else ""
+
+
+def _bare(gloss: str) -> str:
+    """ "to use" → "use": the corpus writes the verb without its infinitive marker."""
+    return gloss.removeprefix("to ").strip()

@@ -165,10 +165,11 @@ class JapaneseTranslator:
     def _japanese_words(self, piece: str) -> list[Term]:
         if not piece.strip():
             return []
+        tokenizer = self.tokenizer  # raises AnalyzerMissingError, naming the package, when absent
         from sudachipy import SplitMode
 
         terms: list[Term] = []
-        for m in self.tokenizer.tokenize(piece, SplitMode.C):
+        for m in tokenizer.tokenize(piece, SplitMode.C):
             lemma, pos = m.dictionary_form(), m.part_of_speech()[0]
             if pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii():
                 continue

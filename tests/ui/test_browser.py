@@ -164,3 +164,16 @@ def test_unverified_sentence_is_marked_in_the_browser(browser) -> None:  # type:
     supports = page.locator(".pq-card .pq-supports li")
     assert supports.count() == 1 and supports.first.inner_text() == "providers shall label deep fakes."
     page.close()
+
+
+def test_a_japanese_question_gets_japanese_labels(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, "EU AI法の第50条2項は何を求めていますか?")
+    card = page.locator(".pq-card.pq-cited").first
+    card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".pq-sources-h").first.inner_text() == "出典"
+    answer = page.locator(".pq-answer").first.inner_text()
+    assert answer.count("該当する規定") == 1 and "Article 50" in answer  # Japanese frame, English quote
+    assert "検索した英語" in answer and "Article 50(2)" in answer  # what was searched, shown
+    assert card.locator("a.pq-open").inner_text().startswith("文書で開く")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "ui-ja.png"), full_page=True)

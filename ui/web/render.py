@@ -35,6 +35,35 @@ def doc_href(doc_id: str, start: int | None = None, end: int | None = None) -> s
     return url
 
 
+# The answer's labels follow the question's language; the quotes stay in the documents' English.
+LABELS = {
+    "en": {
+        "not_covered": "Not covered by the corpus",
+        "searched": "Searched for",
+        "closest": "Closest passages",
+        "sources": "Sources",
+        "others": "Other retrieved passages",
+        "open": "Open in the document ↗",
+        "supports": "Supports",
+        "unverified": "Not verified",
+    },
+    "ja": {
+        "not_covered": "コーパスに記載なし",
+        "searched": "検索した英語",
+        "closest": "最も近い箇所",
+        "sources": "出典",
+        "others": "その他の検索結果",
+        "open": "文書で開く ↗",
+        "supports": "裏付ける文",
+        "unverified": "未検証",
+    },
+}
+
+
+def labels(answer: Answer) -> dict[str, str]:
+    return LABELS.get(answer.question_language, LABELS["en"])
+
+
 def card_id(turn: int, n: int) -> str:
     return f"pq-src-{turn}-{n}"
 
@@ -59,17 +88,17 @@ def answer_text_html(answer: Answer, turn: int) -> str:
     lines = []
     for line in answer.answer.split("\n"):
         if line.strip():
-            marked = _mark_unverified(esc(line), unverified)
+            marked = _mark_unverified(esc(line), unverified, labels(answer)["unverified"])
             lines.append(CITE.sub(link, marked))
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
-def _mark_unverified(escaped_line: str, sentences: list[Sentence]) -> str:
+def _mark_unverified(escaped_line: str, sentences: list[Sentence], label: str = "Not verified") -> str:
     for sentence in sentences:
         needle = esc(sentence.text.strip())
         if needle in escaped_line:
             # "[" in the reason would be taken for a citation marker by the link pass.
-            reason = esc(f"Not verified: {sentence.reason or 'its source does not support it'}").replace(
+            reason = esc(f"{label}: {sentence.reason or 'its source does not support it'}").replace(
                 "[", "&#91;"
             )
             span = f'<span class="pq-unverified" title="{reason}" tabindex="0">{needle}</span>'
@@ -154,12 +183,12 @@ def _meta_line(src: Source) -> str:
     return " · ".join(esc(p) for p in parts)
 
 
-def _supports_html(supports: list[str]) -> str:
+def _supports_html(supports: list[str], label: str) -> str:
     """Which sentences of the answer this source backs: a citation is a claim about a sentence."""
     if not supports:
         return ""
     items = "".join(f"<li>{esc(_clip(s))}</li>" for s in supports)
-    return f'<div class="pq-supports"><span>Supports:</span><ul>{items}</ul></div>'
+    return f'<div class="pq-supports"><span>{esc(label)}:</span><ul>{items}</ul></div>'
 
 
 def _clip(text: str, limit: int = 160) -> str:
@@ -168,7 +197,13 @@ def _clip(text: str, limit: int = 160) -> str:
 
 
 def source_card(
-    src: Source, turn: int, highlights: list[str], *, cited: bool, supports: list[str] | None = None
+    src: Source,
+    turn: int,
+    highlights: list[str],
+    *,
+    cited: bool,
+    supports: list[str] | None = None,
+    words: dict[str, str] = LABELS["en"],
 ) -> str:
     spans = _find_spans(src.text, highlights) if highlights else []
     if isinstance(src, Citation) and src.quote_start is not None and src.quote_end is not None:
@@ -190,42 +225,51 @@ def source_card(
         f'<span class="pq-title">{esc(src.title)}</span></header>'
         + (f'<p class="pq-meta">{meta}</p>' if meta else "")
         + section
-        + _supports_html(supports or [])
+        + _supports_html(supports or [], words["supports"])
         + f'<blockquote class="pq-passage">{_HEADING_MARK.sub("", highlighted(passage, shown))}</blockquote>'
         f'<a class="pq-open" href="{esc(doc_href(src.doc_id, start, end))}" target="_blank" rel="noopener">'
-        "Open in the document ↗</a></article>"
+        f"{esc(words['open'])}</a></article>"
     )
 
 
 def source_cards_html(answer: Answer, turn: int) -> str:
+    words = labels(answer)
     if answer.abstained:
         if not answer.sources:
             return ""
-        cards = "".join(source_card(s, turn, [], cited=False) for s in answer.sources)
-        return f'<div class="pq-sources"><h3 class="pq-sources-h">Closest passages</h3>{cards}</div>'
+        cards = "".join(source_card(s, turn, [], cited=False, words=words) for s in answer.sources)
+        return f'<div class="pq-sources"><h3 class="pq-sources-h">{esc(words["closest"])}</h3>{cards}</div>'
     cited_ns = {c.n for c in answer.citations}
     cited = "".join(
-        source_card(c, turn, cited_sentences(answer, c.n), cited=True, supports=_supported_by(answer, c.n))
+        source_card(
+            c,
+            turn,
+            cited_sentences(answer, c.n),
+            cited=True,
+            supports=_supported_by(answer, c.n),
+            words=words,
+        )
         for c in answer.citations
     )
     others = [s for s in answer.sources if s.n not in cited_ns]
     more = ""
     if others:
-        inner = "".join(source_card(s, turn, [], cited=False) for s in others)
-        summary = f"<summary>Other retrieved passages ({len(others)})</summary>"
+        inner = "".join(source_card(s, turn, [], cited=False, words=words) for s in others)
+        summary = f"<summary>{esc(words['others'])} ({len(others)})</summary>"
         more = f'<details class="pq-more">{summary}{inner}</details>'
-    return f'<div class="pq-sources"><h3 class="pq-sources-h">Sources</h3>{cited}{more}</div>'
+    return f'<div class="pq-sources"><h3 class="pq-sources-h">{esc(words["sources"])}</h3>{cited}{more}</div>'
 
 
 def answer_block_html(answer: Answer, turn: int) -> str:
+    words = labels(answer)
     badge = (
-        '<span class="pq-badge pq-abstained">Not covered by the corpus</span>'
+        f'<span class="pq-badge pq-abstained">{esc(words["not_covered"])}</span>'
         if answer.abstained
         else f'<span class="pq-badge">{esc(answer.mode)}</span>'
     )
     rewritten = ""
     if answer.standalone_question.strip() and answer.standalone_question.strip() != answer.question.strip():
-        rewritten = f'<p class="pq-muted">Searched for: {esc(answer.standalone_question)}</p>'
+        rewritten = f'<p class="pq-muted">{esc(words["searched"])}: {esc(answer.standalone_question)}</p>'
     warnings = "".join(f"<li>{esc(w)}</li>" for w in answer.warnings)
     warn = f'<ul class="pq-warnings" aria-label="warnings">{warnings}</ul>' if warnings else ""
     cls = "pq-answer pq-answer-abstained" if answer.abstained else "pq-answer"

@@ -1,0 +1,144 @@
+"""Japanese questions over the English corpus: detection, normalisation, the glossary, JMdict, and the
+chain end to end."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from rag.chain import AskRequest
+from rag.translate.framing import ABSTAIN_TEXT_JA
+from rag.translate.language import detect_language, refers_back
+from rag.translate.numbers import japanese_dates, normalise_japanese, to_japanese_date
+from rag.translate.translator import (
+    GLOSSARY_PATH,
+    JMDICT_PATH,
+    AnalyzerMissingError,
+    JapaneseTranslator,
+    load_table,
+)
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+@pytest.fixture(scope="module")
+def translator() -> JapaneseTranslator:
+    return JapaneseTranslator.load()
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("EU AI法の第50条2項は何を求めていますか?", "ja"),
+        ("人工知能規制法案", "ja"),  # kanji only, no kana
+        ("ディープフェイク", "ja"),
+        ("What does Article 50(2) of the AI Act require?", "en"),
+        ("Is the 広島 process binding on companies in the United States?", "en"),  # one place name
+        ("", "en"),
+    ],
+)
+def test_language_detection(text: str, language: str) -> None:
+    assert detect_language(text) == language
+
+
+@pytest.mark.parametrize(
+    ("japanese", "english"),
+    [
+        ("2024年4月10日", "10 April 2024"),
+        ("２０２４年４月", "April 2024"),  # full-width digits
+        ("令和6年", "2024"),
+        ("6か月以内", "six months 6 months"),
+        ("6ヶ月", "six months"),
+        ("540日", "540 days"),
+        ("第5条1項(f)", "Article 5(1)(f)"),
+        ("第50条2項", "Article 50(2)"),
+        ("附属書III", "Annex III"),
+        ("2024年度内", "fiscal year 2024"),
+        ("７％", "7%"),
+    ],
+)
+def test_numbers_dates_and_clauses_in_the_corpus_forms(japanese: str, english: str) -> None:
+    assert english in " ".join(normalise_japanese(japanese).split())
+
+
+def test_dates_restated_in_japanese() -> None:
+    assert to_japanese_date("It applies from 2 August 2026.") == "2026年8月2日"
+    assert to_japanese_date("signed on April 10, 2024") == "2024年4月10日"
+    assert to_japanese_date("no date here") == ""
+    assert japanese_dates("2 August 2026, then 2 August 2027 and 2 August 2026") == [
+        "2026年8月2日",
+        "2027年8月2日",
+    ]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def test_every_glossary_target_occurs_in_the_corpus() -> None:
+    corpus = _squash(" ".join(p.read_text(encoding="utf-8") for p in CORPUS.glob("*.md")))
+    table = load_table(GLOSSARY_PATH)
+    assert len(table) >= 400 and sum(len(v) for v in table.values()) >= 400
+    missing = sorted({en for targets in table.values() for en in targets if _squash(en) not in corpus})
+    assert not missing, missing[:20]
+
+
+def test_the_longest_glossary_match_wins(translator: JapaneseTranslator) -> None:
+    t = translator.translate("広島AIプロセスの国際行動規範はいつ公表された?")
+    glossary = [term for term in t.terms if term.via == "glossary"]
+    assert glossary[0].japanese == "広島AIプロセス"  # one term, not 広島 + AI + プロセス
+    assert "Hiroshima AI Process" in t.english and "International Code of Conduct" in t.english
+    assert t.english.startswith("When")
+    t = translator.translate("高リスクAIシステムの提供者の義務は?")
+    assert "high-risk AI system" in t.english
+
+
+def test_jmdict_translates_what_the_glossary_lacks(translator: JapaneseTranslator) -> None:
+    jmdict = load_table(JMDICT_PATH)
+    word = "感情"
+    assert word not in translator.glossary and word in jmdict  # the fallback is what is tested
+    t = translator.translate("従業員の感情をAIで推測してよいか")
+    fallback = [term for term in t.terms if term.japanese == word]
+    assert fallback and fallback[0].via == "jmdict" and "emotion" in t.english
+    # The first sense's first gloss counts twice: BM25 weighs it more.
+    assert [term.english for term in fallback].count(fallback[0].english) == 2
+
+
+def test_ascii_identifiers_are_kept(translator: JapaneseTranslator) -> None:
+    t = translator.translate("大統領令14110号とG7のNISTへの言及は?")
+    assert "14110" in t.english and "G7" in t.english and "NIST" in t.english
+
+
+def test_a_japanese_follow_up_points_back() -> None:
+    assert refers_back("それはいつから適用されますか?")
+    assert refers_back("罰則は?")  # short: ellipsis
+    assert not refers_back("EU AI法の汎用AIモデルに関する規定はいつから適用されますか?")
+
+
+def test_a_missing_analyser_names_the_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sudachipy", None)
+    bare = JapaneseTranslator({}, {})
+    with pytest.raises(AnalyzerMissingError, match="pip install sudachipy"):
+        bare.translate("従業員の感情")
+
+
+# -- end to end ---------------------------------------------------------------------------------------------
+@pytest.mark.slow
+def test_a_japanese_clause_question_is_answered_from_the_right_clause(services) -> None:  # type: ignore[no-untyped-def]
+    a = services.chain.invoke(AskRequest(question="EU AI法の第50条2項は何を求めていますか?"))
+    assert a.question_language == "ja"
+    assert "Article 50(2)" in a.standalone_question and a.standalone_question.isascii()
+    assert not a.abstained and a.citations
+    assert a.answer.startswith("該当する規定:")
+    cited = a.citations[0]
+    assert cited.doc_id == "eu-ai-act-regulation-2024-1689" and "Article 50" in cited.section
+    assert re.search(r"machine-readable format", a.answer)  # the English quote itself, verbatim
+
+
+@pytest.mark.slow
+def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(services) -> None:  # type: ignore[no-untyped-def]
+    a = services.chain.invoke(AskRequest(question="タングステンの沸点は何度ですか?"))
+    assert a.abstained and a.answer == ABSTAIN_TEXT_JA and a.question_language == "ja"

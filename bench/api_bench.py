@@ -169,10 +169,24 @@ def _extractive(
                 sink.append(first)
     return {
         "extractive": {"ours": summarize(o_ms), "baseline": summarize(b_ms), "errors": errors},
+        "japanese": _japanese(client, ours, base),
         "extractive_stream_ttft_ms": {"ours": summarize(o_first), "baseline": summarize(b_first)},
         "rss_extractive": {"ours": ours.memory(), "baseline": base.memory()},
         "answered": answered,
     }
+
+
+def _japanese(client: httpx.Client, ours: Server, base: Server) -> dict[str, Any]:
+    """The dev half of the Japanese questions: ours translates each, the baseline embeds it as it is."""
+    from evals.dataset import JA_QUESTIONS_PATH, load_questions
+
+    times: dict[str, list[float]] = {"ours": [], "baseline": []}
+    for q in load_questions(JA_QUESTIONS_PATH, "dev"):
+        for server, name in ((ours, "ours"), (base, "baseline")):
+            ms, status, _ = ask_ms(client, server.url, body(q, "extractive"))
+            if status == 200:
+                times[name].append(ms)
+    return {name: summarize(values) for name, values in times.items()}
 
 
 def _local(
@@ -224,6 +238,10 @@ EXTRACTIVE = (
     ),
     Spec("/api/ask extractive p99", "p99", "ms"),
 )
+JAPANESE = (
+    Spec("/api/ask extractive, Japanese question p50", "p50", "ms", note="n={n} (ja dev)"),
+    Spec("/api/ask extractive, Japanese question p95", "p95", "ms"),
+)
 EXTRACTIVE_STREAM = (Spec("/api/ask/stream extractive, first delta p50", "p50", "ms", note="n={n}"),)
 RSS_EXTRACTIVE = (
     Spec(
@@ -270,6 +288,9 @@ def _rows(result: BenchResult, d: dict[str, Any]) -> None:
         if t:
             add(EXTRACTIVE_STREAM, t, n=t["ours"]["n"])
         add(RSS_EXTRACTIVE, d["rss_extractive"])
+        ja = d.get("japanese")
+        if ja and ja["ours"]["n"]:
+            add(JAPANESE, ja, n=ja["ours"]["n"])
     loc = d.get("local")
     if loc and loc["ours"]["n"]:
         add(LOCAL, loc, n=loc["ours"]["n"], fell_back=loc["ours_fell_back"])

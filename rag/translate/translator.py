@@ -173,18 +173,17 @@ class JapaneseTranslator:
             lemma, pos = m.dictionary_form(), m.part_of_speech()[0]
             if pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii():
                 continue
-            terms += self._lookup(lemma) or [
-                t
-                for sub in m.split(SplitMode.A)
-                for t in self._lookup(sub.dictionary_form())
-                if len(sub.surface()) > 1
-            ]
+            # JMdict only for nouns: a question's verbs are mostly generic ("make", "put out"), and the
+            # policy verbs that matter (採択, 施行, 禁止) are in the glossary.
+            nouns = pos != "動詞"
+            parts = [sub.dictionary_form() for sub in m.split(SplitMode.A) if len(sub.surface()) > 1]
+            terms += self._lookup(lemma, nouns) or [t for part in parts for t in self._lookup(part, nouns)]
         return terms
 
-    def _lookup(self, lemma: str) -> list[Term]:
+    def _lookup(self, lemma: str, jmdict: bool = True) -> list[Term]:
         if lemma in self.glossary:
             return [Term(lemma, en, "glossary") for en in self.glossary[lemma]]
-        glosses = self.jmdict.get(lemma)
+        glosses = self.jmdict.get(lemma) if jmdict else None
         if not glosses:
             return []
         senses = [g.strip() for g in glosses[0].split(";") if g.strip()]

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from pydantic import BaseModel
 
 from evals.dataset import SupportPair
-from rag.citations.support import SupportChecker
 from rag.citations.verification import with_header
-
-_TRUE_LABELS = {"supported", "support", "yes", "true", "1", "entailed", "pass"}
-
-
-def agreement(checker: SupportChecker, pairs: Iterable[Any]) -> float:
-    """Share of labelled (sentence, passage, label) pairs on which the checker agrees; 0.0 if none.
-
-    A pair may be a mapping with keys sentence, passage (or passages) and label, or a tuple
-    (sentence, passage, label, ...). Labels may be bools, 0/1 or words such as "supported".
-    Optional mapping keys title and section are put above the passage, as verify() does.
-    """
-    total = agree = 0
-    for pair in pairs:
-        sentence, passages, label = _unpack(pair)
-        total += 1
-        agree += checker.check(sentence, passages).supported == label
-    return agree / total if total else 0.0
 
 
 class Confusion(BaseModel):
@@ -69,22 +50,3 @@ def confusion_by_perturbation(
         out["all"].add(pair.label, verdict)
         out.setdefault(pair.perturbation, Confusion()).add(pair.label, verdict)
     return out
-
-
-def _unpack(pair: Any) -> tuple[str, list[str], bool]:
-    if isinstance(pair, dict):
-        sentence = pair["sentence"]
-        passage = pair.get("passages", pair.get("passage", ""))
-        label = pair.get("label", pair.get("supported"))
-        metadata = (str(pair.get("title") or ""), str(pair.get("section") or ""))
-    else:
-        sentence, passage, label = pair[0], pair[1], pair[2]
-        metadata = ("", "")
-    passages = [passage] if isinstance(passage, str) else list(passage)
-    return sentence, [with_header(p, *metadata) for p in passages], _as_bool(label)
-
-
-def _as_bool(label: Any) -> bool:
-    if isinstance(label, str):
-        return label.strip().lower() in _TRUE_LABELS
-    return bool(label)

@@ -11,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evals.calibration import agreement
 from rag.citations import (
     SupportChecker,
     VerifiedAnswer,
@@ -554,27 +553,6 @@ def test_bystander_citation_pruned(sources: list[Source], checker: SupportChecke
         "The G7 leaders welcomed the Hiroshima Process guiding principles [4][1].", sources, checker
     )
     assert result.sentences[0].citations == [4]
-
-
-# --- calibration -----------------------------------------------------------------------------
-
-
-def test_agreement_accepts_dicts_and_tuples(checker: SupportChecker) -> None:
-    pairs = [
-        {
-            "sentence": "The AI Safety Institute was set up in March 2023.",
-            "passage": AISI_TEXT,
-            "label": False,
-        },
-        ("The Japan AI Safety Institute was established in February 2024.", AISI_TEXT, "supported"),
-        {
-            "sentence": "The Secretary of Energy shall establish guidelines.",
-            "passages": [EO_TEXT],
-            "label": 0,
-        },
-    ]
-    assert agreement(checker, pairs) == 1.0
-    assert agreement(checker, []) == 0.0
 
 
 # --- robustness ------------------------------------------------------------------------------

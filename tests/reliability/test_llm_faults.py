@@ -91,7 +91,8 @@ def test_process_stays_healthy_after_the_faults(openai_client: TestClient) -> No
 
 
 def test_concurrent_generation_cap_is_503_with_retry_after(app_client, services, llm: FakeLLM) -> None:  # type: ignore[no-untyped-def]
-    """One slow generation fills the only slot; every other question is turned away at once, then served."""
+    """One slow generation fills the only slot; every other LLM question is turned away at once, then served.
+    Extractive questions do not wait on the LLM cap at all."""
     llm.behaviour = "slow"
     svc = services_with(services, openai_base_url=llm.base_url, openai_model="fake", llm_timeout_s=4.0)
     with app_client(svc=svc, max_concurrent_generations=1) as c:
@@ -106,15 +107,19 @@ def test_concurrent_generation_cap_is_503_with_retry_after(app_client, services,
         try:
             wait_until(lambda: state.slots.in_use == 1, 10, 0.02, "the slow generation to start")
             for path, body in (
-                ("/api/ask", {"question": QUESTION}),
-                ("/api/ask/stream", {"question": QUESTION}),
-                ("/v1/chat/completions", {"messages": [{"role": "user", "content": QUESTION}]}),
+                ("/api/ask", {"question": QUESTION, "mode": "openai"}),
+                ("/api/ask/stream", {"question": QUESTION, "mode": "openai"}),
+                (
+                    "/v1/chat/completions",
+                    {"model": "policyqa-openai", "messages": [{"role": "user", "content": QUESTION}]},
+                ),
             ):
                 t0 = time.monotonic()
                 r = c.post(path, json=body)
                 assert r.status_code == 503, (path, r.text)
                 assert int(r.headers["retry-after"]) >= 1 and "busy" in r.json()["detail"]
                 assert time.monotonic() - t0 < 2  # refused at once, not queued behind the slow one
+            assert c.post("/api/ask", json={"question": QUESTION}).status_code == 200  # extractive goes ahead
         finally:
             worker.join(30)
         assert first["r"].status_code == 200

@@ -173,7 +173,9 @@ def test_poisoned_question_over_http_stream(poisoned: Services, app_client) -> N
 def test_a_backend_that_obeys_and_prints_the_prompt_leaks_nothing(services: Services, app_client) -> None:  # type: ignore[no-untyped-def]
     """A model that does print its system prompt (as one that obeyed an injected instruction would, whatever
     the question): not a word of it reaches any client, in the draft or in the final answer."""
-    question = "When was Japan's AI Safety Institute set up?"
+    # Not a "when" question: there the completeness check already replaces the dateless leaked answer
+    # before the leak guard sees it, and this test is about the guard.
+    question = "What was Japan's AI Safety Institute set up to do?"
     with fake_llm() as llm:
         llm.behaviour = "leak"
         svc = services_with(services, openai_base_url=llm.base_url, openai_model="fake", llm_timeout_s=10.0)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,9 +94,13 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield from _abstention(base, warnings, timings, t_all)
             return
 
-        standalone = self._translate(req) if language == "ja" else self.condense(req, mode, warnings)
+        alternatives: list[str] = []
+        if language == "ja":
+            standalone, alternatives = self._translate(req)
+        else:
+            standalone = self.condense(req, mode, warnings)
         timings["condense"] = _ms(t)
-        got = self.gather(standalone, req.filters, k, timings)
+        got = self.gather(standalone, req.filters, k, timings, alternatives)
         base = dict(
             mode=mode,
             question=req.question,
@@ -167,16 +171,16 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 warnings.append(f"could not rewrite the follow-up with the LLM ({one_line(exc)})")
         return rewrite_followup(question, req.history)
 
-    def _translate(self, req: AskRequest) -> str:
-        """A Japanese question as an English search; a follow-up that points back ("それは…") also
-        carries the terms of the previous question."""
-        english = self.translator.translate(req.question).english
+    def _translate(self, req: AskRequest) -> tuple[str, list[str]]:
+        """A Japanese question as an English search and the other senses of its terms; a follow-up that
+        points back ("それは…") also carries the terms of the previous question."""
+        translation = self.translator.translate(req.question)
+        english = translation.english
         last = next((t.content for t in reversed(req.history) if t.role == "user"), "")
         if last and refers_back(req.question):
-            previous = self.translator.translate(last) if detect_language(last) == "ja" else None
-            terms = " ".join(t.english for t in previous.terms) if previous else last
-            english = f"{english.rstrip('?')} {terms}?"
-        return english
+            previous = self.translator.translate(last).english if detect_language(last) == "ja" else last
+            english = f"{english.rstrip('?')} {previous.rstrip('?')}?"
+        return english, translation.alternatives
 
     def _answerer(self, mode: str, warnings: list[str]) -> Any:
         if self.answerer_for is None:
@@ -188,12 +192,19 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             return None
 
     def gather(
-        self, standalone: str, filters: Filters | None, k: int, timings: dict[str, float] | None = None
+        self,
+        standalone: str,
+        filters: Filters | None,
+        k: int,
+        timings: dict[str, float] | None = None,
+        alternatives: Sequence[str] = (),
     ) -> Gathered:
-        """Retrieve, select the evidence and read it: everything an answer is decided from."""
+        """Retrieve, select the evidence and read it: everything an answer is decided from.
+        `alternatives` join the glossary's expansion (a translated question's other senses)."""
         timings = {} if timings is None else timings
         t = time.perf_counter()
-        expansion = "; ".join(self.glossary.expansions(standalone)) if self.glossary is not None else ""
+        expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
+        expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))
         hits = self.searcher.search(standalone, filters=filters, expansion=expansion)
         timings["retrieve"] = _ms(t)
 

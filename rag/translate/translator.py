@@ -4,9 +4,13 @@ Three layers, most specific first:
 1. numbers, dates and clause references in the corpus's own forms (numbers.py);
 2. the policy glossary (rag/data/glossary_ja_en.tsv, curated; every English side occurs in the corpus),
    longest match first over the raw text, so 広島AIプロセス is one term and not 広島 + AI + プロセス;
-3. for the remaining content words, their dictionary forms (SudachiPy) looked up in the glossary, then
-   in a JMdict subset (rag/data/jmdict_ja_en.tsv; the first sense's glosses, the first one repeated so
-   that it weighs more in BM25). ASCII runs (EO 14110, G7, NIST, 78/265) are kept as they are.
+3. for the remaining nouns, their dictionary forms (SudachiPy) looked up in the glossary, then in a
+   JMdict subset (rag/data/jmdict_ja_en.tsv; the first sense's first two glosses). ASCII runs (EO 14110,
+   G7, NIST, 78/265) are kept as they are.
+
+Every glossary phrase goes into the question (they are the corpus's own words); of a JMdict entry only
+the first gloss, and the second into the search expansion, which weighs less: the likeliest sense counts
+more, and a stray sense ("sphere" for 分野) does not dilute the question the reader judges.
 
 The result reads like a terse English question ("When Hiroshima AI Process International Code of
 Conduct published?"): the wh-word comes from the Japanese interrogative, so the reader and the
@@ -70,9 +74,12 @@ class Term:
 
 @dataclass
 class Translation:
-    english: str
+    english: str  # the wh-word, the glossary's phrases and JMdict's first glosses: what is matched on
     terms: list[Term] = field(default_factory=list)
     wh: str = ""
+    # JMdict's second glosses: searched as an expansion, at its lower weight, so that they help find a
+    # passage without diluting the question.
+    alternatives: list[str] = field(default_factory=list)
 
 
 def load_table(path: Path) -> dict[str, list[str]]:
@@ -125,11 +132,21 @@ class JapaneseTranslator:
             if not is_term:
                 terms += self._words(piece)
         wh = self._wh(fold(question))
+        primary: dict[str, str] = {}
+        alternatives: list[str] = []
         words = [wh] if wh else []
         for term in terms:
-            words.append(term.english)
+            # Every corpus phrase of the glossary goes into the question; of JMdict's glosses the first.
+            if term.via != "jmdict" or term.japanese not in primary:
+                primary.setdefault(term.japanese, term.english)
+                words.append(term.english)
+            elif term.english not in alternatives:
+                alternatives.append(term.english)
         english = " ".join(dict.fromkeys(w for w in words if w)).strip()
-        return Translation(english=f"{english}?" if english else "", terms=terms, wh=wh)
+        alternatives = [a for a in alternatives if a not in words]
+        return Translation(
+            english=f"{english}?" if english else "", terms=terms, wh=wh, alternatives=alternatives
+        )
 
     def _glossary_pass(self, text: str, terms: list[Term]) -> list[tuple[str, bool]]:
         """`text` cut into glossary terms (appended to `terms`) and the stretches between them."""
@@ -187,9 +204,8 @@ class JapaneseTranslator:
         if not glosses:
             return []
         senses = [g.strip() for g in glosses[0].split(";") if g.strip()]
-        # The first gloss twice: it is the likeliest sense and BM25 counts repeats.
-        english = [_bare(senses[0]), _bare(senses[0]), *(_bare(s) for s in senses[1:2])]
-        return [Term(lemma, en, "jmdict") for en in english]
+        # The first gloss goes into the question; the second only into the expansion (see Translation).
+        return [Term(lemma, _bare(s), "jmdict") for s in senses[:2]]
 
     @staticmethod
     def _wh(question: str) -> str:

@@ -16,6 +16,7 @@ import snowballstemmer
 
 from rag.citations.coverage import content_words
 from rag.citations.names import content_stems
+from rag.translate.numbers import MONTHS
 
 _ROOT = snowballstemmer.stemmer("english")
 
@@ -29,7 +30,7 @@ class Perturbed:
 
 Rewrite = Callable[[str, str, random.Random], Perturbed | None]
 
-_MONTHS = ("January February March April May June July August September October November December").split()
+_MONTHS = MONTHS
 _MONTH_RE = re.compile(r"\b(" + "|".join(_MONTHS) + r")\b")
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 _NUMBER_RE = re.compile(r"(?<![\w./(-])(\d{1,4}(?:[.,]\d+)?)(?![\w/)]|\.\d)")

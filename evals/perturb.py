@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import snowballstemmer
 
-from rag.citations.coverage import content_words
-from rag.citations.names import content_stems
+from rag.citations.names import content_stems, content_words
 from rag.translate.numbers import MONTHS
 
 _ROOT = snowballstemmer.stemmer("english")

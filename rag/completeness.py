@@ -59,18 +59,18 @@ def _has(kind: str, answer: str) -> bool:
     return len(lines) >= 2 or bool(ENUMERATION.search(answer)) or answer.count("[") >= 2
 
 
-def answer_checks(question: str, answer: str, sentences: list[Sentence], prefix: str = "") -> list[Check]:
+def answer_checks(question: str, answer: str, sentences: list[Sentence]) -> list[Check]:
     """Every check an answer went through: support of its sentences, then completeness where it applies."""
     claims = [s for s in sentences if s.citations or not s.verified]
     verified = sum(s.verified for s in claims)
     checks = [
         Check(
-            name=f"{prefix}support",
+            name="support",
             passed=bool(claims) and verified == len(claims),
             detail=f"{verified} of {len(claims)} sentence(s) supported by their cited source",
         )
     ]
     complete = completeness(question, answer)
     if complete is not None:
-        checks.append(complete.model_copy(update={"name": prefix + complete.name}))
+        checks.append(complete)
     return checks

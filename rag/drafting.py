@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from rag.citations.abstention import is_abstention_statement
 from rag.citations.markers import parse_answer
 from rag.citations.support import SupportChecker
-from rag.citations.verification import evidence_text
+from rag.citations.verification import verify
 from rag.core.models import Source
 from rag.evidence import Evidence, ScoredSentence
 
@@ -64,7 +63,7 @@ def _window(sentences: Sequence[ScoredSentence], positions: Iterable[int], max_c
 def flag_unsupported_opening(
     deltas: Iterable[str], sources: Sequence[Source], checker: SupportChecker
 ) -> Iterator[str]:
-    """Pass the deltas through; once the first sentence is complete, add a notice if it is unsupported."""
+    """Pass the deltas through; add a notice once the first sentence is complete, if verify() drops it."""
     text = ""
     checked = False
     for delta in deltas:
@@ -74,22 +73,12 @@ def flag_unsupported_opening(
             sentences = parse_answer(text)
             if len(sentences) >= 2:  # a second sentence has begun: the first one and its markers are done
                 checked = True
-                if not _supported(sentences[0].text, sentences[0].cited, sources, checker):
+                if not _kept(text[: sentences[1].start], sources, checker):
                     yield UNVERIFIED_NOTICE
-    if not checked:
-        sentences = parse_answer(text)
-        if sentences and not _supported(sentences[0].text, sentences[0].cited, sources, checker):
-            yield UNVERIFIED_NOTICE
+    if not checked and parse_answer(text) and not _kept(text, sources, checker):
+        yield UNVERIFIED_NOTICE
 
 
-def _supported(
-    sentence: str, cited: Sequence[int], sources: Sequence[Source], checker: SupportChecker
-) -> bool:
-    if is_abstention_statement(sentence):
-        return True
-    by_n = {s.n: s for s in sources}
-    valid = [by_n[n] for n in cited if n in by_n]
-    if valid:
-        return checker.check(sentence, [evidence_text(s) for s in valid]).supported
-    # Uncited: verify() will give it the source that supports it best, if any does.
-    return any(checker.check(sentence, [evidence_text(s)]).supported for s in sources)
+def _kept(first_sentence: str, sources: Sequence[Source], checker: SupportChecker) -> bool:
+    """The same verdict the final answer will get: verify() with its citation repair and abstentions."""
+    return verify(first_sentence, sources, checker).dropped == 0

@@ -15,9 +15,8 @@ from functools import lru_cache
 import numpy as np
 import snowballstemmer
 
-from rag.citations.names import ALIASES, WORD_RE
+from rag.citations.names import ALIASES, WORD_RE, content_words
 from rag.retrieval.glossary import Glossary
-from rag.text.tokenize import OVERLAP_STOP_WORDS
 
 WordVectors = Callable[[list[str]], np.ndarray]
 
@@ -44,17 +43,6 @@ _UNCLAIMED = frozenset(_SNOWBALL.stemWords((_FRAMING_WORDS + " " + _LIGHT_WORDS)
 _ALIAS_WORDS = {w: key for key, phrases in ALIASES.items() for phrase in phrases for w in phrase.split()}
 _MAX_EVIDENCE_WORDS = 400
 DEFAULT_MIN_WORD_SIMILARITY = 0.7
-
-
-def content_words(text: str) -> list[str]:
-    """The distinct content words of `text`, lower case, in order (no stop words, numbers or letters)."""
-    out: dict[str, None] = {}
-    for token in WORD_RE.findall(text.lower()):
-        for word in token.replace("'s", "").split("-"):
-            word = word.strip("'&")
-            if len(word) >= 2 and word not in OVERLAP_STOP_WORDS and word[0].isalpha():
-                out[word] = None
-    return list(out)
 
 
 class Coverage:

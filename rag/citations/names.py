@@ -66,16 +66,21 @@ def word_forms(word: str) -> set[str]:
     return {f for f in forms if f}
 
 
-def content_stems(text: str) -> set[str]:
-    """Overlap stems of the words that carry content (no stop words, nothing shorter than two letters)."""
-    stems = set()
+def content_words(text: str) -> list[str]:
+    """The distinct words that carry content, lower case, in order (no stop words, nothing shorter than two
+    letters, no numbers); hyphenated words count as their parts."""
+    out: dict[str, None] = {}
     for token in WORD_RE.findall(text.lower()):
         for word in token.replace("'s", "").split("-"):
             word = word.strip("'&")
-            if len(word) < 2 or word in OVERLAP_STOP_WORDS or not word[0].isalpha():
-                continue
-            stems.add(overlap_stem(word))
-    return stems
+            if len(word) >= 2 and word not in OVERLAP_STOP_WORDS and word[0].isalpha():
+                out[word] = None
+    return list(out)
+
+
+def content_stems(text: str) -> set[str]:
+    """Overlap stems of the content words (see `content_words`)."""
+    return {overlap_stem(word) for word in content_words(text)}
 
 
 @dataclass(frozen=True)

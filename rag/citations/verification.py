@@ -48,7 +48,7 @@ class _Kept:
     cited: list[int]
 
 
-def evidence_text(source: Source) -> str:
+def _evidence_text(source: Source) -> str:
     """Passage text plus its heading and metadata: "Article 5" or the year often live only there."""
     return with_header(source.text, source.title, source.section, source.publisher, source.date)
 
@@ -63,7 +63,7 @@ def with_header(text: str, *metadata: str) -> str:
 def verify(answer_text: str, sources: Sequence[Source], checker: SupportChecker) -> VerifiedAnswer:
     """Keep only the sentences that the sources support, each with valid citations."""
     by_number = {s.n: s for s in sources}
-    evidence = {s.n: evidence_text(s) for s in sources}
+    evidence = {s.n: _evidence_text(s) for s in sources}
     sentences: list[Sentence] = []
     kept: list[_Kept] = []
     warnings: list[str] = []

@@ -14,6 +14,7 @@ from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
+from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
@@ -140,7 +141,7 @@ def compose(
         picked = _clause_sentences(evidence, refs[0])
         if picked:
             quotes = [_quote(s) for s in picked]
-            return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+            return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 
     by_reader = ranked is not None
     share = READER_EXTRA_SHARE if by_reader else RULES_EXTRA_SHARE
@@ -167,6 +168,8 @@ def compose(
         picked.insert(0, lead)
     if qtype == "list" or best.text.rstrip().endswith(":"):
         picked += _list_items(best, evidence)
+    elif qtype == "fact":  # a date or a figure is answered by the sentence that gives it
+        picked += _continuation(best, evidence)
     for score, s in ranked[1:]:
         if len(picked) >= (MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES):
             break
@@ -181,7 +184,7 @@ def compose(
 
     picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
     quotes = [_quote(s) for s in picked]
-    return ExtractiveResult(text=_render(quotes, by_n, qtype), quotes=quotes)
+    return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 
 
 def _lists_first(ranked: list[tuple[float, ScoredSentence]]) -> list[tuple[float, ScoredSentence]]:
@@ -234,6 +237,19 @@ def _antecedent(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | No
     return None if _is_heading(prev.text) else prev
 
 
+_CONTINUES = re.compile(r"^\s*(they|these|this|those|such|it|its|their)\b", re.I)
+
+
+def _continuation(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence]:
+    """The next sentence when it goes on about the same subject: "…are not legally binding." is half an
+    answer without "They represent a political commitment…" (dev u-para-036)."""
+    sents = evidence.sentences.get(best.source_n, [])
+    nxt = sents[best.position + 1] if best.position + 1 < len(sents) else None
+    if nxt is None or not _CONTINUES.match(nxt.text) or _is_heading(nxt.text) or _LIST_ITEM.match(nxt.text):
+        return []
+    return [nxt]
+
+
 def _lead_in(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
     """For a list item, the sentence that introduces the list ("The following ... shall be prohibited:")."""
     if not _LIST_ITEM.match(best.text):
@@ -264,17 +280,26 @@ def _overlaps(s: ScoredSentence, picked: list[ScoredSentence]) -> bool:
     return any(s.start < p.end and p.start < s.end for p in picked)
 
 
-def _render(quotes: list[Quote], by_n: dict[int, Source], qtype: str) -> str:
+def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) -> str:
+    """One line a quote; a quote from another source or another point than the line above is labelled."""
     lines: list[str] = []
-    last_n = None
+    last = None
     for q in quotes:
         quote = q.text.strip()
-        if q.source_n != last_n:
-            lines.append(f"{_label(by_n[q.source_n])}: “{quote}” [{q.source_n}]")
+        label = point_label(q, by_n[q.source_n], evidence)
+        if (q.source_n, label) != last:
+            lines.append(f"{label}: “{quote}” [{q.source_n}]")
         else:
             lines.append(f"“{quote}” [{q.source_n}]")
-        last_n = q.source_n
+        last = (q.source_n, label)
     return "\n".join(lines)
+
+
+def point_label(quote: Quote, source: Source, evidence: Evidence) -> str:
+    """The source's label narrowed to the point that holds the quote ("Article 2(10)", not "8–12")."""
+    before = [s.text for s in evidence.sentences.get(quote.source_n, []) if s.end <= quote.start]
+    narrowed = pinpoint(source.section, before, quote.text) if source.section else ""
+    return _label(source.model_copy(update={"section": narrowed})) if narrowed else _label(source)
 
 
 class ExtractiveAnswerer:

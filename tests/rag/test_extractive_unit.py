@@ -194,3 +194,20 @@ def test_the_answerer_contract_scores_the_sources_itself() -> None:
     answerer = ExtractiveAnswerer()
     out = list(answerer.stream("When was the AI Safety Institute established?", [source(1, text=text)]))
     assert out == [f"{SECTION}: “The AI Safety Institute was established on 14 February 2024.” [1]"]
+
+
+def test_a_sentence_that_goes_on_about_the_best_one_joins_it() -> None:
+    ev = evidence(
+        [
+            ("Decisions are adopted by Council and are legally binding on Members.", 0.2),
+            ("Recommendations are adopted by Council and are not legally binding.", 0.6),
+            ("They represent a political commitment to the principles they contain.", 0.0),
+            ("The OECD has other instruments as well.", 0.0),
+        ]
+    )
+    result = compose("Is a country that signs the OECD recommendation legally on the hook?", ev)
+    assert [q.text for q in result.quotes][-2:] == [
+        "Recommendations are adopted by Council and are not legally binding.",
+        "They represent a political commitment to the principles they contain.",
+    ]
+    assert "other instruments" not in result.text

@@ -171,3 +171,19 @@ def test_a_name_in_the_scene_setting_sentence_is_not_the_subject() -> None:
     )
     assert asked_part("When was it set up? (Japan AI Safety Institute)") == "When was it set up?"
     assert asked_part("no question mark here") == "no question mark here"
+
+
+def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
+    from rag.reader.answerability import amount_missing
+
+    question = "how many jobs is Microsoft's $2.9B investment in Japan supposed to create?"
+    invest = "Microsoft has announced it will invest $2.9 billion over the next two years in Japan."
+    jobs = "AWS plans to invest $14 billion in Japan, creating 2,000 jobs."
+    assert amount_missing(question, [invest])  # only the question's own figure
+    assert amount_missing(question, ["It will invest $5 billion in data centres."])  # no jobs anywhere
+    assert not amount_missing(question, [jobs])
+    # "over what period": a measure, not a thing counted; the duration is the new figure.
+    assert not amount_missing("How much money and over what period?", [invest])
+    assert not amount_missing("When was it adopted?", ["No figure here."])  # not a how-many question
+    rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
+    assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, amount_missing=True)

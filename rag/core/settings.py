@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     bm25_weight: float = 1.0
     rrf_k: int = 60
     # Lay-to-legal expansion (rag/data/glossary.tsv): the corpus's terms for the question's everyday words
-    # join BM25 and a second dense query at `expansion_weight`; evidence scoring still sees the question.
+    # join BM25 at `expansion_weight` (a second dense query of them was dropped, see searcher.py);
+    # evidence scoring still sees the question.
     # Dev sweep (v1 dev / user-style dev): 0.3 → accuracy 0.654→0.673 / 0.196→0.196, hit@5 0.885→0.885 /
     # 0.652→0.667; 0.6 and 1.0 gained less. Expanding the evidence scoring too cost v1 hit@5 (0.846).
     query_expansion: bool = True

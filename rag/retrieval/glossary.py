@@ -2,8 +2,9 @@
 "interacting with an AI system".
 
 People ask in everyday words; the documents use their own terms, and a paraphrased question shares too
-few words with its passage for search to find it. The expansions go to BM25 and a second dense query
-(rag/retrieval/searcher.py), never to evidence scoring: that cost hit@5 on dev. The mapping is
+few words with its passage for search to find it. The expansions go to BM25 (rag/retrieval/searcher.py;
+a second dense query of them stopped paying and was dropped) and the reader's features, never to evidence
+scoring: that cost hit@5 on dev. The mapping is
 data (`rag/data/glossary.tsv`, lay phrase → corpus phrase; a test checks every corpus phrase occurs in the
 corpus). Matching is on our tokenizer's stems, longest lay phrase first, so "credit score" wins over
 "credit" and plural or possessive forms match too.

@@ -63,6 +63,16 @@ def test_extractive_clause_answer_quotes_the_point(services):
     assert "infer emotions" in a.answer
     assert a.citations[0].doc_id == "eu-ai-act-regulation-2024-1689"
     assert "Article 5" in a.citations[0].section
+    assert "Article 5(1)(f): “(f)" in a.answer  # the point quoted, not the chunk's range
+
+
+def test_an_extractive_quote_is_verified_as_its_sources_own_characters(services):
+    a = ask(services, "Is the OECD AI recommendation legally binding?")
+    assert not a.abstained and a.sentences
+    assert all(s.verified and s.reason == "verbatim quote" for s in a.sentences)
+    _, text, _ = services.index.document(a.citations[0].doc_id)
+    c = a.citations[0]
+    assert text[c.quote_start : c.quote_end] == c.quote  # what "verbatim" was decided on
 
 
 def test_extractive_is_deterministic(services):

@@ -27,7 +27,7 @@ from evals.dataset import EvalQuestion
 from evals.metrics import Passage, passage_has_evidence
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
-from rag.reader.answerability import AbstentionRule, amount_missing, missing_share
+from rag.reader.answerability import AbstentionRule, detail_missing, missing_share
 from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import LogisticModel, ReaderFile
 from rag.reader.reader import top_similarity
@@ -153,18 +153,18 @@ def abstention_curve(
     clause: np.ndarray,
     max_share: float,
     similarity: list[float | None] | None = None,
-    no_amount: list[bool] | None = None,
+    no_detail: list[bool] | None = None,
 ) -> list[tuple[float, float, float]]:
     """(probability floor, false-abstention rate, abstention recall) along the floor.
 
     A question whose named clause was found is always answered, as in the chain."""
     out = []
     sims = similarity or [None] * len(top_prob)
-    amounts = no_amount or [False] * len(top_prob)
+    details = no_detail or [False] * len(top_prob)
     for t in np.round(np.linspace(0.0, 0.3, 61), 3):
         rule = AbstentionRule(min_answer_prob=float(t), missing_subject_share=max_share)
         abstain = (
-            np.asarray([not rule.answers(p, m, x, a) for p, m, x, a in zip(top_prob, share, sims, amounts)])
+            np.asarray([not rule.answers(p, m, x, a) for p, m, x, a in zip(top_prob, share, sims, details)])
             & ~clause
         )
         false = float(abstain[answerable].mean()) if answerable.any() else 0.0
@@ -179,13 +179,13 @@ def choose_rule(
     answerable: np.ndarray,
     clause: np.ndarray,
     similarity: list[float | None] | None = None,
-    no_amount: list[bool] | None = None,
+    no_detail: list[bool] | None = None,
 ) -> tuple[AbstentionRule, list[tuple[float, float, float]], tuple[float, float, float]]:
     """The most abstention recall within the false-abstention budget; ties go to the laxer rule.
-    The similarity floor and the amount rule are fixed (see AbstentionRule); the curve is drawn with them."""
+    The similarity floor and the detail rule are fixed (see AbstentionRule); the curve is drawn with them."""
     best: tuple | None = None
     for max_share in SHARES:
-        curve = abstention_curve(top_prob, share, answerable, clause, max_share, similarity, no_amount)
+        curve = abstention_curve(top_prob, share, answerable, clause, max_share, similarity, no_detail)
         for point in curve:
             if point[1] <= MAX_FALSE_ABSTENTION:
                 key = (point[2], -point[1], max_share, -point[0])
@@ -218,13 +218,13 @@ def train(data: TrainingData, trained_on: str) -> tuple[ReaderFile, list[tuple[f
     answerable = np.asarray([q.answerable for q in data.questions])
     clause = np.asarray([q.clause_match for q in data.questions])
     similarity = [q.top_similarity for q in data.questions]
-    # The amount rule reads the top sentences, ranked here by the out-of-fold model as the reader would.
-    no_amount = [
+    # The detail rule reads the top sentences, ranked here by the out-of-fold model as the reader would.
+    no_detail = [
         len(q.texts) == len(p)
-        and amount_missing(q.question, [q.texts[i] for i in np.argsort(-p, kind="stable")[:3]])
+        and detail_missing(q.question, [q.texts[i] for i in np.argsort(-p, kind="stable")[:3]])
         for q, p in zip(data.questions, oof)
     ]
-    rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause, similarity, no_amount)
+    rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause, similarity, no_detail)
     cv = sentence_cv(data, oof) | {"false_abstention": round(false, 4), "abstention_recall": round(recall, 4)}
     model = ReaderFile(
         data_sha256=data.sha256(), trained_on=trained_on, sentence=sentence, abstention=rule, cv=cv

@@ -11,11 +11,14 @@ fold, declined 23% of the first question set's answerable questions. Two signals
   Midjourney" only mentions one in passing, so a small share no longer sinks the question.
 `policyqa train-reader` picks both thresholds (evals/train_reader.py) and plots the curve.
 
-A third signal is a fixed rule, not a threshold: a "how many / how much" question is unanswered when
-the best sentence gives no amount beyond the question's own, or when what is counted ("jobs", "chips",
-"funding") is named in none of the top three sentences. Near misses ask exactly that: a figure the
-corpus never states about a thing it does mention. On dev it caught 8 of 37 unanswerable questions
-and declined 2 of 190 answerable ones (one of them answered right before).
+A third signal is a fixed rule, not a threshold: the detail asked for is not in the best sentences.
+- A "how many / how much" question is unanswered when the best sentence gives no amount beyond the
+  question's own, or when what is counted ("jobs", "chips", "funding") is named in none of the top
+  three sentences. On dev it caught 8 of 37 unanswerable questions and declined 2 of 190 answerable
+  ones (one of them answered right before).
+- A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
+  names that role: the corpus mentions the working party, not its chair.
+Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
 from __future__ import annotations
@@ -44,12 +47,12 @@ class AbstentionRule(BaseModel):
         top_prob: float,
         missing_share: float,
         top_similarity: float | None = None,
-        amount_missing: bool = False,
+        detail_missing: bool = False,
     ) -> bool:
         """`top_similarity` None: no sentence vectors (sentence index off), so that floor does not apply."""
         if top_similarity is not None and top_similarity < self.min_similarity:
             return False
-        if amount_missing:
+        if detail_missing:
             return False
         return top_prob >= self.min_answer_prob and missing_share < self.missing_subject_share
 
@@ -104,3 +107,21 @@ def amount_missing(question: str, top_sentences: Sequence[str]) -> bool:
 
 def _amounts(text: str) -> set[str]:
     return {f.display for f in extract_facts(text) if f.kind in {"number", "percentage", "money"}}
+
+
+# "who chairs / chaired / heads / leads / was appointed / directs": a role; its stem must be in the text.
+_ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside)(?:s|ed|ing)?\b", re.I)
+
+
+def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A who-holds-this-role question whose top sentences never name the role ("chaired by…")."""
+    found = _ROLE.search(question)
+    if found is None or not top_sentences:
+        return False
+    role = found.group(1).lower()
+    return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
+
+
+def detail_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """The figure or the role the question asks for is not in its best sentences (see above)."""
+    return amount_missing(question, top_sentences) or role_missing(question, top_sentences)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence
-from rag.reader.answerability import amount_missing, missing_share
+from rag.reader.answerability import detail_missing, missing_share
 from rag.reader.features import feature_matrix
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 
@@ -65,11 +65,11 @@ class Reader:
         top = float(probs[order[0]]) if order else 0.0
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
-        no_amount = amount_missing(question, [cands[i].text for i in order[:3]])
+        no_detail = detail_missing(question, [cands[i].text for i in order[:3]])
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,
-            answers=bool(order) and self.model.abstention.answers(top, share, similarity, no_amount),
+            answers=bool(order) and self.model.abstention.answers(top, share, similarity, no_detail),
         )
 
 

@@ -186,4 +186,15 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     assert not amount_missing("How much money and over what period?", [invest])
     assert not amount_missing("When was it adopted?", ["No figure here."])  # not a how-many question
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
-    assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, amount_missing=True)
+    assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
+
+
+def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
+    from rag.reader.answerability import detail_missing, role_missing
+
+    question = "who chairs the OECD Working Party on AI Governance?"
+    created = "In 2022 the DPC created a dedicated Working Party on AI Governance (AIGO)."
+    assert role_missing(question, [created])
+    assert not role_missing(question, ["The Working Party is chaired by a member country delegate."])
+    assert not role_missing("who runs the AI for Good platform?", [created])  # not a role asked for
+    assert detail_missing(question, [created]) and not detail_missing("What is AIGO?", [created])

@@ -254,6 +254,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--max-concurrent-generations", type=int, default=None, help="default: the server's setting"
     )
+    p.add_argument(
+        "--answer-cache-size",
+        type=int,
+        default=None,
+        help="POLICYQA_ANSWER_CACHE_SIZE for our server (default: the server's setting; 0: off, so every "
+        "repeat of a question is answered afresh)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--no-baseline", dest="baseline", action="store_false", help="skip the naive baseline's run"
@@ -274,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     env_extra = {"POLICYQA_RATE_LIMIT_PER_MINUTE": str(a.rate_limit)}
     if a.max_concurrent_generations is not None:
         env_extra["POLICYQA_MAX_CONCURRENT_GENERATIONS"] = str(a.max_concurrent_generations)
+    if a.answer_cache_size is not None:
+        env_extra["POLICYQA_ANSWER_CACHE_SIZE"] = str(a.answer_cache_size)
 
     # As bench.run does: the children's environment is the offline one, OMP_WAIT_POLICY included.
     apply_offline_env()

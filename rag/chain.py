@@ -63,6 +63,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     glossary: Any = None  # rag.retrieval.glossary.Glossary: lay words → the corpus's terms
     reader: Any = None  # rag.reader.Reader: trained sentence ranker and answerability model
     translator: Any = None  # rag.translate.JapaneseTranslator: Japanese questions → English searches
+    cache: Any = None  # rag.answer_cache.AnswerCache: repeated extractive questions
 
     # -- Runnable ---------------------------------------------------------------------------------
     def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -77,7 +78,26 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[str | Answer]:
         req = input if isinstance(input, AskRequest) else AskRequest.model_validate(input)
-        yield from self._run(req)
+        yield from self._cached(req)
+
+    def _cached(self, req: AskRequest) -> Iterator[str | Answer]:
+        """`_run`, or the stored Answer of the same extractive request over the same corpus."""
+        t0 = time.perf_counter()
+        mode = req.mode or self.settings.mode
+        if self.cache is None or mode != EXTRACTIVE:
+            yield from self._run(req)
+            return
+        key = self.cache.key(req, mode, req.top_k or self.settings.top_k, self.searcher.corpus_version())
+        stored = self.cache.get(key)
+        if stored is not None:
+            answer = stored.model_copy(deep=True, update={"timings_ms": {"cache": _ms(t0), "total": _ms(t0)}})
+            yield answer.answer
+            yield answer
+            return
+        for item in self._run(req):
+            if isinstance(item, Answer):
+                self.cache.put(key, item.model_copy(deep=True))
+            yield item
 
     # -- the pipeline -------------------------------------------------------------------------------
     def _run(self, req: AskRequest) -> Iterator[str | Answer]:

@@ -13,6 +13,7 @@ import threading
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from rag.answer_cache import AnswerCache
 from rag.core.settings import Settings
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class Services:
             glossary=default_glossary() if self.settings.query_expansion else None,
             reader=self.reader,
             translator=self.translator,
+            cache=AnswerCache(self.settings.answer_cache_size),
         )
 
     @cached_property

@@ -65,13 +65,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(data_dir: Path) -> Settings:
     """Test settings: the session data dir, the real corpus, a known API key and no practical rate limit.
 
-    `_env_file=None` so that a developer's .env cannot change what the tests see.
+    `_env_file=None` so that a developer's .env cannot change what the tests see. The answer cache is
+    off: tests ask the same questions from many places and mean to exercise the pipeline each time
+    (tests/rag/test_answer_cache.py turns it on for itself).
     """
     return Settings(
         data_dir=data_dir,
         corpus_dir=CORPUS_DIR,
         api_key=SecretStr(TEST_API_KEY),
         rate_limit_per_minute=100_000,
+        answer_cache_size=0,
         _env_file=None,
     )
 

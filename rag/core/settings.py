@@ -101,6 +101,9 @@ class Settings(BaseSettings):
     max_concurrent_answers: int = Field(4, ge=1)
     answer_queue_size: int = Field(256, ge=0)
     answer_queue_deadline_s: float = Field(10.0, gt=0)
+    # Repeated extractive questions over the same corpus are answered from memory (rag/answer_cache.py);
+    # 0 turns it off (the benchmarks' latency runs do, to time the pipeline itself).
+    answer_cache_size: int = Field(512, ge=0)
 
     def is_generative(self, mode: str | None) -> bool:
         """Whether an answer in `mode` (None: the default mode) runs an LLM."""

@@ -62,6 +62,11 @@ class Searcher:
         self.refresh(force=True)
 
     # -- keeping the in-memory side in step with the store ---------------------------------------
+    def corpus_version(self) -> str:
+        """The fingerprint of the store being searched: it changes with every ingest and deletion."""
+        self.refresh()
+        return self.lexical.fingerprint if self.lexical is not None else "empty"
+
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._checked_at < REFRESH_EVERY_S:

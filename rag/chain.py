@@ -108,9 +108,13 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         t_all = t = time.perf_counter()
 
         language = detect_language(req.question) if self.translator is not None else "en"
+        # What every Answer of this request carries, whatever becomes of it.
+        base: dict[str, Any] = dict(
+            mode=mode, question=req.question, question_language=language, standalone_question=""
+        )
+        base["corpus_version"] = self.searcher.corpus_version()
         if not has_words(req.question):
             warnings.append("the question has no words to search for")
-            base = dict(mode=mode, question=req.question, standalone_question="", question_language=language)
             yield from _abstention(base, warnings, timings, t_all)
             return
 
@@ -121,13 +125,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             standalone = self.condense(req, mode, warnings)
         timings["condense"] = _ms(t)
         got = self.gather(standalone, req.filters, k, timings, alternatives)
-        base = dict(
-            mode=mode,
-            question=req.question,
-            standalone_question=standalone,
-            sources=got.evidence.sources,
-            question_language=language,
-        )
+        base.update(standalone_question=standalone, sources=got.evidence.sources)
         if got.reading is not None:
             base["confidence"] = round(got.reading.top_prob, 4)
         if self._should_abstain(got):

@@ -14,6 +14,7 @@ from rag.answerers.registry import available_modes
 from rag.container import Services
 from rag.core.settings import Settings
 from ui.admission import Admission, AnswerQueue, GenerationSlots, RateLimiter
+from ui.answer_log import AnswerLog
 from ui.ingest_job import IngestJobs
 from ui.store_health import StoreProbe, store_unavailable
 from ui.writes import WriteGate, repair_after_crash
@@ -42,6 +43,7 @@ class AppState:
     store: StoreProbe
     writes: WriteGate
     ingests: IngestJobs
+    answers: AnswerLog
     ready: threading.Event = field(default_factory=threading.Event)
     load_error: str | None = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -71,6 +73,7 @@ class AppState:
             store=StoreProbe(settings),
             writes=writes,
             ingests=IngestJobs(settings, services, writes, on_done=refresh_searcher),
+            answers=AnswerLog(settings.data_dir / "answers.sqlite", settings.keep_answers),
         )
 
     @property

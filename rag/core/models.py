@@ -82,3 +82,8 @@ class Answer(BaseModel):
         None,
         description="The reader's probability that its best sentence answers the question (None: no reader).",
     )
+    corpus_version: str = Field("", description="Fingerprint of the store the answer was drawn from.")
+    id: str | None = Field(
+        None,
+        description="Set when the server kept the answer: /a/{id} shows it, /api/answers/{id} exports it.",
+    )

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     # Repeated extractive questions over the same corpus are answered from memory (rag/answer_cache.py);
     # 0 turns it off (the benchmarks' latency runs do, to time the pipeline itself).
     answer_cache_size: int = Field(512, ge=0)
+    # Served answers kept for permalinks and export (ui/answer_log.py, answers.sqlite in the data dir);
+    # the newest this many are kept, 0 keeps none.
+    keep_answers: int = Field(10000, ge=0)
 
     def is_generative(self, mode: str | None) -> bool:
         """Whether an answer in `mode` (None: the default mode) runs an LLM."""

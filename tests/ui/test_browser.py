@@ -72,8 +72,10 @@ def test_ask_shows_cited_answer_and_source_cards(page, live_server: str) -> None
     page.screenshot(path=str(ARTIFACTS / "ui.png"), full_page=True)
 
     # A citation link jumps to its card.
-    page.locator(".pq-answer a.pq-cite").first.click()
-    assert page.evaluate("location.hash") == "#pq-src-0-1"
+    first = page.locator(".pq-answer a.pq-cite").first  # the best quote leads, whichever source it is
+    n = first.inner_text().strip("[]")
+    first.click()
+    assert page.evaluate("location.hash") == f"#pq-src-0-{n}"
 
     # The card links to the document view at the cited span.
     href = card.locator("a.pq-open").get_attribute("href")
@@ -82,6 +84,18 @@ def test_ask_shows_cited_answer_and_source_cards(page, live_server: str) -> None
     doc.goto(f"{live_server}{href}")
     assert " ".join(doc.locator("mark#cited").inner_text().split()) == " ".join(marked.split())
     doc.close()
+
+    # The answer's permalink shows the same answer again, on a page of its own.
+    link = page.locator(".pq-answer .pq-share a").first.get_attribute("href")
+    assert link and link.startswith("/a/")
+    kept = page.context.new_page()
+    kept.goto(f"{live_server}{link}")
+    assert QUESTION in kept.locator("h1").inner_text()
+    assert (
+        kept.locator(".pq-card.pq-cited .pq-title").first.inner_text()
+        == card.locator(".pq-title").inner_text()
+    )
+    kept.close()
 
 
 def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[no-untyped-def]

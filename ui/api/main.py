@@ -15,7 +15,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 
 from ui.api.body_limit import BodyLimitMiddleware, body_limit_for
 from ui.api.errors import install_error_handlers
-from ui.api.routes import ask, documents, health, ingest, openai_compat
+from ui.api.routes import answers, ask, documents, health, ingest, openai_compat
 from ui.state import AppState
 
 DESCRIPTION = """Cited answers over public AI-governance texts.
@@ -30,7 +30,7 @@ Request bodies are capped (POLICYQA_MAX_BODY_BYTES; uploads POLICYQA_MAX_UPLOAD_
 
 Rate limits and the concurrent-generation cap are counted per worker process."""
 
-ROUTERS = (health.router, ask.router, openai_compat.router, documents.router, ingest.router)
+ROUTERS = (health.router, ask.router, answers.router, openai_compat.router, documents.router, ingest.router)
 
 
 def build_api(state: AppState, routers: Iterable[APIRouter] = ()) -> FastAPI:

@@ -12,16 +12,13 @@ sessions (client-IP affinity) at the proxy; the JSON API and the OpenAI-compatib
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import gradio as gr
 from fastapi import FastAPI
 
 from ui.state import AppState
 from ui.web.handlers import ChatHandlers
-from ui.web.render import transcript_html
-
-CSS_PATH = Path(__file__).resolve().parent / "static" / "chat.css"
+from ui.web.render import CHAT_CSS, transcript_html
 
 EXAMPLES = [
     "Which AI practices are prohibited under the EU AI Act?",
@@ -35,10 +32,6 @@ HEADER = (
     "<p>Cited answers from public AI-governance texts. Answers quote the documents; "
     "check the sources.</p></header>"
 )
-
-
-def load_css() -> str:
-    return CSS_PATH.read_text(encoding="utf-8")
 
 
 def theme() -> gr.themes.Base:
@@ -158,7 +151,7 @@ def mount_chat(app: FastAPI, state: AppState) -> FastAPI:
         build_chat(state),
         path="/",
         theme=theme(),
-        css=load_css(),
+        css=CHAT_CSS,
         ssr_mode=False,
         footer_links=["api"],
         run_history=False,

@@ -102,6 +102,7 @@ class ChatHandlers:
             for item in screened_stream(self.state.services.chain, req):
                 if isinstance(item, Answer):
                     observe_answer(item, channel="ui")
+                    item = self.state.answers.keep_answer(item)
                     turns = turns + [{"question": question, "answer": item.model_dump(mode="json")}]
                     yield transcript_html(turns), turns, gr.update()
                 elif released := guard.feed(item):
@@ -155,4 +156,4 @@ class ChatHandlers:
         finally:
             slot.release()
         observe_answer(answer, channel="gradio_api")
-        return answer.model_dump(mode="json")
+        return self.state.answers.keep_answer(answer).model_dump(mode="json")

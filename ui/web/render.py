@@ -274,8 +274,20 @@ def answer_block_html(answer: Answer, turn: int) -> str:
     warn = f'<ul class="pq-warnings" aria-label="warnings">{warnings}</ul>' if warnings else ""
     cls = "pq-answer pq-answer-abstained" if answer.abstained else "pq-answer"
     return (
-        f'<div class="{cls}">{badge}{rewritten}{answer_text_html(answer, turn)}{warn}</div>'
+        f'<div class="{cls}">{badge}{rewritten}{answer_text_html(answer, turn)}{warn}{_share(answer)}</div>'
         + source_cards_html(answer, turn)
+    )
+
+
+def _share(answer: Answer) -> str:
+    """Links to the kept answer: its permalink and its exports (none when the server keeps no answers)."""
+    if not answer.id:
+        return ""
+    i = esc(answer.id)
+    return (
+        f'<p class="pq-share"><a href="/a/{i}" target="_blank" rel="noopener">permalink</a> · '
+        f'<a href="/api/answers/{i}/markdown">Markdown</a> · '
+        f'<a href="/api/answers/{i}" target="_blank" rel="noopener">JSON</a></p>'
     )
 
 
@@ -318,6 +330,7 @@ def transcript_html(turns: list[dict], pending: tuple[str, str] | None = None, n
 
 # The document view carries its stylesheet inline (its CSP allows inline styles only).
 DOC_CSS = (Path(__file__).resolve().parent / "static" / "document.css").read_text(encoding="utf-8")
+CHAT_CSS = (Path(__file__).resolve().parent / "static" / "chat.css").read_text(encoding="utf-8")
 
 
 def document_page(title: str, publisher: str, date: str, url: str, text: str, span: Span | None) -> str:

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
-from ui.api.deps import ReadyServices, require_read_key
+from ui.api.deps import ReadyServices, State, require_read_key
+from ui.web.export import answer_page
 from ui.web.render import Span, document_page, esc
 
 router = APIRouter(tags=["ui"], dependencies=[Depends(require_read_key)])
@@ -59,3 +60,25 @@ async def document_view(
             span = Span(a, b)
     page = document_page(meta.title, meta.publisher, meta.date, meta.url, text, span)
     return HTMLResponse(page, headers=SECURITY_HEADERS)
+
+
+@router.get(
+    "/a/{answer_id}",
+    response_class=HTMLResponse,
+    responses={
+        200: {"content": {"text/html": {}}},
+        404: {"content": {"text/html": {}}, "description": "No kept answer with this id."},
+    },
+    summary="Permalink of a kept answer (HTML)",
+)
+async def answer_view(answer_id: str, state: State) -> HTMLResponse:
+    answer = await run_in_threadpool(state.answers.get, answer_id)
+    if answer is None:
+        page = (
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<title>Not found — PolicyQA</title></head>"
+            f"<body><p>No kept answer with id <code>{esc(answer_id)}</code>: it was never served here, "
+            "or it was pruned. <a href='/'>Back to PolicyQA</a></p></body></html>"
+        )
+        return HTMLResponse(page, status_code=404, headers=SECURITY_HEADERS)
+    return HTMLResponse(answer_page(answer), headers=SECURITY_HEADERS)

@@ -89,7 +89,7 @@ async def ask(body: AskBody, state: State, services: ReadyServices) -> Answer:
     finally:
         slot.release()
     observe_answer(answer, channel="api")
-    return answer
+    return await run_in_threadpool(state.answers.keep_answer, answer)
 
 
 @router.post(
@@ -119,6 +119,7 @@ async def ask_stream(
                     if tail := guard.flush():
                         yield ServerSentEvent(event="delta", data=json.dumps({"text": tail}))
                     observe_answer(item, channel="api_stream")
+                    item = await run_in_threadpool(state.answers.keep_answer, item)
                     yield ServerSentEvent(event="result", data=item.model_dump_json())
                 elif text := guard.feed(item):
                     yield ServerSentEvent(event="delta", data=json.dumps({"text": text}))

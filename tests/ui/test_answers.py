@@ -1,0 +1,100 @@
+"""Kept answers: every served answer gets a permalink, survives a restart, and exports as Markdown/JSON."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from support import parse_sse
+
+from rag.core.models import Answer, Citation
+from ui.answer_log import AnswerLog
+from ui.web.export import answer_markdown
+
+QUESTION = "Is the OECD AI recommendation legally binding?"
+
+
+def citation(n: int, quote: str) -> Citation:
+    text = f"Intro. {quote} Outro."
+    return Citation(
+        n=n, chunk_id=f"c{n}", doc_id="oecd-recommendation-on-ai-2024", title="OECD AI Recommendation",
+        section="OECD AI Recommendation › About the OECD", text=text, start=100, end=100 + len(text),
+        url="https://legalinstruments.oecd.org/x", quote=quote, quote_start=107, quote_end=107 + len(quote),
+    )  # fmt: skip
+
+
+def test_markdown_turns_citations_into_footnotes() -> None:
+    quote = "Recommendations are adopted by Council and are not legally binding."
+    answer = Answer(
+        answer=f"OECD AI Recommendation › About the OECD: “{quote}” [1]\n“Unrelated.” [7]",
+        mode="extractive",
+        question=QUESTION,
+        standalone_question=QUESTION,
+        citations=[citation(1, quote)],
+        corpus_version="abcdef0123456789",
+        id="AbCdEfGhIjKl",
+    )
+    md = answer_markdown(answer, "http://host")
+    assert md.startswith(f"## {QUESTION}\n")
+    assert f"“{quote}”[^1]" in md and "[7]" in md  # an [n] with no citation stays as it was
+    footnote = next(line for line in md.splitlines() if line.startswith("[^1]: "))
+    assert "OECD AI Recommendation, OECD AI Recommendation › About the OECD" in footnote
+    assert quote in footnote and "https://legalinstruments.oecd.org/x" in footnote
+    assert "http://host/documents/oecd-recommendation-on-ai-2024?start=107&end=174#cited" in footnote
+    assert "corpus version abcdef012345" in md and "http://host/a/AbCdEfGhIjKl" in md
+
+
+def test_the_log_keeps_answers_across_instances_and_prunes_the_oldest(tmp_path: Path, monkeypatch) -> None:
+    import ui.answer_log as answer_log
+
+    monkeypatch.setattr(answer_log, "PRUNE_EVERY", 2)
+    path = tmp_path / "answers.sqlite"
+    log = AnswerLog(path, keep=2)
+    base = Answer(answer="a", mode="extractive", question="q", standalone_question="q")
+    ids = [log.keep_answer(base.model_copy(update={"answer": f"a{i}"})).id for i in range(4)]
+    assert all(ids) and len(set(ids)) == 4
+    log.close()
+    again = AnswerLog(path, keep=2)  # a restarted server
+    assert again.get(ids[0]) is None and again.get(ids[1]) is None  # pruned
+    assert again.get(ids[3]) is not None and again.get(ids[3]).answer == "a3"
+    assert again.get("../../etc") is None and again.get("x") is None  # not an id: no query at all
+    assert AnswerLog(tmp_path / "off.sqlite", keep=0).keep_answer(base).id is None
+    assert not (tmp_path / "off.sqlite").exists()
+
+
+@pytest.mark.slow
+def test_a_served_answer_has_a_permalink_and_exports(client: TestClient) -> None:
+    r = client.post("/api/ask", json={"question": QUESTION})
+    assert r.status_code == 200, r.text
+    answer = Answer.model_validate(r.json())
+    assert answer.id and answer.corpus_version and not answer.abstained
+
+    page = client.get(f"/a/{answer.id}")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert QUESTION in page.text and answer.citations[0].quote.split(" ")[0] in page.text
+    assert answer.corpus_version[:12] in page.text
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+    as_json = client.get(f"/api/answers/{answer.id}")
+    assert as_json.status_code == 200 and Answer.model_validate(as_json.json()) == answer
+
+    md = client.get(f"/api/answers/{answer.id}/markdown")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert f"policyqa-{answer.id}.md" in md.headers["content-disposition"]
+    assert "[^1]: " in md.text and answer.citations[0].quote in md.text
+
+    streamed = client.post("/api/ask/stream", json={"question": QUESTION})
+    result = [e for e in parse_sse(streamed.text) if e[0] == "result"]
+    kept = Answer.model_validate_json(result[0][1])
+    assert kept.id and kept.id != answer.id  # each served answer is kept on its own
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "path", ["/a/nosuchanswer1", "/api/answers/nosuchanswer1", "/api/answers/bad%20id!"]
+)
+def test_an_unknown_answer_is_a_404_with_a_reason(client: TestClient, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 404
+    assert "no kept answer" in r.text.lower()

@@ -1,0 +1,57 @@
+"""An answer as a page of its own (/a/{id}) and as Markdown with footnote citations."""
+
+from __future__ import annotations
+
+import re
+
+from rag.core.models import Answer
+from ui.web.render import CHAT_CSS, answer_block_html, doc_href, esc
+
+_CITE = re.compile(r"\s?\[(\d+)\]")
+
+
+def answer_markdown(answer: Answer, base_url: str = "") -> str:
+    """The question as a heading, the answer with [n] as footnote marks, one footnote per cited passage
+    (title, section, quote, links), and where and when it came from."""
+    cited = {c.n for c in answer.citations}
+
+    def mark(m: re.Match[str]) -> str:
+        return f"[^{m.group(1)}]" if int(m.group(1)) in cited else m.group(0)
+
+    lines = [f"## {answer.question.strip()}", ""]
+    lines += [_CITE.sub(mark, line) for line in answer.answer.splitlines()] + [""]
+    for c in sorted(answer.citations, key=lambda c: c.n):
+        quote = (c.quote or c.text).strip().replace("\n", " ")
+        where = ", ".join(p for p in (c.title, c.section) if p)
+        passage = base_url + doc_href(c.doc_id, c.quote_start, c.quote_end)
+        links = " · ".join(p for p in (c.url, passage) if p)
+        lines.append(f"[^{c.n}]: {where}: “{quote}” {links}".rstrip())
+    if answer.abstained and answer.sources:
+        lines.append("Closest passages: " + "; ".join(f"{s.title}, {s.section}" for s in answer.sources))
+    lines += ["", _provenance(answer, base_url, markdown=True)]
+    return "\n".join(lines).strip() + "\n"
+
+
+def answer_page(answer: Answer) -> str:
+    """The kept answer as it was shown in the chat, with its provenance and the export links."""
+    exports = (
+        f'<a href="/api/answers/{esc(answer.id)}/markdown">Markdown</a> · '
+        f'<a href="/api/answers/{esc(answer.id)}">JSON</a> · <a href="/">ask PolicyQA</a>'
+    )
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{esc(answer.question)} — PolicyQA</title><style>{CHAT_CSS}</style></head>"
+        f"<body><main class='pq-permalink'><h1 class='pq-q'>{esc(answer.question)}</h1>"
+        f"{answer_block_html(answer, 0)}"
+        f"<p class='pq-muted'>{esc(_provenance(answer, '', markdown=False))}</p><p>{exports}</p>"
+        "</main></body></html>"
+    )
+
+
+def _provenance(answer: Answer, base_url: str, markdown: bool) -> str:
+    corpus = answer.corpus_version[:12] or "unknown"
+    text = f"Answered by PolicyQA ({answer.mode} mode) from corpus version {corpus}"
+    if answer.id:
+        text += f"; permalink {base_url}/a/{answer.id}"
+    return f"_{text}._" if markdown else text + "."

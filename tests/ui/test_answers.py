@@ -91,9 +91,7 @@ def test_a_served_answer_has_a_permalink_and_exports(client: TestClient) -> None
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "path", ["/a/nosuchanswer1", "/api/answers/nosuchanswer1", "/api/answers/bad%20id!"]
-)
+@pytest.mark.parametrize("path", ["/a/nosuchanswer1", "/api/answers/nosuchanswer1", "/api/answers/bad%20id!"])
 def test_an_unknown_answer_is_a_404_with_a_reason(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code == 404

@@ -21,7 +21,7 @@ from rag.answerers.registry import EXTRACTIVE
 from rag.completeness import answer_checks
 from rag.condense import rewrite_followup
 from rag.core.errors import one_line
-from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
+from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
 from rag.core.settings import Settings
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
 from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
@@ -351,7 +351,7 @@ def _abstention(
     yield Answer(answer=text, abstained=True, warnings=warnings, timings_ms=timings, **base)
 
 
-def _is_slice(text: str, start: int, end: int, src: Any) -> bool:
+def _is_slice(text: str, start: int, end: int, src: Source) -> bool:
     """`text` is `src.text` at these document offsets, and long enough to be a claim (the checker's own
     verbatim rule leaves quotes under four words to its other checks)."""
     a, b = start - src.start, end - src.start

@@ -44,6 +44,9 @@ OPERATIONS = [
     ("GET", "/api/ingest"),
     ("GET", "/api/chunks/{chunk_id}"),
     ("GET", "/documents/{doc_id}"),
+    ("GET", "/api/answers/{answer_id}"),
+    ("GET", "/api/answers/{answer_id}/markdown"),
+    ("GET", "/a/{answer_id}"),
 ]
 
 

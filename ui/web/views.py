@@ -23,11 +23,11 @@ SECURITY_HEADERS = {
 }
 
 
-def _not_found(doc_id: str) -> HTMLResponse:
+def _not_found(what: str, ident: str, why: str = "") -> HTMLResponse:
     page = (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<title>Not found — PolicyQA</title></head>"
-        f"<body><p>No document with id <code>{esc(doc_id)}</code>. "
+        f"<body><p>No {what} with id <code>{esc(ident)}</code>{why}. "
         "<a href='/'>Back to PolicyQA</a></p></body></html>"
     )
     return HTMLResponse(page, status_code=404, headers=SECURITY_HEADERS)
@@ -50,7 +50,7 @@ async def document_view(
 ) -> HTMLResponse:
     found = await run_in_threadpool(services.index.document, doc_id)
     if found is None:
-        return _not_found(doc_id)
+        return _not_found("document", doc_id)
     meta, text, _ = found
     span = None
     if start is not None and end is not None:
@@ -74,11 +74,5 @@ async def document_view(
 async def answer_view(answer_id: str, state: State) -> HTMLResponse:
     answer = await run_in_threadpool(state.answers.get, answer_id)
     if answer is None:
-        page = (
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-            "<title>Not found — PolicyQA</title></head>"
-            f"<body><p>No kept answer with id <code>{esc(answer_id)}</code>: it was never served here, "
-            "or it was pruned. <a href='/'>Back to PolicyQA</a></p></body></html>"
-        )
-        return HTMLResponse(page, status_code=404, headers=SECURITY_HEADERS)
+        return _not_found("kept answer", answer_id, ": it was never served here, or it was pruned")
     return HTMLResponse(answer_page(answer), headers=SECURITY_HEADERS)

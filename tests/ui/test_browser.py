@@ -98,6 +98,27 @@ def test_ask_shows_cited_answer_and_source_cards(page, live_server: str) -> None
     kept.close()
 
 
+def test_a_reload_restores_the_conversation_until_it_is_cleared(page) -> None:  # type: ignore[no-untyped-def]
+    ask(page, QUESTION)
+    page.locator(".pq-card.pq-cited").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    ask(page, "And what does MAP do?")
+    page.locator(".pq-answer").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)
+    page.wait_for_timeout(500)  # the kept ids reach localStorage in the event after the answer
+    shown = [page.locator(".pq-answer").nth(i).inner_text() for i in range(2)]
+
+    page.reload(wait_until="domcontentloaded")
+    page.locator(".pq-answer").nth(1).wait_for(timeout=60_000)
+    assert [page.locator(".pq-answer").nth(i).inner_text() for i in range(2)] == shown
+    assert QUESTION in page.locator("#pq-transcript").inner_text()
+
+    page.locator("#pq-clear").click()
+    page.locator(".pq-welcome").wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.reload(wait_until="domcontentloaded")
+    page.locator(".pq-welcome").wait_for(timeout=60_000)
+    assert page.locator(".pq-answer").count() == 0
+
+
 def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[no-untyped-def]
     ask(page, "What is the boiling point of tungsten in degrees Kelvin?")
     page.locator(".pq-badge.pq-abstained").wait_for(timeout=ANSWER_TIMEOUT_MS)

@@ -62,6 +62,7 @@ class Widgets:
     status: gr.Markdown
     docs: gr.Dropdown
     mode: gr.Radio
+    saved: gr.BrowserState  # the conversation's kept-answer ids, in the browser: a reload restores it
 
 
 def _conversation(max_question_chars: int) -> tuple:
@@ -112,6 +113,7 @@ def _layout(state: AppState) -> Widgets:
     settings, modes = state.settings, state.modes
     default_mode = settings.mode if settings.mode in modes else modes[0]
     turns = gr.State([])
+    saved = gr.BrowserState([], storage_key="policyqa-conversation")
     gr.HTML(HEADER, js_on_load=None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
@@ -119,20 +121,23 @@ def _layout(state: AppState) -> Widgets:
         with gr.Column(scale=1, min_width=260):
             docs, mode = _options(modes, default_mode)
             gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Example questions")
-    return Widgets(turns, transcript, question, ask, up, down, clear, status, docs, mode)
+    return Widgets(turns, transcript, question, ask, up, down, clear, status, docs, mode, saved)
 
 
 def _wire(demo: gr.Blocks, w: Widgets, handlers: ChatHandlers) -> None:
     ask_inputs = [w.question, w.turns, w.docs, w.mode]
     ask_outputs = [w.transcript, w.turns, w.question]
     for trigger in (w.question.submit, w.ask.click):
-        trigger(handlers.respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="minimal")
+        trigger(
+            handlers.respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="minimal"
+        ).then(handlers.kept_ids, [w.turns], [w.saved], api_visibility="private")
     w.up.click(lambda t: handlers.give_feedback("up", t), [w.turns], [w.status], api_visibility="private")
     w.down.click(lambda t: handlers.give_feedback("down", t), [w.turns], [w.status], api_visibility="private")
     w.clear.click(
         handlers.clear, None, [w.transcript, w.turns, w.question, w.status], api_visibility="private"
-    )
+    ).then(handlers.kept_ids, [w.turns], [w.saved], api_visibility="private")
     demo.load(handlers.doc_choices, None, [w.docs], api_visibility="private")
+    demo.load(handlers.restore, [w.saved], [w.transcript, w.turns], api_visibility="private")
     gr.api(handlers.ask_api, api_name="ask")
 
 

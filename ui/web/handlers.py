@@ -31,6 +31,9 @@ FAILED = "Something went wrong while answering; please try again."
 STORE_DOWN = "The document store is unreachable right now; please try again shortly."
 
 
+RESTORED_TURNS = 50  # a reload shows at most the last this many answers
+
+
 def history(turns: list[dict], limit: int) -> list[ChatTurn]:
     out: list[ChatTurn] = []
     for turn in turns:
@@ -128,6 +131,20 @@ class ChatHandlers:
 
     def clear(self) -> tuple:
         return transcript_html([]), [], "", ""
+
+    @staticmethod
+    def kept_ids(turns: list[dict]) -> list[str]:
+        """What the browser keeps of the conversation: the ids of its kept answers, in order."""
+        return [t["answer"]["id"] for t in turns if t.get("answer", {}).get("id")]
+
+    def restore(self, ids: list[str] | None) -> tuple[str, list[dict]]:
+        """The conversation of a reloaded page, from its kept answers (one pruned since is left out)."""
+        turns = []
+        for answer_id in (ids or [])[-RESTORED_TURNS:]:
+            answer = self.state.answers.get(answer_id) if isinstance(answer_id, str) else None
+            if answer is not None:
+                turns.append({"question": answer.question, "answer": answer.model_dump(mode="json")})
+        return transcript_html(turns), turns
 
     def ask_api(
         self, request: gr.Request, question: str, doc_ids: list[str] | None = None, mode: str | None = None

@@ -7,7 +7,7 @@ institute is dedicated to AI safety [1]" is true, and no answer to "when was it 
 
 from __future__ import annotations
 
-from rag.citations.facts import extract_facts
+from rag.citations.facts import AMOUNT_KINDS, extract_facts
 from rag.citations.markers import parse_answer
 from rag.citations.names import extract_names, is_acronym
 from rag.core.models import Check, Sentence
@@ -48,7 +48,7 @@ def _has(kind: str, answer: str) -> bool:
     if kind == "date":
         return any(f.kind == "date" for f in facts)
     if kind == "number":
-        return any(f.kind in {"number", "percentage", "money"} for f in facts)
+        return any(f.kind in AMOUNT_KINDS for f in facts)
     if kind == "who":
         # A leading "The"/"It" starts a sentence; any other capitalised word there is a name ("Japan leads").
         words = [w.strip(".,;:()[]\"'") for w in answer.split()]

@@ -286,7 +286,7 @@ def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) ->
     last = None
     for q in quotes:
         quote = q.text.strip()
-        label = point_label(q, by_n[q.source_n], evidence)
+        label = _point_label(q, by_n[q.source_n], evidence)
         if (q.source_n, label) != last:
             lines.append(f"{label}: “{quote}” [{q.source_n}]")
         else:
@@ -295,7 +295,7 @@ def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) ->
     return "\n".join(lines)
 
 
-def point_label(quote: Quote, source: Source, evidence: Evidence) -> str:
+def _point_label(quote: Quote, source: Source, evidence: Evidence) -> str:
     """The source's label narrowed to the point that holds the quote ("Article 2(10)", not "8–12")."""
     before = [s.text for s in evidence.sentences.get(quote.source_n, []) if s.end <= quote.start]
     narrowed = pinpoint(source.section, before, quote.text) if source.section else ""

@@ -90,6 +90,10 @@ _CURRENCY_WORD_RE = re.compile(
 )
 
 
+# The kinds that answer "how many / how much".
+AMOUNT_KINDS = frozenset({"number", "percentage", "money"})
+
+
 @dataclass(frozen=True)
 class Fact:
     kind: str  # "date", "number", "percentage", "money"; "" for one that needs no backing

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from rag.citations.facts import extract_facts
+from rag.citations.facts import AMOUNT_KINDS, extract_facts
 from rag.reader.question import question_type
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import STOP_WORDS, tokenize
@@ -106,7 +106,7 @@ def amount_missing(question: str, top_sentences: Sequence[str]) -> bool:
 
 
 def _amounts(text: str) -> set[str]:
-    return {f.display for f in extract_facts(text) if f.kind in {"number", "percentage", "money"}}
+    return {f.display for f in extract_facts(text) if f.kind in AMOUNT_KINDS}
 
 
 # "who chairs / chaired / heads / leads / was appointed / directs": a role; its stem must be in the text.

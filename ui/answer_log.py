@@ -1,8 +1,11 @@
 """Answers kept to share: every served answer gets an id, and /a/{id} shows it again later.
 
-SQLite under the data dir (`answers.sqlite`), one row an answer holding the `Answer` JSON. WAL with
-synchronous=NORMAL: a kept answer costs well under a millisecond, and a crash can lose at most the last
-few, never the store. The newest `keep_answers` are kept; older ones are pruned as new ones arrive.
+SQLite under the data dir (`answers.sqlite`), one row an answer holding the `Answer` JSON. Written behind:
+serving an answer only serialises it and hands it over; a writer thread stores what has arrived in one
+transaction every FLUSH_S (under load, a write per answer on the request's own thread cost a fifth of the
+throughput). `get` sees the answers not yet written too, so a permalink works at once. WAL with
+synchronous=NORMAL: a crash can lose the last fraction of a second of kept answers, never the store. The
+newest `keep` answers are kept; older ones are pruned as new ones arrive.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from rag.core.models import Answer
 log = logging.getLogger(__name__)
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{8,32}$")
+FLUSH_S = 0.2
 PRUNE_EVERY = 200  # inserts between prunes: deleting old rows on every insert would cost more than it saves
 
 
@@ -27,14 +31,81 @@ class AnswerLog:
     def __init__(self, path: Path, keep: int) -> None:
         self.path = path
         self.keep = keep
-        self._lock = threading.Lock()
+        self._pending: dict[str, tuple[float, str]] = {}  # id → (created, JSON), not yet written
+        self._lock = threading.Lock()  # guards _pending and the connection
+        self._wake = threading.Event()
+        self._writer: threading.Thread | None = None
         self._inserts = 0
         self._db: sqlite3.Connection | None = None
+
+    def keep_answer(self, answer: Answer) -> Answer:
+        """`answer` with a new id, queued for storing; unchanged (no id) when keeping is off."""
+        if self.keep <= 0:
+            return answer
+        kept = answer.model_copy(update={"id": secrets.token_urlsafe(9)})
+        assert kept.id is not None
+        with self._lock:
+            self._pending[kept.id] = (time.time(), kept.model_dump_json())
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_loop, name="policyqa-answers", daemon=True)
+                self._writer.start()
+        return kept
+
+    def get(self, answer_id: str) -> Answer | None:
+        if not ID_PATTERN.match(answer_id):
+            return None
+        with self._lock:
+            queued = self._pending.get(answer_id)
+            if queued is not None:
+                return Answer.model_validate_json(queued[1])
+            try:
+                row = self._conn().execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
+            except sqlite3.Error as exc:
+                log.warning("could not read kept answers (%s)", exc)
+                return None
+        return Answer.model_validate_json(row[0]) if row else None
+
+    def flush(self) -> None:
+        """Write what is queued now (the writer does this every FLUSH_S; tests and shutdown call it)."""
+        with self._lock:
+            batch, self._pending = self._pending, {}
+            if not batch:
+                return
+            try:
+                db = self._conn()
+                with db:  # one transaction for the batch
+                    db.executemany(
+                        "INSERT OR REPLACE INTO answers (id, created, body) VALUES (?, ?, ?)",
+                        [(i, created, body) for i, (created, body) in batch.items()],
+                    )
+                self._inserts += len(batch)
+                if self._inserts >= PRUNE_EVERY:
+                    self._inserts = 0
+                    with db:
+                        db.execute(
+                            "DELETE FROM answers WHERE id NOT IN "
+                            "(SELECT id FROM answers ORDER BY created DESC LIMIT ?)",
+                            (self.keep,),
+                        )
+            except sqlite3.Error as exc:  # sharing is a convenience: serving goes on without it
+                log.warning("could not store %d kept answer(s) (%s)", len(batch), exc)
+
+    def close(self) -> None:
+        self._wake.set()
+        self.flush()
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def _write_loop(self) -> None:
+        while not self._wake.wait(FLUSH_S):
+            self.flush()
 
     def _conn(self) -> sqlite3.Connection:
         if self._db is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            db = sqlite3.connect(self.path, check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
@@ -42,42 +113,6 @@ class AnswerLog:
                 "(id TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS answers_created ON answers (created)")
+            db.commit()
             self._db = db
         return self._db
-
-    def keep_answer(self, answer: Answer) -> Answer:
-        """`answer` with a new id, stored; unchanged (no id) when keeping is off or the write fails."""
-        if self.keep <= 0:
-            return answer
-        kept = answer.model_copy(update={"id": secrets.token_urlsafe(9)})
-        try:
-            with self._lock:
-                db = self._conn()
-                db.execute(
-                    "INSERT INTO answers (id, created, body) VALUES (?, ?, ?)",
-                    (kept.id, time.time(), kept.model_dump_json()),
-                )
-                self._inserts += 1
-                if self._inserts % PRUNE_EVERY == 0:
-                    db.execute(
-                        "DELETE FROM answers WHERE id NOT IN "
-                        "(SELECT id FROM answers ORDER BY created DESC LIMIT ?)",
-                        (self.keep,),
-                    )
-        except sqlite3.Error as exc:  # sharing is a convenience: the answer itself must still be served
-            log.warning("could not keep the answer for sharing (%s)", exc)
-            return answer
-        return kept
-
-    def get(self, answer_id: str) -> Answer | None:
-        if not ID_PATTERN.match(answer_id):
-            return None
-        with self._lock:
-            row = self._conn().execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
-        return Answer.model_validate_json(row[0]) if row else None
-
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None

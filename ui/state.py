@@ -89,6 +89,7 @@ class AppState:
 
     def stop(self) -> None:
         self._stop.set()
+        self.answers.close()  # write the kept answers still queued
 
     def wait_ready(self, timeout: float | None = None) -> bool:
         return self.ready.wait(timeout)

@@ -96,3 +96,19 @@ def test_an_unknown_answer_is_a_404_with_a_reason(client: TestClient, path: str)
     r = client.get(path)
     assert r.status_code == 404
     assert "no kept answer" in r.text.lower()
+
+
+def test_a_kept_answer_is_readable_at_once_and_written_behind(tmp_path: Path) -> None:
+    import time
+
+    import ui.answer_log as answer_log
+
+    path = tmp_path / "answers.sqlite"
+    log = AnswerLog(path, keep=10)
+    kept = log.keep_answer(Answer(answer="a", mode="extractive", question="q", standalone_question="q"))
+    assert kept.id and log.get(kept.id) == kept  # queued, not yet written: the permalink works already
+    deadline = time.monotonic() + 20 * answer_log.FLUSH_S
+    while time.monotonic() < deadline and AnswerLog(path, keep=10).get(kept.id) is None:
+        time.sleep(answer_log.FLUSH_S / 2)
+    assert AnswerLog(path, keep=10).get(kept.id) == kept  # the writer thread stored it, unprompted
+    log.close()

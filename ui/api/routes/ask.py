@@ -84,12 +84,15 @@ async def ask(body: AskBody, state: State, services: ReadyServices) -> Answer:
     req = await prepared_request(body, state, services)
     slot = await acquire_slot(state, req.mode)
     try:
-        # The chain is CPU-bound and synchronous: run it in the threadpool, never on the event loop.
-        answer = await run_in_threadpool(screened_invoke, services.chain, req)
+        # The chain is CPU-bound and synchronous: run it in the threadpool, never on the event loop; keep
+        # the answer for its permalink in the same hop (a second one costs more than the write).
+        answer = await run_in_threadpool(
+            lambda: state.answers.keep_answer(screened_invoke(services.chain, req))
+        )
     finally:
         slot.release()
     observe_answer(answer, channel="api")
-    return await run_in_threadpool(state.answers.keep_answer, answer)
+    return answer
 
 
 @router.post(

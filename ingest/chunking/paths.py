@@ -11,11 +11,10 @@ from __future__ import annotations
 import re
 
 from ingest.chunking.model import Atom, Node
-from rag.text.clauses import PATH_SEPARATOR
+from rag.text.clauses import PATH_SEPARATOR, RANGE_DASH
 
 __all__ = ["UNNUMBERED_LABEL_CHARS", "section_path", "shorten"]
 
-RANGE_DASH = "–"
 # Unnumbered headings are named by their text; cut so that a path stays one readable line.
 UNNUMBERED_LABEL_CHARS = 60
 

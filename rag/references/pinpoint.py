@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.text.clauses import PATH_SEPARATOR
-
-RANGE_DASH = "–"
+from rag.text.clauses import PATH_SEPARATOR, RANGE_DASH
 
 # "4(a)", "1", "(a)(i)", "(10)", "3.1": a points element of a section path (or a range's opener).
 _POINTS = re.compile(r"^(?P<head>\d{1,3}(?:\.\d{1,3})*)?(?P<parens>(?:\([a-z0-9]{1,5}\))*)$")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "PATH_SEPARATOR",
+    "RANGE_DASH",
     "ROMAN_HEADING",
     "ROMAN_LOWER",
     "int_to_roman",
@@ -18,6 +19,8 @@ __all__ = [
 
 # Joins the elements of a chunk's heading path: "EU AI Act › Chapter II › Article 5 › 1(f)".
 PATH_SEPARATOR = " › "
+# Joins the first and last point of a chunk that spans several: "1(e)–(g)", "Article 86–87".
+RANGE_DASH = "–"
 
 # A numeral as printed in a heading ("Chapter XII", "Annex III", "IV. ..."): upper case, up to C.
 ROMAN_HEADING = r"[IVXLC]+"

@@ -127,6 +127,29 @@ def test_a_comparison_gets_a_quote_from_each_document() -> None:
     assert "Hiroshima" not in both.text or "[2]" in both.text
 
 
+def test_a_second_part_is_answered_from_another_passage() -> None:
+    # Query terms: watermark, images. The best quote names neither; the other passage names "images".
+    ev = evidence(
+        {
+            (1, "eu-ai-act"): [
+                sent(1, 0, "Providers shall ensure that outputs are marked as artificially generated."),
+                sent(1, 1, "Deployers shall disclose that the content has been artificially generated."),
+            ],
+            (2, "hiroshima-code"): [
+                sent(2, 0, "Organizations should label their generated images where technically feasible."),
+                sent(2, 1, "Organizations should report on their work and publish it on time."),
+            ],
+        }
+    )
+    s = ev.sentences
+    ranked = [(0.9, s[1][0]), (0.5, s[1][1]), (0.3, s[2][1]), (0.2, s[2][0])]
+    quotes = compose("Do images need a watermark?", ev, ranked=ranked).quotes
+    assert [q.text[:26] for q in quotes] == ["Providers shall ensure tha", "Organizations should label"]
+    # Too far below the best quote, it is not worth a line.
+    weak = [(0.9, s[1][0]), (0.5, s[1][1]), (0.05, s[2][0])]
+    assert {q.source_n for q in compose("Do images need a watermark?", ev, ranked=weak).quotes} == {1}
+
+
 @pytest.mark.parametrize(
     ("question", "yes_no", "who", "multi"),
     [

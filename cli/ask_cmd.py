@@ -26,6 +26,12 @@ def ask(
     ] = None,
     top_k: Annotated[int | None, typer.Option("--top-k", "-k", help="Number of sources.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result model as JSON.")] = False,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain", help="Print the trace: each stage's query, passages, scores and decisions."
+        ),
+    ] = False,
 ) -> None:
     """Answer a question from the indexed corpus, with verified citations."""
     settings = load_settings()
@@ -49,6 +55,12 @@ def ask(
         fail(one_line(exc))
     filters = Filters(doc_ids=doc) if doc else None
     req = AskRequest(question=question, mode=mode, top_k=top_k, filters=filters)
+    exporter = None
+    if explain:
+        from rag.tracing import recording_tracer
+
+        tracer, exporter = recording_tracer()
+        chain = chain.model_copy(update={"tracer": tracer})
     result: Answer | None = None
     for item in chain.stream(req):
         if isinstance(item, Answer):
@@ -57,6 +69,10 @@ def ask(
             sys.stdout.write(item)
             sys.stdout.flush()
     assert result is not None
+    if exporter is not None:
+        from cli.trace_view import trace_tree
+
+        console.print(trace_tree(exporter.get_finished_spans()))
     if as_json:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
         return

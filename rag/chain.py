@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
+from opentelemetry import trace
+from opentelemetry.trace import Tracer
 from pydantic import BaseModel, ConfigDict, Field
 
 from rag.abstention import ABSTAIN_TEXT
@@ -30,6 +32,16 @@ from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
 from rag.retrieval import Searcher
 from rag.text.words import has_words
+from rag.tracing import (
+    TRACER_NAME,
+    RequestTrace,
+    abstention_attributes,
+    answer_attributes,
+    clip,
+    evidence_attributes,
+    search_attributes,
+    set_attributes,
+)
 from rag.translate.framing import ABSTAIN_TEXT_JA, frame_answer
 from rag.translate.language import detect_language, refers_back
 
@@ -64,6 +76,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
     reader: Any = None  # rag.reader.Reader: trained sentence ranker and answerability model
     translator: Any = None  # rag.translate.JapaneseTranslator: Japanese questions → English searches
     cache: Any = None  # rag.answer_cache.AnswerCache: repeated extractive questions
+    tracer: Any = None  # opentelemetry Tracer (rag/tracing.py); None: the global one, a no-op unless set up
 
     # -- Runnable ---------------------------------------------------------------------------------
     def invoke(self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any) -> Answer:
@@ -78,14 +91,25 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         self, input: AskRequest | dict, config: RunnableConfig | None = None, **kwargs: Any
     ) -> Iterator[str | Answer]:
         req = input if isinstance(input, AskRequest) else AskRequest.model_validate(input)
-        yield from self._cached(req)
+        mode = req.mode or self.settings.mode
+        rt = RequestTrace(self._tracer(), req.question, mode)
+        answer: Answer | None = None
+        try:
+            for item in self._cached(req, mode, rt):
+                if isinstance(item, Answer):
+                    answer = item
+                yield item
+        finally:  # also when the client goes away mid-stream
+            rt.end(**answer_attributes(answer))
 
-    def _cached(self, req: AskRequest) -> Iterator[str | Answer]:
+    def _tracer(self) -> Tracer:
+        return self.tracer if self.tracer is not None else trace.get_tracer(TRACER_NAME)
+
+    def _cached(self, req: AskRequest, mode: str, rt: RequestTrace) -> Iterator[str | Answer]:
         """`_run`, or the stored Answer of the same extractive request over the same corpus."""
         t0 = time.perf_counter()
-        mode = req.mode or self.settings.mode
         if self.cache is None or mode != EXTRACTIVE:
-            yield from self._run(req)
+            yield from self._run(req, rt)
             return
         key = self.cache.key(req, mode, req.top_k or self.settings.top_k, self.searcher.corpus_version())
         stored = self.cache.get(key)
@@ -94,13 +118,13 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield answer.answer
             yield answer
             return
-        for item in self._run(req):
+        for item in self._run(req, rt):
             if isinstance(item, Answer):
                 self.cache.put(key, item.model_copy(deep=True))
             yield item
 
     # -- the pipeline -------------------------------------------------------------------------------
-    def _run(self, req: AskRequest) -> Iterator[str | Answer]:
+    def _run(self, req: AskRequest, rt: RequestTrace) -> Iterator[str | Answer]:
         timings: dict[str, float] = {}
         warnings: list[str] = []
         mode = req.mode or self.settings.mode
@@ -118,60 +142,93 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield from _abstention(base, warnings, timings, t_all)
             return
 
-        alternatives: list[str] = []
-        if language == "ja":
-            standalone, alternatives = self._translate(req)
-        else:
-            standalone = self.condense(req, mode, warnings)
+        with rt.stage("condense", language=language, turns=len(req.history)) as span:
+            alternatives: list[str] = []
+            if language == "ja":
+                standalone, alternatives = self._translate(req)
+            else:
+                standalone = self.condense(req, mode, warnings)
+            set_attributes(span, standalone=standalone, alternatives=alternatives)
         timings["condense"] = _ms(t)
-        got = self.gather(standalone, req.filters, k, timings, alternatives)
+        with rt.stage("gather"):
+            got = self.gather(standalone, req.filters, k, timings, alternatives)
         base.update(standalone_question=standalone, sources=got.evidence.sources)
         if got.reading is not None:
             base["confidence"] = round(got.reading.top_prob, 4)
-        if self._should_abstain(got):
+        with rt.stage("abstain") as span:
+            abstain = self._should_abstain(got)
+            set_attributes(
+                span, abstain=abstain, **abstention_attributes(got.evidence, got.reading, got.missing)
+            )
+        if abstain:
             yield from _abstention(base, warnings, timings, t_all)
             return
-        evidence = got.evidence
         if got.missing:
             names = ", ".join(got.missing)
             warnings.append(f"the corpus does not mention {names}; the answer is on the rest of the question")
 
         t = time.perf_counter()
-        streamed = False
+        generated, streamed = yield from self._generated(req, mode, standalone, got, warnings, base, rt)
         if mode != EXTRACTIVE:
-            answerer = self._answerer(mode, warnings)
-            if answerer is None:
-                warnings.append(f"{mode} mode is not configured; showing the extractive answer")
-            else:
-                text_parts: list[str] = []
-                ranked = [sent for _, sent in got.reading.ranked] if got.reading is not None else None
-                brief = brief_sources(
-                    evidence, ranked, self.settings.llm_sources, self.settings.llm_source_chars
-                )
-                try:
-                    deltas = answerer.stream(standalone, brief, req.history)
-                    for delta in flag_unsupported_opening(deltas, evidence.sources, self.checker):
-                        if delta is not UNVERIFIED_NOTICE:  # the notice is for the reader, not verification
-                            text_parts.append(delta)
-                        streamed = True
-                        yield delta
-                except Exception as exc:  # AnswererError and anything the backend throws
-                    log.warning("%s answerer failed: %s", mode, exc)
-                    warnings.append(f"{mode} backend failed ({one_line(exc)}); showing the extractive answer")
-                    text_parts = []
-                timings["generate"] = _ms(t)
-                if text_parts:
-                    answer = self._verified_generation("".join(text_parts), evidence, warnings, base)
-                    if answer is not None:
-                        answer.timings_ms = {**timings, "total": _ms(t_all)}
-                        yield answer
-                        return
-        answer = self._extractive(standalone, got, warnings, base)
+            timings["generate"] = _ms(t)
+        if generated is not None:
+            generated.timings_ms = {**timings, "total": _ms(t_all)}
+            yield generated
+            return
+        with rt.stage("compose") as span:
+            answer = self._extractive(standalone, got, warnings, base)
+            set_attributes(span, **answer_attributes(answer))
         timings.setdefault("generate", _ms(t))
         answer.timings_ms = {**timings, "total": _ms(t_all)}
         if not streamed:  # after a streamed draft, clients replace it with the final Answer's text
             yield answer.answer
         yield answer
+
+    def _generated(
+        self,
+        req: AskRequest,
+        mode: str,
+        standalone: str,
+        got: Gathered,
+        warnings: list[str],
+        base: dict[str, Any],
+        rt: RequestTrace,
+    ) -> Generator[str, None, tuple[Answer | None, bool]]:
+        """An LLM mode's answer, its deltas streamed as they come, verified at the end; None when the
+        extractive answer is to be shown instead (extractive mode, no backend, nothing supported); and
+        whether a draft was streamed."""
+        if mode == EXTRACTIVE:
+            return None, False
+        answerer = self._answerer(mode, warnings)
+        if answerer is None:
+            warnings.append(f"{mode} mode is not configured; showing the extractive answer")
+            return None, False
+        streamed = False
+        text_parts: list[str] = []
+        ranked = [sent for _, sent in got.reading.ranked] if got.reading is not None else None
+        brief = brief_sources(got.evidence, ranked, self.settings.llm_sources, self.settings.llm_source_chars)
+        span = rt.open("generate", mode=mode, sources=[src.chunk_id for src in brief])
+        try:
+            deltas = answerer.stream(standalone, brief, req.history)
+            for delta in flag_unsupported_opening(deltas, got.evidence.sources, self.checker):
+                if delta is not UNVERIFIED_NOTICE:  # the notice is for the reader, not verification
+                    text_parts.append(delta)
+                streamed = True
+                yield delta
+        except Exception as exc:  # AnswererError and anything the backend throws
+            log.warning("%s answerer failed: %s", mode, exc)
+            warnings.append(f"{mode} backend failed ({one_line(exc)}); showing the extractive answer")
+            set_attributes(span, error=one_line(exc))
+            text_parts = []
+        finally:
+            set_attributes(span, draft=clip("".join(text_parts)))
+            span.end()
+        if not text_parts:
+            return None, streamed
+        with rt.stage("verify") as vspan:
+            answer = self._verified_generation("".join(text_parts), got.evidence, warnings, base)
+            set_attributes(vspan, kept=answer is not None, **answer_attributes(answer))
+        return answer, streamed
 
     def condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:
         """The question as a standalone one: a follow-up rewritten with its history."""
@@ -220,24 +277,30 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         """Retrieve, select the evidence and read it: everything an answer is decided from.
         `alternatives` join the glossary's expansion (a translated question's other senses)."""
         timings = {} if timings is None else timings
+        tracer = self._tracer()
         t = time.perf_counter()
-        expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
-        expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))
-        hits = self.searcher.search(standalone, filters=filters, expansion=expansion)
+        with tracer.start_as_current_span("retrieve") as span:
+            expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
+            expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))
+            hits = self.searcher.search(standalone, filters=filters, expansion=expansion)
+            set_attributes(span, **search_attributes(standalone, expansion, hits))
         timings["retrieve"] = _ms(t)
 
         t = time.perf_counter()
-        parsed = self.searcher.parse(standalone)
-        doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
-        pool = k + (POOL_EXTRA if self.reader else 0)
-        evidence = self.selector.select(
-            standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
-        )
-        if self.reader:
-            evidence = self.reader.choose_sources(standalone, evidence, k)
-        vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-        missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab, evidence)
-        reading = self.reader.read(standalone, evidence, missing) if self.reader else None
+        with tracer.start_as_current_span("evidence") as span:
+            parsed = self.searcher.parse(standalone)
+            doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
+            pool = k + (POOL_EXTRA if self.reader else 0)
+            evidence = self.selector.select(
+                standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
+            )
+            if self.reader:
+                evidence = self.reader.choose_sources(standalone, evidence, k)
+            vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
+            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab, evidence)
+            reading = self.reader.read(standalone, evidence, missing) if self.reader else None
+            set_attributes(span, refs=list(parsed.refs), named_docs=list(parsed.doc_ids))
+            set_attributes(span, **evidence_attributes(evidence, reading))
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)
 

@@ -129,6 +129,7 @@ class Services:
     def chain(self):  # type: ignore[no-untyped-def]
         from rag.chain import PolicyQAChain
         from rag.retrieval.glossary import default_glossary
+        from rag.tracing import tracer_for
 
         return PolicyQAChain(
             settings=self.settings,
@@ -140,6 +141,7 @@ class Services:
             reader=self.reader,
             translator=self.translator,
             cache=AnswerCache(self.settings.answer_cache_size),
+            tracer=tracer_for(self.settings),
         )
 
     @cached_property

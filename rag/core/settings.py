@@ -108,6 +108,11 @@ class Settings(BaseSettings):
     # the newest this many are kept, 0 keeps none.
     keep_answers: int = Field(10000, ge=0)
 
+    # Tracing (rag/tracing.py): one OpenTelemetry span per stage of an answer. Off by default; "otlp"
+    # sends to the standard OTEL_EXPORTER_OTLP_ENDPOINT.
+    otel_exporter: Literal["", "console", "otlp"] = ""
+    otel_service_name: str = "policyqa"
+
     def is_generative(self, mode: str | None) -> bool:
         """Whether an answer in `mode` (None: the default mode) runs an LLM."""
         return (mode or self.mode) != "extractive"

@@ -29,6 +29,10 @@ class Reading:
     ranked: list[tuple[float, ScoredSentence]] = field(default_factory=list)  # best first
     top_prob: float = 0.0  # the best sentence's probability of holding the answer
     answers: bool = False
+    # The abstention signals behind `answers`, kept for the trace (rag/tracing.py).
+    missing_share: float = 0.0
+    similarity: float | None = None
+    detail_missing: bool = False
 
 
 class Reader:
@@ -70,6 +74,9 @@ class Reader:
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,
             answers=bool(order) and self.model.abstention.answers(top, share, similarity, no_detail),
+            missing_share=share,
+            similarity=similarity,
+            detail_missing=no_detail,
         )
 
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from prometheus_fastapi_instrumentator import Instrumentator
 
+from rag.tracing import tracer_provider
 from ui.api.body_limit import BodyLimitMiddleware, body_limit_for
 from ui.api.errors import install_error_handlers
 from ui.api.routes import answers, ask, documents, health, ingest, openai_compat
@@ -71,4 +72,11 @@ def build_api(state: AppState, routers: Iterable[APIRouter] = ()) -> FastAPI:
     Instrumentator(excluded_handlers=["/metrics", "/healthz", "/readyz"]).instrument(app).expose(
         app, endpoint="/metrics", include_in_schema=False
     )
+    provider = tracer_provider(state.settings)
+    if provider is not None:  # POLICYQA_OTEL_EXPORTER: a span per request, the answer's stages beneath it
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=provider, excluded_urls="metrics,healthz,readyz"
+        )
     return app

@@ -39,6 +39,7 @@ from rag.tracing import (
     answer_attributes,
     clip,
     evidence_attributes,
+    record,
     search_attributes,
     set_attributes,
 )
@@ -100,7 +101,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                     answer = item
                 yield item
         finally:  # also when the client goes away mid-stream
-            rt.end(**answer_attributes(answer))
+            rt.end(answer)
 
     def _tracer(self) -> Tracer:
         return self.tracer if self.tracer is not None else trace.get_tracer(TRACER_NAME)
@@ -157,9 +158,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             base["confidence"] = round(got.reading.top_prob, 4)
         with rt.stage("abstain") as span:
             abstain = self._should_abstain(got)
-            set_attributes(
-                span, abstain=abstain, **abstention_attributes(got.evidence, got.reading, got.missing)
-            )
+            record(span, abstention_attributes, got.evidence, got.reading, got.missing, abstain=abstain)
         if abstain:
             yield from _abstention(base, warnings, timings, t_all)
             return
@@ -177,7 +176,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             return
         with rt.stage("compose") as span:
             answer = self._extractive(standalone, got, warnings, base)
-            set_attributes(span, **answer_attributes(answer))
+            record(span, answer_attributes, answer)
         timings.setdefault("generate", _ms(t))
         answer.timings_ms = {**timings, "total": _ms(t_all)}
         if not streamed:  # after a streamed draft, clients replace it with the final Answer's text
@@ -227,7 +226,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             return None, streamed
         with rt.stage("verify") as vspan:
             answer = self._verified_generation("".join(text_parts), got.evidence, warnings, base)
-            set_attributes(vspan, kept=answer is not None, **answer_attributes(answer))
+            record(vspan, answer_attributes, answer, kept=answer is not None)
         return answer, streamed
 
     def condense(self, req: AskRequest, mode: str, warnings: list[str]) -> str:
@@ -283,7 +282,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
             expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))
             hits = self.searcher.search(standalone, filters=filters, expansion=expansion)
-            set_attributes(span, **search_attributes(standalone, expansion, hits))
+            record(span, search_attributes, standalone, expansion, hits)
         timings["retrieve"] = _ms(t)
 
         t = time.perf_counter()
@@ -300,7 +299,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab, evidence)
             reading = self.reader.read(standalone, evidence, missing) if self.reader else None
             set_attributes(span, refs=list(parsed.refs), named_docs=list(parsed.doc_ids))
-            set_attributes(span, **evidence_attributes(evidence, reading))
+            record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)
 

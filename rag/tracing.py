@@ -13,7 +13,7 @@ it only for its own synchronous block (`RequestTrace.stage`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +96,8 @@ class RequestTrace:
         """A child span that stays open across yields (generation): end it yourself."""
         return self.tracer.start_span(name, context=self._ctx, attributes=_clean(attributes))
 
-    def end(self, **attributes: Any) -> None:
-        self.root.set_attributes(_clean(attributes))
+    def end(self, answer: Answer | None) -> None:
+        record(self.root, answer_attributes, answer)
         self.root.end()
 
 
@@ -117,7 +117,15 @@ def _clean(attributes: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_attributes(span: Span, **attributes: Any) -> None:
-    span.set_attributes(_clean(attributes))
+    if span.is_recording():
+        span.set_attributes(_clean(attributes))
+
+
+def record(span: Span, attributes: Callable[..., dict[str, Any]], *args: Any, **extra: Any) -> None:
+    """`attributes(*args)` and `extra` on a recording span: with tracing off the span is a no-op one,
+    and its attributes (clipped quotes, id lists) are never built."""
+    if span.is_recording():
+        span.set_attributes(_clean({**attributes(*args), **extra}))
 
 
 def answer_attributes(answer: Answer | None) -> dict[str, Any]:

@@ -5,7 +5,9 @@ serving an answer only serialises it and hands it over; a writer thread stores w
 transaction every FLUSH_S (under load, a write per answer on the request's own thread cost a fifth of the
 throughput). `get` sees the answers not yet written too, so a permalink works at once. WAL with
 synchronous=NORMAL: a crash can lose the last fraction of a second of kept answers, never the store. The
-newest `keep` answers are kept; older ones are pruned as new ones arrive.
+newest `keep` answers are kept, none older than `keep_days` when that is set; older ones are pruned as new
+ones arrive, and an expired one is not served even before its prune. Whoever holds an answer's id (the
+permalink's capability) can delete it.
 """
 
 from __future__ import annotations
@@ -28,9 +30,10 @@ PRUNE_EVERY = 200  # inserts between prunes: deleting old rows on every insert w
 
 
 class AnswerLog:
-    def __init__(self, path: Path, keep: int) -> None:
+    def __init__(self, path: Path, keep: int, keep_days: float = 0.0) -> None:
         self.path = path
         self.keep = keep
+        self.keep_days = keep_days
         self._pending: dict[str, tuple[float, str]] = {}  # id → (created, JSON), not yet written
         self._lock = threading.Lock()  # guards _pending and the connection
         self._wake = threading.Event()
@@ -59,11 +62,42 @@ class AnswerLog:
             if queued is not None:
                 return Answer.model_validate_json(queued[1])
             try:
-                row = self._conn().execute("SELECT body FROM answers WHERE id = ?", (answer_id,)).fetchone()
+                row = (
+                    self._conn()
+                    .execute(
+                        "SELECT body FROM answers WHERE id = ? AND created >= ?", (answer_id, self._cutoff())
+                    )
+                    .fetchone()
+                )
             except sqlite3.Error as exc:
                 log.warning("could not read kept answers (%s)", exc)
                 return None
         return Answer.model_validate_json(row[0]) if row else None
+
+    def get_many(self, ids: list[str]) -> list[Answer]:
+        """The kept answers among `ids`, in that order (unknown, pruned and expired ones left out)."""
+        found = (self.get(i) for i in dict.fromkeys(ids))
+        return [a for a in found if a is not None]
+
+    def delete(self, ids: list[str]) -> int:
+        """Forget these answers, queued or stored; how many there were."""
+        ids = [i for i in dict.fromkeys(ids) if ID_PATTERN.match(i)]
+        if not ids:
+            return 0
+        with self._lock:
+            gone = sum(self._pending.pop(i, None) is not None for i in ids)
+            try:
+                db = self._conn()
+                with db:
+                    marks = ",".join("?" * len(ids))
+                    gone += db.execute(f"DELETE FROM answers WHERE id IN ({marks})", ids).rowcount
+            except sqlite3.Error as exc:
+                log.warning("could not delete kept answers (%s)", exc)
+        return gone
+
+    def _cutoff(self) -> float:
+        """Answers created before this are expired (0: no age limit)."""
+        return time.time() - self.keep_days * 86400 if self.keep_days > 0 else 0.0
 
     def flush(self) -> None:
         """Write what is queued now (the writer does this every FLUSH_S; tests and shutdown call it)."""
@@ -81,14 +115,17 @@ class AnswerLog:
                 self._inserts += len(batch)
                 if self._inserts >= PRUNE_EVERY:
                     self._inserts = 0
-                    with db:
-                        db.execute(
-                            "DELETE FROM answers WHERE id NOT IN "
-                            "(SELECT id FROM answers ORDER BY created DESC LIMIT ?)",
-                            (self.keep,),
-                        )
+                    self._prune(db)
             except sqlite3.Error as exc:  # sharing is a convenience: serving goes on without it
                 log.warning("could not store %d kept answer(s) (%s)", len(batch), exc)
+
+    def _prune(self, db: sqlite3.Connection) -> None:
+        with db:
+            db.execute(
+                "DELETE FROM answers WHERE id NOT IN (SELECT id FROM answers ORDER BY created DESC LIMIT ?)",
+                (self.keep,),
+            )
+            db.execute("DELETE FROM answers WHERE created < ?", (self._cutoff(),))
 
     def close(self) -> None:
         self._wake.set()
@@ -114,5 +151,6 @@ class AnswerLog:
             )
             db.execute("CREATE INDEX IF NOT EXISTS answers_created ON answers (created)")
             db.commit()
+            self._prune(db)  # a setting lowered since the last run applies at once
             self._db = db
         return self._db

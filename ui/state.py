@@ -73,7 +73,9 @@ class AppState:
             store=StoreProbe(settings),
             writes=writes,
             ingests=IngestJobs(settings, services, writes, on_done=refresh_searcher),
-            answers=AnswerLog(settings.data_dir / "answers.sqlite", settings.keep_answers),
+            answers=AnswerLog(
+                settings.data_dir / "answers.sqlite", settings.keep_answers, settings.keep_answers_days
+            ),
         )
 
     @property

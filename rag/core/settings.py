@@ -107,6 +107,8 @@ class Settings(BaseSettings):
     # Served answers kept for permalinks and export (ui/answer_log.py, answers.sqlite in the data dir);
     # the newest this many are kept, 0 keeps none.
     keep_answers: int = Field(10000, ge=0)
+    # ... and none older than this many days (0: no age limit).
+    keep_answers_days: float = Field(0.0, ge=0)
 
     # Tracing (rag/tracing.py): one OpenTelemetry span per stage of an answer. Off by default; "otlp"
     # sends to the standard OTEL_EXPORTER_OTLP_ENDPOINT.

@@ -112,3 +112,91 @@ def test_a_kept_answer_is_readable_at_once_and_written_behind(tmp_path: Path) ->
         time.sleep(answer_log.FLUSH_S / 2)
     assert AnswerLog(path, keep=10).get(kept.id) == kept  # the writer thread stored it, unprompted
     log.close()
+
+
+def test_expired_answers_are_not_served_and_are_pruned_at_start(tmp_path: Path, monkeypatch) -> None:
+    import time
+
+    path = tmp_path / "answers.sqlite"
+    log = AnswerLog(path, keep=100)
+    base = Answer(answer="a", mode="extractive", question="q", standalone_question="q")
+    old, new = log.keep_answer(base), log.keep_answer(base)
+    log.close()
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 2 * 86400)  # two days later
+    week = AnswerLog(path, keep=100, keep_days=7)
+    assert week.get(old.id) == old  # within a week
+    day = AnswerLog(path, keep=100, keep_days=1)
+    assert day.get(old.id) is None and day.get(new.id) is None  # expired: not served
+    day.close()
+    import sqlite3
+
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0  # and pruned
+
+
+def test_deleting_forgets_queued_and_stored_answers(tmp_path: Path) -> None:
+    path = tmp_path / "answers.sqlite"
+    log = AnswerLog(path, keep=100)
+    base = Answer(answer="a", mode="extractive", question="q", standalone_question="q")
+    stored = log.keep_answer(base)
+    log.flush()
+    queued, other = log.keep_answer(base), log.keep_answer(base)
+    assert log.delete([stored.id, queued.id, stored.id, "not an id!"]) == 2
+    assert log.get(stored.id) is None and log.get(queued.id) is None and log.get(other.id) == other
+    assert log.get_many([other.id, stored.id, other.id]) == [other]
+    log.close()
+    assert AnswerLog(path, keep=100).get(stored.id) is None  # gone from the file too
+
+
+def test_a_conversation_exports_with_footnotes_kept_apart() -> None:
+    from ui.web.export import conversation_markdown
+
+    one = Answer(
+        answer="OECD: “Recommendations are adopted by Council.” [1]",
+        mode="extractive",
+        question="Who adopts them?",
+        standalone_question="Who adopts them?",
+        citations=[citation(1, "Recommendations are adopted by Council.")],
+        id="AAAAAAAAAAAA",
+    )
+    two = one.model_copy(update={"question": "And are they binding?", "id": "BBBBBBBBBBBB"})
+    md = conversation_markdown([one, two], "http://host", missing=1)
+    assert md.startswith("# PolicyQA conversation\n")
+    assert "1 answer(s) of this conversation are no longer kept" in md
+    assert md.index("## Who adopts them?") < md.index("## And are they binding?")
+    assert "[^1-1]" in md and "[^2-1]" in md and "\n[^1-1]: " in md and "\n[^2-1]: " in md
+    assert "[^1]" not in md  # every footnote label is unique in the document
+    assert "http://host/a/AAAAAAAAAAAA" in md and "http://host/a/BBBBBBBBBBBB" in md
+
+
+@pytest.mark.slow
+def test_a_conversation_exports_and_deletes_through_the_api(client: TestClient) -> None:
+    ids = []
+    for question in (QUESTION, "When was it last revised?"):
+        r = client.post("/api/ask", json={"question": question})
+        assert r.status_code == 200, r.text
+        ids.append(r.json()["id"])
+    joined = ",".join([*ids, "prunedAnswer1"])
+    md = client.get(f"/api/conversation?ids={joined}")
+    assert md.status_code == 200 and md.headers["content-type"].startswith("text/markdown")
+    assert "policyqa-conversation.md" in md.headers["content-disposition"]
+    assert f"## {QUESTION}" in md.text and "## When was it last revised?" in md.text
+    assert "1 answer(s) of this conversation are no longer kept" in md.text
+    as_json = client.get(f"/api/conversation?ids={joined}&format=json").json()
+    assert [a["id"] for a in as_json["answers"]] == ids and as_json["missing"] == ["prunedAnswer1"]
+    Answer.model_validate(as_json["answers"][0])
+
+    for bad, why in [
+        ("", "at least one"),
+        ("a,b", "not an answer id"),
+        (",".join(["abcdefgh"] * 201), "at most"),
+    ]:
+        r = client.get(f"/api/conversation?ids={bad}")
+        assert r.status_code == 422 and why in r.text
+    assert client.get("/api/conversation?ids=nosuchanswer1").status_code == 404
+
+    assert client.request("DELETE", f"/api/conversation?ids={ids[0]}").json() == {"deleted": 1}
+    assert client.get(f"/a/{ids[0]}").status_code == 404  # the permalink is gone with it
+    assert client.delete(f"/api/answers/{ids[1]}").status_code == 204
+    assert client.delete(f"/api/answers/{ids[1]}").status_code == 404
+    assert client.get(f"/api/conversation?ids={joined}").status_code == 404

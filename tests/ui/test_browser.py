@@ -119,6 +119,27 @@ def test_a_reload_restores_the_conversation_until_it_is_cleared(page) -> None:  
     assert page.locator(".pq-answer").count() == 0
 
 
+def test_the_conversation_exports_and_deletes(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    ask(page, QUESTION)
+    page.locator(".pq-card.pq-cited").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    ask(page, "And what does MAP do?")
+    page.locator(".pq-answer").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)
+    link = page.locator("#pq-export a", has_text="Markdown")
+    link.wait_for(timeout=30_000)
+    href = link.get_attribute("href")
+    permalinks = [page.locator(".pq-share a").nth(i).get_attribute("href") for i in (0, 3)]
+    ids = [p.removeprefix("/a/") for p in permalinks if p]
+    assert href == f"/api/conversation?ids={ids[0]},{ids[1]}"
+    md = page.request.get(f"{live_server}{href}")
+    assert md.ok and md.text().index(f"## {QUESTION}") < md.text().index("## And what does MAP do?")
+
+    page.locator("#pq-delete").click()
+    page.get_by_text("Deleted this conversation (2 kept answer(s)").wait_for(timeout=30_000)
+    assert page.locator(".pq-welcome").count() == 1
+    assert page.request.get(f"{live_server}{permalinks[0]}").status == 404
+    page.locator("#pq-export a").first.wait_for(state="detached", timeout=30_000)  # nothing left to export
+
+
 def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[no-untyped-def]
     ask(page, "What is the boiling point of tungsten in degrees Kelvin?")
     page.locator(".pq-badge.pq-abstained").wait_for(timeout=ANSWER_TIMEOUT_MS)

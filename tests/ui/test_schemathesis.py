@@ -46,6 +46,9 @@ OPERATIONS = [
     ("GET", "/documents/{doc_id}"),
     ("GET", "/api/answers/{answer_id}"),
     ("GET", "/api/answers/{answer_id}/markdown"),
+    ("DELETE", "/api/answers/{answer_id}"),
+    ("GET", "/api/conversation"),
+    ("DELETE", "/api/conversation"),
     ("GET", "/a/{answer_id}"),
 ]
 

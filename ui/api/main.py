@@ -26,12 +26,22 @@ DESCRIPTION = """Cited answers over public AI-governance texts.
 * `/api/documents`, `/api/chunks/{id}`: the indexed corpus. Adding and removing documents needs
   `Authorization: Bearer <POLICYQA_API_KEY>`.
 * `POST /api/ingest`: re-ingest the corpus in the background (needs the key); `GET /api/ingest`: progress.
+* `/api/answers/{id}` (JSON, `/markdown`, DELETE) and `/api/conversation?ids=…` (Markdown or JSON export,
+  DELETE): served answers kept for sharing; the id is the capability.
 
 Request bodies are capped (POLICYQA_MAX_BODY_BYTES; uploads POLICYQA_MAX_UPLOAD_BYTES): 413 past it.
 
 Rate limits and the concurrent-generation cap are counted per worker process."""
 
-ROUTERS = (health.router, ask.router, answers.router, openai_compat.router, documents.router, ingest.router)
+ROUTERS = (
+    health.router,
+    ask.router,
+    answers.router,
+    answers.conversation_router,
+    openai_compat.router,
+    documents.router,
+    ingest.router,
+)
 
 
 def build_api(state: AppState, routers: Iterable[APIRouter] = ()) -> FastAPI:

@@ -18,7 +18,7 @@ from fastapi import FastAPI
 
 from ui.state import AppState
 from ui.web.handlers import ChatHandlers
-from ui.web.render import CHAT_CSS, transcript_html
+from ui.web.render import CHAT_CSS, export_html, transcript_html
 
 EXAMPLES = [
     "Which AI practices are prohibited under the EU AI Act?",
@@ -59,6 +59,8 @@ class Widgets:
     up: gr.Button
     down: gr.Button
     clear: gr.Button
+    delete: gr.Button
+    export: gr.HTML
     status: gr.Markdown
     docs: gr.Dropdown
     mode: gr.Radio
@@ -66,7 +68,7 @@ class Widgets:
 
 
 def _conversation(max_question_chars: int) -> tuple:
-    """The left column: transcript, question box, feedback and clear buttons, status line."""
+    """The left column: transcript, question box, feedback, clear, delete and export, status line."""
     transcript = gr.HTML(transcript_html([]), elem_id="pq-transcript", js_on_load=None)
     with gr.Row(equal_height=False, elem_id="pq-ask-row"):
         question = gr.Textbox(
@@ -86,8 +88,10 @@ def _conversation(max_question_chars: int) -> tuple:
         up = gr.Button("▲ Helpful", size="sm", scale=0, min_width=100, elem_id="pq-up")
         down = gr.Button("▼ Not helpful", size="sm", scale=0, min_width=120, elem_id="pq-down")
         clear = gr.Button("Clear chat", size="sm", scale=0, min_width=100, elem_id="pq-clear")
+        delete = gr.Button("Delete conversation", size="sm", scale=0, min_width=150, elem_id="pq-delete")
+        export = gr.HTML(export_html([]), elem_id="pq-export", js_on_load=None)
     status = gr.Markdown("", elem_id="pq-status")
-    return transcript, question, ask, up, down, clear, status
+    return transcript, question, ask, up, down, clear, delete, export, status
 
 
 def _options(modes: list[str], default_mode: str) -> tuple[gr.Dropdown, gr.Radio]:
@@ -117,27 +121,37 @@ def _layout(state: AppState) -> Widgets:
     gr.HTML(HEADER, js_on_load=None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
-            transcript, question, ask, up, down, clear, status = _conversation(settings.max_question_chars)
+            transcript, question, ask, up, down, clear, delete, export, status = _conversation(
+                settings.max_question_chars
+            )
         with gr.Column(scale=1, min_width=260):
             docs, mode = _options(modes, default_mode)
             gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[question], label="Example questions")
-    return Widgets(turns, transcript, question, ask, up, down, clear, status, docs, mode, saved)
+    return Widgets(
+        turns, transcript, question, ask, up, down, clear, delete, export, status, docs, mode, saved
+    )
 
 
 def _wire(demo: gr.Blocks, w: Widgets, handlers: ChatHandlers) -> None:
     ask_inputs = [w.question, w.turns, w.docs, w.mode]
     ask_outputs = [w.transcript, w.turns, w.question]
+    private = {"api_visibility": "private"}
+    kept = [w.saved, w.export]  # what follows the conversation: the browser's ids, the export link
     for trigger in (w.question.submit, w.ask.click):
-        trigger(
-            handlers.respond, ask_inputs, ask_outputs, api_visibility="private", show_progress="minimal"
-        ).then(handlers.kept_ids, [w.turns], [w.saved], api_visibility="private")
-    w.up.click(lambda t: handlers.give_feedback("up", t), [w.turns], [w.status], api_visibility="private")
-    w.down.click(lambda t: handlers.give_feedback("down", t), [w.turns], [w.status], api_visibility="private")
-    w.clear.click(
-        handlers.clear, None, [w.transcript, w.turns, w.question, w.status], api_visibility="private"
-    ).then(handlers.kept_ids, [w.turns], [w.saved], api_visibility="private")
-    demo.load(handlers.doc_choices, None, [w.docs], api_visibility="private")
-    demo.load(handlers.restore, [w.saved], [w.transcript, w.turns], api_visibility="private")
+        trigger(handlers.respond, ask_inputs, ask_outputs, show_progress="minimal", **private).then(
+            handlers.kept, [w.turns], kept, **private
+        )
+    w.up.click(lambda t: handlers.give_feedback("up", t), [w.turns], [w.status], **private)
+    w.down.click(lambda t: handlers.give_feedback("down", t), [w.turns], [w.status], **private)
+    cleared = [w.transcript, w.turns, w.question, w.status]
+    w.clear.click(handlers.clear, None, cleared, **private).then(handlers.kept, [w.turns], kept, **private)
+    w.delete.click(handlers.delete, [w.turns], cleared, **private).then(
+        handlers.kept, [w.turns], kept, **private
+    )
+    demo.load(handlers.doc_choices, None, [w.docs], **private)
+    demo.load(handlers.restore, [w.saved], [w.transcript, w.turns], **private).then(
+        handlers.kept, [w.turns], kept, **private
+    )
     gr.api(handlers.ask_api, api_name="ask")
 
 

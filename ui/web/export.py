@@ -10,13 +10,14 @@ from ui.web.render import CHAT_CSS, answer_block_html, doc_href, esc
 _CITE = re.compile(r"\s?\[(\d+)\]")
 
 
-def answer_markdown(answer: Answer, base_url: str = "") -> str:
+def answer_markdown(answer: Answer, base_url: str = "", note_prefix: str = "") -> str:
     """The question as a heading, the answer with [n] as footnote marks, one footnote per cited passage
-    (title, section, quote, links), and where and when it came from."""
+    (title, section, quote, links), and where and when it came from. `note_prefix` keeps the footnotes
+    of several answers in one document apart ("[^2-1]")."""
     cited = {c.n for c in answer.citations}
 
     def mark(m: re.Match[str]) -> str:
-        return f"[^{m.group(1)}]" if int(m.group(1)) in cited else m.group(0)
+        return f"[^{note_prefix}{m.group(1)}]" if int(m.group(1)) in cited else m.group(0)
 
     lines = [f"## {answer.question.strip()}", ""]
     lines += [_CITE.sub(mark, line) for line in answer.answer.splitlines()] + [""]
@@ -25,11 +26,21 @@ def answer_markdown(answer: Answer, base_url: str = "") -> str:
         where = ", ".join(p for p in (c.title, c.section) if p)
         passage = base_url + doc_href(c.doc_id, c.quote_start, c.quote_end)
         links = " · ".join(p for p in (c.url, passage) if p)
-        lines.append(f"[^{c.n}]: {where}: “{quote}” {links}".rstrip())
+        lines.append(f"[^{note_prefix}{c.n}]: {where}: “{quote}” {links}".rstrip())
     if answer.abstained and answer.sources:
         lines.append("Closest passages: " + "; ".join(f"{s.title}, {s.section}" for s in answer.sources))
     lines += ["", _provenance(answer, base_url, markdown=True)]
     return "\n".join(lines).strip() + "\n"
+
+
+def conversation_markdown(answers: list[Answer], base_url: str = "", missing: int = 0) -> str:
+    """A whole conversation: each answer as `answer_markdown` gives it, in order, footnotes kept apart."""
+    parts = ["# PolicyQA conversation", ""]
+    if missing:
+        parts += [f"_{missing} answer(s) of this conversation are no longer kept and are left out._", ""]
+    for i, answer in enumerate(answers, start=1):
+        parts += [answer_markdown(answer, base_url, note_prefix=f"{i}-"), "---", ""]
+    return "\n".join(parts[:-2]).strip() + "\n"
 
 
 def answer_page(answer: Answer) -> str:

@@ -22,7 +22,7 @@ from ui.question import QuestionError, QuestionLimits, QuestionRequest, sentence
 from ui.state import AppState
 from ui.store_health import store_unavailable
 from ui.web.feedback import record_feedback
-from ui.web.render import transcript_html
+from ui.web.render import export_html, transcript_html
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +132,25 @@ class ChatHandlers:
     def clear(self) -> tuple:
         return transcript_html([]), [], "", ""
 
+    def delete(self, turns: list[dict]) -> tuple:
+        """Clear the chat and forget its kept answers on the server: their permalinks stop working."""
+        gone = self.state.answers.delete(self.kept_ids(turns or []))
+        return (
+            transcript_html([]),
+            [],
+            "",
+            f"Deleted this conversation ({gone} kept answer(s) and their permalinks).",
+        )
+
     @staticmethod
     def kept_ids(turns: list[dict]) -> list[str]:
         """What the browser keeps of the conversation: the ids of its kept answers, in order."""
         return [t["answer"]["id"] for t in turns if t.get("answer", {}).get("id")]
+
+    def kept(self, turns: list[dict]) -> tuple[list[str], str]:
+        """After each change to the conversation: the ids for the browser to keep, the export links."""
+        ids = self.kept_ids(turns or [])
+        return ids, export_html(ids)
 
     def restore(self, ids: list[str] | None) -> tuple[str, list[dict]]:
         """The conversation of a reloaded page, from its kept answers (one pruned since is left out)."""

@@ -293,6 +293,18 @@ def _share(answer: Answer) -> str:
 
 # -- the conversation ---------------------------------------------------------------------------------
 
+
+def export_html(ids: list[str]) -> str:
+    """The whole conversation's export links (nothing before the first kept answer)."""
+    if not ids:
+        return '<span class="pq-export"></span>'
+    q = esc(quote(",".join(ids), safe=","))
+    return (
+        f'<span class="pq-export">Export conversation: <a href="/api/conversation?ids={q}">Markdown</a> · '
+        f'<a href="/api/conversation?ids={q}&amp;format=json" target="_blank" rel="noopener">JSON</a></span>'
+    )
+
+
 WELCOME = (
     '<div class="pq-welcome"><p>Ask about the EU AI Act, the G7 Hiroshima Process, the NIST AI RMF, the OECD '
     "AI Principles, the Council of Europe convention and other public AI-governance texts.</p>"

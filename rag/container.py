@@ -145,6 +145,12 @@ class Services:
         )
 
     @cached_property
+    def timeline(self):  # type: ignore[no-untyped-def]
+        from rag.timeline import Timeline
+
+        return Timeline(self.index, self.searcher.corpus_version)
+
+    @cached_property
     def translator(self):  # type: ignore[no-untyped-def]
         from rag.translate.translator import JapaneseTranslator
 

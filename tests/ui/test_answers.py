@@ -200,3 +200,23 @@ def test_a_conversation_exports_and_deletes_through_the_api(client: TestClient) 
     assert client.delete(f"/api/answers/{ids[1]}").status_code == 204
     assert client.delete(f"/api/answers/{ids[1]}").status_code == 404
     assert client.get(f"/api/conversation?ids={joined}").status_code == 404
+
+
+def test_an_answer_quoting_a_date_links_to_its_day_on_the_timeline() -> None:
+    from ui.web.render import answer_block_html
+
+    quote = "The Recommendation was revised by the OECD Council on 8 November 2023."
+    dated = Answer(
+        answer=f"“{quote}” [1]",
+        mode="extractive",
+        question="When was it revised?",
+        standalone_question="When was it revised?",
+        citations=[citation(1, quote)],
+        id="AbCdEfGhIjKl",
+    )
+    html = answer_block_html(dated, 0)
+    assert "/timeline?doc=oecd-recommendation-on-ai-2024#d-2023-11-08" in html
+    undated = dated.model_copy(
+        update={"citations": [citation(1, "Recommendations are not legally binding.")]}
+    )
+    assert "/timeline" not in answer_block_html(undated, 0)

@@ -140,6 +140,24 @@ def test_the_conversation_exports_and_deletes(page, live_server) -> None:  # typ
     page.locator("#pq-export a").first.wait_for(state="detached", timeout=30_000)  # nothing left to export
 
 
+def test_the_timeline_shows_dated_events_linked_to_their_sentences(page, live_server) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server}/timeline?doc=eu-ai-act-regulation-2024-1689", wait_until="domcontentloaded")
+    day = page.locator("#d-2025-08-02")
+    assert "2 August 2025" in day.locator("h2").inner_text()
+    assert day.locator(".pq-kind", has_text="applies").count() >= 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "timeline.png"))
+    event = day.locator("li", has=page.locator(".pq-kind", has_text="applies")).first
+    said = event.locator("blockquote").inner_text()
+    event.locator("a", has_text="[source]").click()
+    page.locator("mark#cited").wait_for(timeout=30_000)
+    assert " ".join(page.locator("mark#cited").inner_text().split()) in " ".join(said.split())
+    page.go_back()
+    page.get_by_role("link", name="2024", exact=True).click()
+    page.locator("#d-2024-06-13").wait_for(timeout=30_000)  # "Done at Brussels, 13 June 2024."
+    assert page.locator("#d-2025-08-02").count() == 0
+
+
 def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[no-untyped-def]
     ask(page, "What is the boiling point of tungsten in degrees Kelvin?")
     page.locator(".pq-badge.pq-abstained").wait_for(timeout=ANSWER_TIMEOUT_MS)

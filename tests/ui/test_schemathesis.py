@@ -50,6 +50,8 @@ OPERATIONS = [
     ("GET", "/api/conversation"),
     ("DELETE", "/api/conversation"),
     ("GET", "/a/{answer_id}"),
+    ("GET", "/api/timeline"),
+    ("GET", "/timeline"),
 ]
 
 

@@ -16,7 +16,7 @@ from prometheus_fastapi_instrumentator import Instrumentator
 from rag.tracing import tracer_provider
 from ui.api.body_limit import BodyLimitMiddleware, body_limit_for
 from ui.api.errors import install_error_handlers
-from ui.api.routes import answers, ask, documents, health, ingest, openai_compat
+from ui.api.routes import answers, ask, documents, health, ingest, openai_compat, timeline
 from ui.state import AppState
 
 DESCRIPTION = """Cited answers over public AI-governance texts.
@@ -28,6 +28,7 @@ DESCRIPTION = """Cited answers over public AI-governance texts.
 * `POST /api/ingest`: re-ingest the corpus in the background (needs the key); `GET /api/ingest`: progress.
 * `/api/answers/{id}` (JSON, `/markdown`, DELETE) and `/api/conversation?ids=…` (Markdown or JSON export,
   DELETE): served answers kept for sharing; the id is the capability.
+* `GET /api/timeline?from=&to=&doc=&kind=`: the corpus's dated events, grouped by day (page: `/timeline`).
 
 Request bodies are capped (POLICYQA_MAX_BODY_BYTES; uploads POLICYQA_MAX_UPLOAD_BYTES): 413 past it.
 
@@ -41,6 +42,7 @@ ROUTERS = (
     openai_compat.router,
     documents.router,
     ingest.router,
+    timeline.router,
 )
 
 

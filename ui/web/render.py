@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from rag.core.models import Answer, Citation, Sentence, Source
+from rag.timeline import stated_dates
 
 CITE = re.compile(r"\[(\d{1,3})\]")
 # Markdown heading markers at the start of a passage line; the card shows the heading path anyway.
@@ -287,8 +288,20 @@ def _share(answer: Answer) -> str:
     return (
         f'<p class="pq-share"><a href="/a/{i}" target="_blank" rel="noopener">permalink</a> · '
         f'<a href="/api/answers/{i}/markdown">Markdown</a> · '
-        f'<a href="/api/answers/{i}" target="_blank" rel="noopener">JSON</a></p>'
+        f'<a href="/api/answers/{i}" target="_blank" rel="noopener">JSON</a>{_on_timeline(answer)}</p>'
     )
+
+
+def _on_timeline(answer: Answer) -> str:
+    """A link to the answer's place on the timeline: the first date its quotes state, in its document."""
+    for c in sorted(answer.citations, key=lambda c: c.n):
+        dates = stated_dates(c.quote or "")
+        if dates:
+            href = f"/timeline?doc={quote(c.doc_id, safe='')}#d-{dates[0][1]}"
+            return (
+                f' · <a class="pq-on-timeline" href="{esc(href)}" target="_blank" rel="noopener">timeline</a>'
+            )
+    return ""
 
 
 # -- the conversation ---------------------------------------------------------------------------------

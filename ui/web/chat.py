@@ -30,7 +30,8 @@ EXAMPLES = [
 HEADER = (
     '<header class="pq-header"><h1>PolicyQA</h1>'
     "<p>Cited answers from public AI-governance texts. Answers quote the documents; "
-    "check the sources.</p></header>"
+    'check the sources. <a href="/timeline" target="_blank" rel="noopener">Timeline of the corpus</a></p>'
+    "</header>"
 )
 
 

@@ -15,6 +15,7 @@ import json
 import logging
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,15 @@ def date_number(date: str, *, end: bool = False) -> int:
 
 def chunk_body(doc: Document) -> str:
     return doc.page_content[int(doc.metadata.get("body_offset", 0)) :]
+
+
+@dataclass
+class CatalogEntry:
+    """A document as the library lists it."""
+
+    meta: DocMeta
+    chunks: int
+    indexed_at: str  # ISO time (UTC) of its last indexing; "" for a record written before it was kept
 
 
 @dataclass
@@ -124,6 +134,7 @@ class Index:
             "chunks": n_chunks,
             "sha256": hashlib.sha256(text.encode()).hexdigest(),
             "date_num": date_number(meta.date),
+            "indexed_at": datetime.now(UTC).isoformat(timespec="seconds"),
         }
         # The docs collection is looked up by id only; a constant vector keeps Chroma from embedding.
         self.docs.upsert(ids=[meta.doc_id], documents=[text], metadatas=[md], embeddings=[_unit_vector()])
@@ -183,6 +194,19 @@ class Index:
             for md in got["metadatas"]
         ]
         return sorted(out, key=lambda x: x[0].doc_id)
+
+    def catalog(self) -> list[CatalogEntry]:
+        """Every document with its chunk count and when it was last indexed, by id."""
+        got = self.docs.get(include=["metadatas"])
+        out = [
+            CatalogEntry(
+                DocMeta.model_validate_json(md["meta_json"]),
+                int(md.get("chunks", 0)),
+                md.get("indexed_at", ""),
+            )
+            for md in got["metadatas"]
+        ]
+        return sorted(out, key=lambda e: e.meta.doc_id)
 
     def doc_hashes(self) -> dict[str, str]:
         got = self.docs.get(include=["metadatas"])

@@ -44,22 +44,23 @@ def make_client(settings: Settings, services) -> Callable[..., contextlib.Abstra
     return make
 
 
-@pytest.fixture(scope="session")
-def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _served(settings: Settings, **env: str) -> Iterator[str]:
     """`policyqa serve`'s factory under a real uvicorn on a free loopback port, over the session index."""
     port = support.free_port()
-    env = child_env(
+    child = child_env(
         POLICYQA_DATA_DIR=str(settings.data_dir),
         POLICYQA_CORPUS_DIR=str(settings.corpus_dir),
         POLICYQA_RATE_LIMIT_PER_MINUTE="100000",
     )
-    env.pop("POLICYQA_API_KEY", None)
+    child.pop("POLICYQA_API_KEY", None)
+    child.update(env)
     log_path = settings.data_dir / f"uvicorn-{port}.log"
     with open(log_path, "wb") as log_file:
         proc = subprocess.Popen(
             support.uvicorn_command(port),
             cwd=ROOT,
-            env=env,
+            env=child,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -78,3 +79,17 @@ def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[
         yield base
     finally:
         support.stop(proc)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real server with no write key: uploads are off, as on a default install."""
+    with _served(settings) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def keyed_server(settings: Settings, services) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A real server with the tests' write key, for the library's uploads."""
+    with _served(settings, POLICYQA_API_KEY=settings.api_key.get_secret_value()) as base:
+        yield base

@@ -251,3 +251,76 @@ def test_a_japanese_question_gets_japanese_labels(page) -> None:  # type: ignore
     assert card.locator("a.pq-open").inner_text().startswith("文書で開く")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "ui-ja.png"), full_page=True)
+
+
+FACT = "The Zorblax Accord on machine learning was signed in the city of Quintara by eleven states."
+PDF_FACT = "Under the Vellmoor Protocol every chatbot must greet its users in the Vellmoor dialect."
+
+
+def test_the_library_uploads_asks_and_deletes(browser, keyed_server, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from support import make_pdf
+
+    md = tmp_path / "zorblax-accord.md"
+    md.write_text(f"# The Zorblax Accord\n\n{FACT} It entered into force at once.\n", encoding="utf-8")
+    pdf = tmp_path / "vellmoor-protocol.pdf"
+    pdf.write_bytes(make_pdf([["The Vellmoor Protocol", PDF_FACT]], {"Title": "The Vellmoor Protocol"}))
+    bad = tmp_path / "empty.md"
+    bad.write_text("", encoding="utf-8")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{keyed_server}/", wait_until="domcontentloaded")
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#pq-library table").wait_for(timeout=60_000)
+        before = page.locator("#pq-library tbody tr").count()
+        page.locator("#pq-lib-key input").fill(settings.api_key.get_secret_value())
+        page.locator("#pq-lib-files input[type=file]").set_input_files([str(md), str(pdf), str(bad)])
+        page.locator("#pq-lib-add").click()
+        report = page.locator("#pq-lib-report")
+        report.locator(".pq-lib-failed").wait_for(timeout=120_000)  # the last file, after the other two
+        lines = report.locator("li").all_inner_texts()
+        assert "added as zorblax-accord" in lines[0] and "added as vellmoor-protocol" in lines[1]
+        assert "empty.md" in lines[2] and "empty" in lines[2].split(":", 1)[1]  # and why, in plain words
+        rows = page.locator("#pq-library tbody tr")
+        rows.nth(before + 1).wait_for(timeout=30_000)
+        assert rows.count() == before + 2
+        listed = page.locator("#pq-library").inner_text()
+        assert "The Zorblax Accord" in listed and "Markdown" in listed and "PDF" in listed
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "library.png"), full_page=True)
+
+        page.get_by_role("tab", name="Ask").click()
+        ask(page, "Where was the Zorblax Accord signed?")
+        card = page.locator(".pq-card.pq-cited").first
+        card.wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert "Quintara" in page.locator(".pq-answer").first.inner_text()
+
+        page.get_by_role("tab", name="Library").click()
+        page.locator("#pq-lib-doc input").click()
+        page.get_by_role("option", name="The Zorblax Accord").click()
+        page.locator("#pq-lib-delete").click()
+        report.get_by_text("deleted, with its").wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => !document.querySelector('#pq-library').innerText.includes('The Zorblax Accord')",
+            timeout=30_000,
+        )
+
+        page.get_by_role("tab", name="Ask").click()
+        ask(page, "Where was the Zorblax Accord signed?")
+        page.locator(".pq-answer").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)
+        assert "Quintara" not in page.locator(".pq-answer").nth(1).inner_text()  # the answer went with it
+    finally:
+        context.close()
+        import httpx
+
+        key = {"Authorization": f"Bearer {settings.api_key.get_secret_value()}"}
+        for doc_id in ("zorblax-accord", "vellmoor-protocol"):
+            httpx.delete(f"{keyed_server}/api/documents/{doc_id}", headers=key, timeout=60)
+
+
+def test_without_a_write_key_the_library_only_lists(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="Library").click()
+    page.locator("#pq-library table").wait_for(timeout=60_000)
+    assert "POLICYQA_API_KEY" in page.locator("#pq-lib-nokey").inner_text()
+    assert page.locator("#pq-lib-add").count() == 0 and page.locator("#pq-lib-key").count() == 0

@@ -102,6 +102,8 @@ class DocumentSummary(BaseModel):
     url: str = ""
     license: str = ""
     chunks: int = Field(0, description="Number of indexed passages.")
+    type: str = Field("", description="What it was loaded from: Markdown, PDF, Word, HTML, text, web page.")
+    indexed_at: str = Field("", description="When it was last indexed (ISO, UTC); empty for older records.")
 
 
 class DocumentDetail(DocumentSummary):

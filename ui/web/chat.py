@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from ui.state import AppState
 from ui.web.handlers import ChatHandlers
+from ui.web.library_tab import LibraryHandlers, library_tab, wire_library
 from ui.web.render import CHAT_CSS, export_html, transcript_html
 
 EXAMPLES = [
@@ -119,7 +120,6 @@ def _layout(state: AppState) -> Widgets:
     default_mode = settings.mode if settings.mode in modes else modes[0]
     turns = gr.State([])
     saved = gr.BrowserState([], storage_key="policyqa-conversation")
-    gr.HTML(HEADER, js_on_load=None)
     with gr.Row(equal_height=False):
         with gr.Column(scale=3, min_width=320):
             transcript, question, ask, up, down, clear, delete, export, status = _conversation(
@@ -159,7 +159,14 @@ def _wire(demo: gr.Blocks, w: Widgets, handlers: ChatHandlers) -> None:
 def build_chat(state: AppState) -> gr.Blocks:
     handlers = ChatHandlers(state)
     with gr.Blocks(title="PolicyQA — cited answers on AI governance", analytics_enabled=False) as demo:
-        _wire(demo, _layout(state), handlers)
+        gr.HTML(HEADER, js_on_load=None)
+        with gr.Tabs():
+            with gr.Tab("Ask", id="ask", elem_id="pq-tab-ask"):
+                widgets = _layout(state)
+            with gr.Tab("Library", id="library", elem_id="pq-tab-library"):
+                library = library_tab(state)
+        _wire(demo, widgets, handlers)
+        wire_library(demo, library, LibraryHandlers(state), [(handlers.doc_choices, [widgets.docs])])
     demo.queue(default_concurrency_limit=max(1, state.settings.max_concurrent_generations))
     return demo
 

@@ -25,8 +25,8 @@ from ui.api.schemas import (
     UrlUpload,
     first_error_message,
 )
-from ui.api.uploads import DocumentExistsError, Indexed, index_loaded, load_remote, load_upload
-from ui.state import AppState
+from ui.api.uploads import DocumentExistsError, load_remote, load_upload
+from ui.library import IngestRunningError, Library, document_type
 from ui.writes import WritesBusyError
 
 log = logging.getLogger(__name__)
@@ -38,13 +38,12 @@ WRITE_RETRY_AFTER_S = 30
 _TOO_BIG = ("too large", "too many pages")
 
 
-def _check_not_ingesting(state: AppState) -> None:
-    if state.ingests.running:
-        raise HTTPException(
-            409,
-            detail="a re-ingest of the corpus is running; retry when GET /api/ingest says it finished",
-            headers={"Retry-After": str(WRITE_RETRY_AFTER_S)},
-        )
+def _ingest_running(exc: IngestRunningError) -> HTTPException:
+    return HTTPException(
+        409,
+        detail="a re-ingest of the corpus is running; retry when GET /api/ingest says it finished",
+        headers={"Retry-After": str(WRITE_RETRY_AFTER_S)},
+    )
 
 
 def _busy(exc: WritesBusyError) -> HTTPException:
@@ -75,8 +74,13 @@ def _summary(meta: DocMeta, chunks: int) -> DocumentSummary:
     "/documents", response_model=list[DocumentSummary], responses=READ_ERRORS, summary="List documents"
 )
 async def list_documents(services: ReadyServices) -> list[DocumentSummary]:
-    docs = await run_in_threadpool(services.index.documents)
-    return [_summary(meta, n) for meta, n in docs]
+    entries = await run_in_threadpool(services.index.catalog)
+    return [
+        _summary(e.meta, e.chunks).model_copy(
+            update={"type": document_type(e.meta.source, e.meta.url), "indexed_at": e.indexed_at}
+        )
+        for e in entries
+    ]
 
 
 @router.get(
@@ -181,13 +185,9 @@ async def add_document(
             raise HTTPException(
                 415, detail="send multipart/form-data with a 'file' field, or JSON {\"url\": ...}"
             )
-        _check_not_ingesting(state)
-
-        def write() -> Indexed:
-            with state.writes.writing(f"upload {loaded.meta.doc_id}", refusals=(DocumentExistsError,)):
-                return index_loaded(loaded, settings, services.index, replace=replace)
-
-        result = await run_in_threadpool(write)
+        result = await run_in_threadpool(Library(state).add, loaded, replace)
+    except IngestRunningError as exc:
+        raise _ingest_running(exc) from None
     except LoadError as exc:
         status = 413 if any(s in exc.reason for s in _TOO_BIG) else 422
         raise HTTPException(status, detail=exc.reason) from None
@@ -197,8 +197,6 @@ async def add_document(
         raise HTTPException(
             409, detail=f"document {exc.doc_id!r} exists; pass ?replace=true to replace it"
         ) from None
-    # Searchers refresh on their own every few seconds; this worker's one sees the change at once.
-    await run_in_threadpool(services.searcher.refresh, True)
     return IngestedDocument(
         doc_id=result.doc_id, title=result.title, status=result.status, chunks=result.chunks
     )  # type: ignore[arg-type]
@@ -212,17 +210,12 @@ async def add_document(
     summary="Remove a document and its passages; needs the API key",
 )
 async def delete_document(doc_id: str, state: State, services: ReadyServices) -> DeletedDocument:
-    if await run_in_threadpool(services.index.document, doc_id) is None:
-        raise HTTPException(404, detail=f"no document with id {doc_id!r}")
-    _check_not_ingesting(state)
-
-    def write() -> int:
-        with state.writes.writing(f"delete {doc_id}"):
-            return services.index.remove_document(doc_id)
-
     try:
-        deleted = await run_in_threadpool(write)
+        deleted = await run_in_threadpool(Library(state).remove, doc_id)
+    except IngestRunningError as exc:
+        raise _ingest_running(exc) from None
     except WritesBusyError as exc:
         raise _busy(exc) from None
-    await run_in_threadpool(services.searcher.refresh, True)
+    if deleted is None:
+        raise HTTPException(404, detail=f"no document with id {doc_id!r}")
     return DeletedDocument(doc_id=doc_id, deleted_chunks=deleted)

@@ -91,6 +91,7 @@ def test_ask_shows_cited_answer_and_source_cards(page, live_server: str) -> None
     kept = page.context.new_page()
     kept.goto(f"{live_server}{link}")
     assert QUESTION in kept.locator("h1").inner_text()
+    kept.screenshot(path=str(ARTIFACTS / "permalink.png"))
     assert (
         kept.locator(".pq-card.pq-cited .pq-title").first.inner_text()
         == card.locator(".pq-title").inner_text()

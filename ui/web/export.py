@@ -8,6 +8,7 @@ from rag.core.models import Answer
 from ui.web.render import CHAT_CSS, answer_block_html, doc_href, esc
 
 _CITE = re.compile(r"\s?\[(\d+)\]")
+_PAGE_CSS = "body { font-family: system-ui, sans-serif; color: #111827; line-height: 1.5; }"
 
 
 def answer_markdown(answer: Answer, base_url: str = "", note_prefix: str = "") -> str:
@@ -52,8 +53,9 @@ def answer_page(answer: Answer) -> str:
     return (
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{esc(answer.question)} — PolicyQA</title><style>{CHAT_CSS}</style></head>"
-        f"<body><main class='pq-permalink'><h1 class='pq-q'>{esc(answer.question)}</h1>"
+        f"<title>{esc(answer.question)} — PolicyQA</title><style>{CHAT_CSS}{_PAGE_CSS}</style></head>"
+        # The chat's styles are scoped to its transcript: the page wears the same id to look the same.
+        f"<body><main class='pq-permalink' id='pq-transcript'><h1 class='pq-q'>{esc(answer.question)}</h1>"
         f"{answer_block_html(answer, 0)}"
         f"<p class='pq-muted'>{esc(_provenance(answer, '', markdown=False))}</p><p>{exports}</p>"
         "</main></body></html>"

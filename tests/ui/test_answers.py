@@ -220,3 +220,13 @@ def test_an_answer_quoting_a_date_links_to_its_day_on_the_timeline() -> None:
         update={"citations": [citation(1, "Recommendations are not legally binding.")]}
     )
     assert "/timeline" not in answer_block_html(undated, 0)
+
+
+@pytest.mark.slow
+def test_kept_answers_survive_a_server_restart(make_client) -> None:  # type: ignore[no-untyped-def]
+    with make_client() as first:
+        kept = first.post("/api/ask", json={"question": QUESTION}).json()
+    with make_client() as restarted:  # a new app: a new answer log over the same answers.sqlite
+        again = restarted.get(f"/api/answers/{kept['id']}")
+        assert again.status_code == 200 and again.json()["answer"] == kept["answer"]
+        assert restarted.get(f"/api/conversation?ids={kept['id']}").status_code == 200

@@ -561,6 +561,20 @@ def test_read_requires_key(make_client, auth) -> None:  # type: ignore[no-untype
         assert c.get("/v1/models").status_code == 401
         assert c.get("/api/documents", headers=auth).status_code == 200
         assert c.get("/healthz").status_code == 200
+        # Kept answers, conversations and the timeline are reads too.
+        kept = c.post("/api/ask", json={"question": QUESTION}, headers=auth).json()["id"]
+        for path in (
+            f"/a/{kept}",
+            f"/api/answers/{kept}",
+            f"/api/conversation?ids={kept}",
+            "/api/timeline",
+            "/timeline",
+        ):
+            assert c.get(path).status_code == 401, path
+            assert c.get(path, headers=auth).status_code == 200, path
+        assert c.delete(f"/api/answers/{kept}").status_code == 401
+        assert c.request("DELETE", f"/api/conversation?ids={kept}").status_code == 401
+        assert c.get(f"/a/{kept}", headers=auth).status_code == 200  # not deleted without the key
 
 
 def test_rate_limit_is_429_with_retry_after(make_client) -> None:  # type: ignore[no-untyped-def]

@@ -64,6 +64,20 @@ WRITE_ERRORS: Responses = {
     **UNAVAILABLE,
 }
 INGEST_ERRORS: Responses = {**WRITE_KEY, **UNAVAILABLE}
+ANSWER_ERRORS: Responses = {
+    **READ_KEY,
+    404: error("No kept answer with this id: never served here, pruned, expired or deleted."),
+}
+CONVERSATION_ERRORS: Responses = {
+    **READ_KEY,
+    404: error("None of these answers is kept."),
+    422: error("No ids, too many, or one that is not an answer id (the detail says which)."),
+}
+TIMELINE_ERRORS: Responses = {
+    **READ_KEY,
+    422: error("A bad date, kind or document id (the detail says which)."),
+    **UNAVAILABLE,
+}
 
 
 # -- handlers ------------------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from rag.core.models import Answer
 from ui.answer_log import ID_PATTERN
 from ui.api.deps import State, require_read_key
+from ui.api.errors import ANSWER_ERRORS, CONVERSATION_ERRORS
 from ui.web.export import answer_markdown, conversation_markdown
 
 router = APIRouter(prefix="/api/answers", tags=["answers"], dependencies=[Depends(require_read_key)])
@@ -23,8 +24,6 @@ conversation_router = APIRouter(
     prefix="/api/conversation", tags=["answers"], dependencies=[Depends(require_read_key)]
 )
 MAX_CONVERSATION = 200  # answers in one export or deletion
-
-NOT_FOUND = {404: {"description": "No kept answer with this id (never served, or pruned)."}}
 
 
 async def kept(answer_id: str, state: State) -> Answer:
@@ -34,7 +33,7 @@ async def kept(answer_id: str, state: State) -> Answer:
     return found
 
 
-@router.get("/{answer_id}", response_model=Answer, responses=NOT_FOUND, summary="A kept answer as JSON")
+@router.get("/{answer_id}", response_model=Answer, responses=ANSWER_ERRORS, summary="A kept answer as JSON")
 async def get_answer(answer_id: str, state: State) -> Answer:
     return await kept(answer_id, state)
 
@@ -42,7 +41,12 @@ async def get_answer(answer_id: str, state: State) -> Answer:
 @router.get(
     "/{answer_id}/markdown",
     response_class=PlainTextResponse,
-    responses={200: {"content": {"text/markdown": {}}}, **NOT_FOUND},
+    # An error is JSON; a route whose responses are text documents it by description only (with a
+    # model, FastAPI would document it as text/markdown too).
+    responses={
+        200: {"content": {"text/markdown": {}}},
+        404: {"description": ANSWER_ERRORS[404]["description"]},
+    },
     summary="A kept answer as Markdown with footnote citations",
 )
 async def get_answer_markdown(answer_id: str, state: State, request: Request) -> PlainTextResponse:
@@ -55,7 +59,7 @@ async def get_answer_markdown(answer_id: str, state: State, request: Request) ->
     )
 
 
-@router.delete("/{answer_id}", status_code=204, responses=NOT_FOUND, summary="Delete a kept answer")
+@router.delete("/{answer_id}", status_code=204, responses=ANSWER_ERRORS, summary="Delete a kept answer")
 async def delete_answer(answer_id: str, state: State) -> Response:
     if not await run_in_threadpool(state.answers.delete, [answer_id]):
         raise HTTPException(404, f"no kept answer with id {answer_id!r}")
@@ -91,7 +95,10 @@ Ids = Annotated[list[str], Depends(conversation_ids)]
 @conversation_router.get(
     "",
     response_model=Conversation,
-    responses={200: {"content": {"text/markdown": {}}}, 404: {"description": "None of the ids is kept."}},
+    responses={
+        200: {"content": {"text/markdown": {}}},
+        **{code: {"description": e["description"]} for code, e in CONVERSATION_ERRORS.items()},
+    },
     summary="A whole conversation as Markdown with footnote citations, or as JSON",
 )
 async def export_conversation(
@@ -114,6 +121,11 @@ async def export_conversation(
     )
 
 
-@conversation_router.delete("", response_model=Deleted, summary="Delete a whole conversation's kept answers")
+@conversation_router.delete(
+    "",
+    response_model=Deleted,
+    responses=CONVERSATION_ERRORS,
+    summary="Delete a whole conversation's kept answers",
+)
 async def delete_conversation(ids: Ids, state: State) -> Deleted:
     return Deleted(deleted=await run_in_threadpool(state.answers.delete, ids))

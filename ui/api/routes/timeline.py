@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from rag.timeline import TimelineDay, TimelineEvent, by_day
 from ui.api.deps import ReadyServices, require_read_key
+from ui.api.errors import TIMELINE_ERRORS
 
 router = APIRouter(prefix="/api/timeline", tags=["timeline"], dependencies=[Depends(require_read_key)])
 
@@ -85,7 +86,12 @@ def filtered(events: list[TimelineEvent], query: TimelineQuery, known: set[str])
     return by_day(picked, query.date_from, query.date_to, query.doc_ids)
 
 
-@router.get("", response_model=TimelineResponse, summary="Dated events of the corpus, grouped by day")
+@router.get(
+    "",
+    response_model=TimelineResponse,
+    responses=TIMELINE_ERRORS,
+    summary="Dated events of the corpus, grouped by day",
+)
 async def timeline(
     services: ReadyServices, query: Annotated[TimelineQuery, Depends(timeline_query)]
 ) -> TimelineResponse:

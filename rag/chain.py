@@ -145,14 +145,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
         with rt.stage("condense", language=language, turns=len(req.history)) as span:
             alternatives: list[str] = []
+            terms: list[str] = []
             if language == "ja":
-                standalone, alternatives = self._translate(req)
+                standalone, alternatives, terms = self._translate(req)
             else:
                 standalone = self.condense(req, mode, warnings)
             set_attributes(span, standalone=standalone, alternatives=alternatives)
         timings["condense"] = _ms(t)
         with rt.stage("gather"):
-            got = self.gather(standalone, req.filters, k, timings, alternatives)
+            got = self.gather(standalone, req.filters, k, timings, alternatives, terms)
         base.update(standalone_question=standalone, sources=got.evidence.sources)
         if got.reading is not None:
             base["confidence"] = round(got.reading.top_prob, 4)
@@ -245,16 +246,16 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 warnings.append(f"could not rewrite the follow-up with the LLM ({one_line(exc)})")
         return rewrite_followup(question, req.history)
 
-    def _translate(self, req: AskRequest) -> tuple[str, list[str]]:
-        """A Japanese question as an English search and the other senses of its terms; a follow-up that
-        points back ("それは…") also carries the terms of the previous question."""
+    def _translate(self, req: AskRequest) -> tuple[str, list[str], list[str]]:
+        """A Japanese question as an English search, the other senses of its terms, and the terms one by
+        one; a follow-up that points back ("それは…") also carries the terms of the previous question."""
         translation = self.translator.translate(req.question)
         english = translation.english
         last = next((t.content for t in reversed(req.history) if t.role == "user"), "")
         if last and refers_back(req.question):
             previous = self.translator.translate(last).english if detect_language(last) == "ja" else last
             english = f"{english.rstrip('?')} {previous.rstrip('?')}?"
-        return english, translation.alternatives
+        return english, translation.alternatives, [t.english for t in translation.terms if t.english]
 
     def _answerer(self, mode: str, warnings: list[str]) -> Any:
         if self.answerer_for is None:
@@ -272,9 +273,14 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         k: int,
         timings: dict[str, float] | None = None,
         alternatives: Sequence[str] = (),
+        translated_terms: Sequence[str] = (),
     ) -> Gathered:
         """Retrieve, select the evidence and read it: everything an answer is decided from.
-        `alternatives` join the glossary's expansion (a translated question's other senses)."""
+        `alternatives` join the glossary's expansion (a translated question's other senses).
+        `translated_terms`: a translated question's English terms one by one. Its search string runs them
+        together ("White House AI Council Article 12 chair"), which would read as one long name that no
+        passage mentions; names are looked for term by term instead, and the reader's English-phrasing
+        rules ("how many <counted noun>") are not applied to it."""
         timings = {} if timings is None else timings
         tracer = self._tracer()
         t = time.perf_counter()
@@ -296,8 +302,10 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             if self.reader:
                 evidence = self.reader.choose_sources(standalone, evidence, k)
             vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
-            missing = unmatched_entities(standalone, evidence.sources, doc_name_tokens, vocab, evidence)
-            reading = self.reader.read(standalone, evidence, missing) if self.reader else None
+            names_in = "; ".join(translated_terms) if translated_terms else standalone
+            missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
+            translated = bool(translated_terms)
+            reading = self.reader.read(standalone, evidence, missing, translated) if self.reader else None
             set_attributes(span, refs=list(parsed.refs), named_docs=list(parsed.doc_ids))
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)

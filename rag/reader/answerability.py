@@ -90,13 +90,17 @@ _MEASURES = frozenset(
 )
 
 
-def amount_missing(question: str, top_sentences: Sequence[str]) -> bool:
-    """A how-many/how-much question that the best sentences do not answer with a figure (see above)."""
+def amount_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+    """A how-many/how-much question that the best sentences do not answer with a figure (see above).
+    `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
+    after it is no counted noun; only the figure is asked of the best sentence."""
     if question_type(question) != "number" or not top_sentences:
         return False
     asked = _amounts(question)
     if not _amounts(top_sentences[0]) - asked:
         return True
+    if translated:
+        return False
     found = _COUNTED.search(question)
     words = [t for t in tokenize(found.group(1)) if t not in STOP_WORDS] if found else []
     counted = words[-1] if words else None
@@ -122,6 +126,6 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
 
 
-def detail_missing(question: str, top_sentences: Sequence[str]) -> bool:
+def detail_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
     """The figure or the role the question asks for is not in its best sentences (see above)."""
-    return amount_missing(question, top_sentences) or role_missing(question, top_sentences)
+    return amount_missing(question, top_sentences, translated) or role_missing(question, top_sentences)

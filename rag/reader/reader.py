@@ -63,13 +63,15 @@ class Reader:
         )
         return evidence.keep((lead + [src.n for src in rest])[:k])
 
-    def read(self, question: str, evidence: Evidence, missing: list[str]) -> Reading:
+    def read(
+        self, question: str, evidence: Evidence, missing: list[str], translated: bool = False
+    ) -> Reading:
         cands, probs = self.probabilities(question, evidence)
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         top = float(probs[order[0]]) if order else 0.0
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
-        no_detail = detail_missing(question, [cands[i].text for i in order[:3]])
+        no_detail = detail_missing(question, [cands[i].text for i in order[:3]], translated)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,

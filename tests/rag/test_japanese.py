@@ -143,3 +143,31 @@ def test_a_japanese_clause_question_is_answered_from_the_right_clause(services) 
 def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(services) -> None:  # type: ignore[no-untyped-def]
     a = services.chain.invoke(AskRequest(question="タングステンの沸点は何度ですか?"))
     assert a.abstained and a.answer == ABSTAIN_TEXT_JA and a.question_language == "ja"
+
+
+@pytest.mark.parametrize(
+    "question", ["何か国が参加していますか。", "何社が署名しましたか。", "何回開かれましたか。"]
+)
+def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) -> None:
+    assert translator.translate(question).english.startswith("How many")
+
+
+def test_a_translated_how_many_is_not_held_to_a_counted_noun() -> None:
+    from rag.reader.answerability import amount_missing
+
+    question = "How many Artificial Intelligence Act prohibited administrative fines greatest?"
+    tops = ["Non-compliance with the prohibition shall be subject to fines of up to EUR 35 000 000."]
+    assert amount_missing(question, tops)  # in English, "how many Artificial Intelligence Act" counts acts
+    assert not amount_missing(question, tops, translated=True)  # translated: only the figure is asked
+    assert amount_missing(question, ["The Commission shall impose fines."], translated=True)  # none given
+
+
+@pytest.mark.slow
+def test_terms_run_together_are_not_one_missing_name(services) -> None:  # type: ignore[no-untyped-def]
+    # "Who Executive Order 14110 established White House AI Council chair?": "White House AI Council
+    # chair" is not a name the corpus lacks, it is a named body and a role.
+    answer = services.chain.invoke(
+        AskRequest(question="大統領令14110号で設置されたホワイトハウスAI評議会の議長は誰ですか。")
+    )
+    assert not answer.abstained
+    assert "Chair of the White House AI Council" in answer.answer

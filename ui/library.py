@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from ingest.loaders import LoadedDocument
 from rag.store.index import CatalogEntry
-from ui.api.uploads import Indexed, index_loaded
+from ui.api.uploads import DocumentExistsError, Indexed, index_loaded
 from ui.state import AppState
 
 
@@ -77,8 +77,6 @@ class Library:
     def add(self, loaded: LoadedDocument, replace: bool = False) -> Indexed:
         """Index one loaded document (blocking). Raises IngestRunningError, WritesBusyError,
         DocumentExistsError, or the loader's LoadError for a document with no text."""
-        from ui.api.uploads import DocumentExistsError
-
         self._check_not_ingesting()
         services = self.state.services
         with self.state.writes.writing(f"upload {loaded.meta.doc_id}", refusals=(DocumentExistsError,)):

@@ -52,10 +52,14 @@ async def get_answer(answer_id: str, state: State) -> Answer:
 async def get_answer_markdown(answer_id: str, state: State, request: Request) -> PlainTextResponse:
     answer = await kept(answer_id, state)
     base = str(request.base_url).rstrip("/")
+    return markdown_download(answer_markdown(answer, base), f"policyqa-{answer.id}.md")
+
+
+def markdown_download(text: str, filename: str) -> PlainTextResponse:
     return PlainTextResponse(
-        answer_markdown(answer, base),
+        text,
         media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="policyqa-{answer.id}.md"'},
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
 
@@ -114,10 +118,8 @@ async def export_conversation(
             Conversation(answers=answers, missing=missing).model_dump_json(), media_type="application/json"
         )
     base = str(request.base_url).rstrip("/")
-    return PlainTextResponse(
-        conversation_markdown(answers, base, missing=len(missing)),
-        media_type="text/markdown; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="policyqa-conversation.md"'},
+    return markdown_download(
+        conversation_markdown(answers, base, missing=len(missing)), "policyqa-conversation.md"
     )
 
 

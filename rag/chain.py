@@ -115,6 +115,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         key = self.cache.key(req, mode, req.top_k or self.settings.top_k, self.searcher.corpus_version())
         stored = self.cache.get(key)
         if stored is not None:
+            set_attributes(rt.root, cache="hit")
             answer = stored.model_copy(deep=True, update={"timings_ms": {"cache": _ms(t0), "total": _ms(t0)}})
             yield answer.answer
             yield answer

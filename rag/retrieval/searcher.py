@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
+from opentelemetry.trace import NoOpTracer, Span, Tracer
 
 from rag.core.models import Filters
 from rag.core.settings import Settings
@@ -22,6 +23,8 @@ from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, share_strings, top_n
 from rag.store.index import Index
 
+_NO_TRACE = NoOpTracer()
+_TRACED = 5  # candidates per list kept in a span
 log = logging.getLogger(__name__)
 
 # A chunk from a document the question does not name keeps this share of its fused score.
@@ -114,10 +117,18 @@ class Searcher:
         return parse_query(query, self.aliases)
 
     def search(
-        self, query: str, *, fetch_k: int | None = None, filters: Filters | None = None, expansion: str = ""
+        self,
+        query: str,
+        *,
+        fetch_k: int | None = None,
+        filters: Filters | None = None,
+        expansion: str = "",
+        tracer: Tracer | None = None,
     ) -> list[Hit]:
         """Hybrid search; `expansion` (the corpus's terms for the question's lay words) adds to BM25 only,
-        at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question."""
+        at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question.
+        `tracer`: each sub-search gets a span (rag/tracing.py); none by default."""
+        tracer = tracer or _NO_TRACE
         self.refresh()
         table, lexical, sentences = self.table, self.lexical, self.sentences
         if not table.docs or lexical is None:
@@ -129,10 +140,12 @@ class Searcher:
         if not (filters and filters.doc_ids):
             named = tuple(d for d in parsed.doc_ids if d in table.rows_of and base[table.rows_of[d]].any())
 
-        qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
-        bm25_all = lexical.scores(query)
-        if expansion:
-            bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
+        with tracer.start_as_current_span("embed query"):
+            qvec = np.asarray(self.index.embeddings.embed_query(query), dtype=np.float32)
+        with tracer.start_as_current_span("bm25 scores", attributes={"expanded": bool(expansion)}):
+            bm25_all = lexical.scores(query)
+            if expansion:
+                bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
         passes = [(base, 1.0)]
         if named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
@@ -147,17 +160,24 @@ class Searcher:
         for mask, factor in passes:
             if not mask.any():
                 continue
-            dense, lexical_top = self._candidates(qvec, bm25_all, mask, fetch_k)
-            self._note_candidates(dense, lexical_top, hits)
-            rankings += [[cid for cid, _ in dense], [cid for cid, _ in lexical_top]]
-            weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
-            if len(sentences):
-                by_sentence = self._by_sentence(best_sentence, mask, fetch_k, hits)
-                rankings.append(by_sentence)
-                weights.append(factor * self.settings.sentence_weight)
-        for cid, score in fuse(rankings, weights, self.settings.rrf_k):
-            if cid in hits:
-                hits[cid].score = score
+            scope = "named documents" if named and factor == 1.0 else "all documents"
+            with tracer.start_as_current_span(
+                "candidates", attributes={"scope": scope, "weight": factor}
+            ) as span:
+                dense, lexical_top = self._candidates(qvec, bm25_all, mask, fetch_k)
+                self._note_candidates(dense, lexical_top, hits)
+                rankings += [[cid for cid, _ in dense], [cid for cid, _ in lexical_top]]
+                weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
+                by_sentence: list[str] = []
+                if len(sentences):
+                    by_sentence = self._by_sentence(best_sentence, mask, fetch_k, hits)
+                    rankings.append(by_sentence)
+                    weights.append(factor * self.settings.sentence_weight)
+                _trace_pass(span, dense, lexical_top, by_sentence)
+        with tracer.start_as_current_span("fuse", attributes={"rankings": len(rankings)}):
+            for cid, score in fuse(rankings, weights, self.settings.rrf_k):
+                if cid in hits:
+                    hits[cid].score = score
 
         if parsed.refs:
             self._add_clause_hits(parsed, base & (table.mask(None, named) if named else base), hits)
@@ -243,3 +263,19 @@ class Searcher:
                 h = self._hit(str(doc.id), hits)
                 if h is not None:
                     h.ref = max(h.ref, score)
+
+
+def _trace_pass(
+    span: Span, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], by_sentence: list[str]
+) -> None:
+    """A pass's top candidates on its span, when the span records."""
+    if span.is_recording():
+        span.set_attributes(
+            {
+                "dense_top": [cid for cid, _ in dense[:_TRACED]],
+                "dense_sims": [round(sim, 4) for _, sim in dense[:_TRACED]],
+                "bm25_top": [cid for cid, _ in lexical[:_TRACED]],
+                "bm25_scores": [round(sc, 3) for _, sc in lexical[:_TRACED]],
+                "sentence_top": by_sentence[:_TRACED],
+            }
+        )

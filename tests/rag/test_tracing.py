@@ -44,10 +44,17 @@ def test_one_answer_is_one_tree_of_stages_with_what_explains_them(services) -> N
         "condense": "policyqa.answer",
         "gather": "policyqa.answer",
         "retrieve": "gather",
+        "embed query": "retrieve",  # the sub-searches
+        "bm25 scores": "retrieve",
+        "candidates": "retrieve",
+        "fuse": "retrieve",
         "evidence": "gather",
         "abstain": "policyqa.answer",
         "compose": "policyqa.answer",
     }
+    passes = [s for s in spans if s.name == "candidates"]
+    assert [p.attributes["scope"] for p in passes] == ["named documents", "all documents"]  # "the EU AI Act"
+    assert all(len(p.attributes["dense_top"]) == 5 and len(p.attributes["bm25_top"]) == 5 for p in passes)
     retrieve = by_name["retrieve"].attributes
     assert retrieve["query"].startswith("What does Article 50(2)")
     assert len(retrieve["top_ids"]) == len(retrieve["top_scores"]) > 0

@@ -126,10 +126,16 @@ def test_the_conversation_exports_and_deletes(page, live_server) -> None:  # typ
     ask(page, "And what does MAP do?")
     page.locator(".pq-answer").nth(1).wait_for(timeout=ANSWER_TIMEOUT_MS)
     link = page.locator("#pq-export a", has_text="Markdown")
-    link.wait_for(timeout=30_000)
+    # The links follow the conversation in the event after each answer: wait for the second id.
+    page.wait_for_function(
+        "() => (document.querySelector('#pq-export a')?.getAttribute('href') || '').includes(',')",
+        timeout=30_000,
+    )
     href = link.get_attribute("href")
-    permalinks = [page.locator(".pq-share a").nth(i).get_attribute("href") for i in (0, 3)]
-    ids = [p.removeprefix("/a/") for p in permalinks if p]
+    permalinks = page.locator(".pq-share a[href^='/a/']").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
+    ids = [p.removeprefix("/a/") for p in permalinks]
     assert href == f"/api/conversation?ids={ids[0]},{ids[1]}"
     md = page.request.get(f"{live_server}{href}")
     assert md.ok and md.text().index(f"## {QUESTION}") < md.text().index("## And what does MAP do?")

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -75,19 +76,25 @@ def stack(tmp_path_factory, services) -> Iterator[dict[str, str]]:  # type: igno
         yield {"api": f"http://127.0.0.1:{api_port}", "data": str(tmp / "data")}
 
 
+def _honouring_retry_after(method: str, url: str, **kw: Any) -> httpx.Response:
+    """/readyz answered from one worker; another may still be loading and say 503 + Retry-After, which a
+    well-behaved client honours (the kernel hands each new connection to either worker)."""
+    for _ in range(120):
+        r = httpx.request(method, url, **kw)
+        if r.status_code != 503:
+            return r
+        time.sleep(float(r.headers.get("retry-after", 1)))
+    return r
+
+
 def test_workers_share_the_chroma_server(stack):
     def ask(i: int) -> dict:
-        # /readyz answered from one worker; another may still be loading and say 503 + Retry-After,
-        # which a well-behaved client honours.
-        for _ in range(120):
-            r = httpx.post(
-                f"{stack['api']}/api/ask",
-                json={"question": "When was Japan's AI Safety Institute set up?"},
-                timeout=120,
-            )
-            if r.status_code != 503:
-                break
-            time.sleep(float(r.headers.get("retry-after", 1)))
+        r = _honouring_retry_after(
+            "POST",
+            f"{stack['api']}/api/ask",
+            json={"question": "When was Japan's AI Safety Institute set up?"},
+            timeout=120,
+        )
         assert r.status_code == 200, r.text
         return r.json()
 
@@ -99,12 +106,13 @@ def test_workers_share_the_chroma_server(stack):
             Path(d).stem for d in DOCS
         }  # only what the server holds
     assert not (Path(stack["data"]) / "chroma").exists()  # nothing went to an embedded store
-    docs = httpx.get(f"{stack['api']}/api/documents", timeout=30).json()
+    docs = _honouring_retry_after("GET", f"{stack['api']}/api/documents", timeout=30).json()
     assert len(docs) == 2
 
 
 def test_openai_mode_through_the_llm_server(stack):
-    r = httpx.post(
+    r = _honouring_retry_after(
+        "POST",
         f"{stack['api']}/api/ask",
         json={"question": "What is the Hiroshima AI Process?", "mode": "openai", "top_k": 2},
         timeout=300,

@@ -33,6 +33,7 @@ from rag.references import QueryRefs
 from rag.retrieval import Searcher
 from rag.text.words import has_words
 from rag.tracing import (
+    MAX_TEXT,
     TRACER_NAME,
     RequestTrace,
     abstention_attributes,
@@ -222,7 +223,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             set_attributes(span, error=one_line(exc))
             text_parts = []
         finally:
-            set_attributes(span, draft=clip("".join(text_parts)))
+            set_attributes(span, draft=clip("".join(text_parts), MAX_TEXT))
             span.end()
         if not text_parts:
             return None, streamed

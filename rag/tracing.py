@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry import context, trace
 from opentelemetry.trace import Span, Tracer
 
+from rag.citations.support import clip
 from rag.core.models import Answer
 from rag.core.settings import Settings
 
@@ -30,11 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRACER_NAME = "policyqa"
-_MAX_TEXT = 300  # characters of a quote or passage kept in an attribute
-
-
-def clip(text: str, n: int = _MAX_TEXT) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
+MAX_TEXT = 300  # characters of a question, query or draft kept in an attribute
 
 
 def tracer_for(settings: Settings) -> Tracer:
@@ -77,7 +74,7 @@ class RequestTrace:
     def __init__(self, tracer: Tracer, question: str, mode: str) -> None:
         self.tracer = tracer
         self.root = tracer.start_span(
-            "policyqa.answer", attributes={"question": clip(question), "mode": mode}
+            "policyqa.answer", attributes={"question": clip(question, MAX_TEXT), "mode": mode}
         )
         self._ctx = trace.set_span_in_context(self.root)
 
@@ -166,8 +163,8 @@ def search_attributes(query: str, expansion: str, hits: Sequence[Any], n: int = 
     """The searched query and the top hits (chunk id, fused score, dense and BM25 ranks)."""
     top = hits[:n]
     return {
-        "query": clip(query),
-        "expansion": clip(expansion),
+        "query": clip(query, MAX_TEXT),
+        "expansion": clip(expansion, MAX_TEXT),
         "hits": len(hits),
         "top_ids": [str(h.id) for h in top],
         "top_scores": [round(float(h.score), 4) for h in top],

@@ -7,13 +7,13 @@ the errors to what they show (an HTTP status, a line in the tab's report).
 
 from __future__ import annotations
 
-import hmac
 from pathlib import PurePath
 
 from pydantic import BaseModel
 
 from ingest.loaders import LoadedDocument
 from rag.store.index import CatalogEntry
+from ui.api.deps import key_matches
 from ui.api.uploads import DocumentExistsError, Indexed, index_loaded
 from ui.state import AppState
 
@@ -68,11 +68,8 @@ class Library:
         return [row(e) for e in self.state.services.index.catalog()]
 
     def key_ok(self, key: str) -> bool:
-        """The write key, compared in constant time; never true when no key is configured."""
-        expected = self.state.settings.api_key
-        if expected is None or not key:
-            return False
-        return hmac.compare_digest(key.strip().encode(), expected.get_secret_value().encode())
+        """The write key, compared as the API compares its bearer token."""
+        return key_matches(self.state.settings, (key or "").strip())
 
     def add(self, loaded: LoadedDocument, replace: bool = False) -> Indexed:
         """Index one loaded document (blocking). Raises IngestRunningError, WritesBusyError,

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator
 
 # YYYY, YYYY-MM or YYYY-MM-DD: a prefix of an ISO date, because many sources only give a month or a year.
-_ISO_PREFIX = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+ISO_PREFIX = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
 class DocMeta(BaseModel):
@@ -29,6 +29,6 @@ class DocMeta(BaseModel):
     @classmethod
     def _iso_prefix(cls, value: str) -> str:
         value = value.strip()
-        if value and not _ISO_PREFIX.match(value):
+        if value and not ISO_PREFIX.match(value):
             raise ValueError(f"date {value!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
         return value

@@ -72,11 +72,16 @@ async def require_documents(services: Services) -> None:
 
 
 def _key_matches(settings: Settings, credentials: HTTPAuthorizationCredentials | None) -> bool:
-    if settings.api_key is None or credentials is None:
+    return key_matches(settings, credentials.credentials if credentials is not None else None)
+
+
+def key_matches(settings: Settings, presented: str | None) -> bool:
+    """The write key, as the API's bearer token or typed into the Library tab; never true without one."""
+    if settings.api_key is None or not presented:
         return False
     expected = settings.api_key.get_secret_value().encode()
     # Constant-time comparison: the key must not leak through response timing.
-    return hmac.compare_digest(credentials.credentials.encode(), expected)
+    return hmac.compare_digest(presented.encode(), expected)
 
 
 def _unauthorized(message: str) -> HTTPException:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
+from rag.store.doc_meta import ISO_PREFIX
 from rag.timeline import TimelineDay, TimelineEvent, by_day
 from ui.api.deps import ReadyServices, require_read_key
 from ui.api.errors import TIMELINE_ERRORS
 
 router = APIRouter(prefix="/api/timeline", tags=["timeline"], dependencies=[Depends(require_read_key)])
 
-_ISO_PREFIX = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 KINDS = (
     "adopted",
     "entry into force",
@@ -65,7 +64,7 @@ def timeline_query(
 
 
 def _valid_date(value: str) -> bool:
-    if not _ISO_PREFIX.match(value):
+    if not ISO_PREFIX.match(value):  # the manifest's date forms; then the calendar says no to 30 February
         return False
     from datetime import date
 

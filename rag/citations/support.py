@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.citations.alignment import swapped_detail
 from rag.citations.analysis import EDGE_PUNCT, Doc, analyse, squash, union
 from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage
 from rag.citations.facts import satisfied
@@ -105,6 +106,9 @@ class SupportChecker:
             return SupportVerdict(False, overlap, problem)
         if self.check_negation and negation_conflict(sent.clauses, evidence.clauses):
             return SupportVerdict(False, overlap, "negation does not match source")
+        swapped = swapped_detail(sentence, passages) if self.check_claims else ""
+        if swapped:
+            return SupportVerdict(False, overlap, swapped)
         # Below the paraphrase floor the sentence is about something else, and "low overlap" says so better.
         claims = self.check_claims and overlap >= self.min_paraphrase_overlap
         problem = self._claim_problem(sent, evidence) if claims else ""

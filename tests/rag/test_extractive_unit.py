@@ -40,6 +40,12 @@ def evidence(*passages: list[tuple[str, float]], sources: list[Source] | None = 
         ("Which practices are prohibited?", "list"),
         ("List the obligations of deployers.", "list"),
         ("What does Article 50 require?", "fact"),
+        ("And when does it apply from?", "date"),
+        ("when's the next version of the guidelines coming out?", "date"),
+        ("I read about the summit — when did it take place?", "date"),
+        # "when" as a conjunction asks for no date.
+        ("do I have to be told when I'm chatting with a bot?", "fact"),
+        ("Back when chatbots were everywhere, did the G7 act on them?", "fact"),
     ],
 )
 def test_question_type(question: str, qtype: str) -> None:

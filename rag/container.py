@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from rag.answer_cache import AnswerCache
 from rag.core.settings import Settings
+from rag.core.threads import limit_blas_threads
 
 if TYPE_CHECKING:
     from rag.answerers.base import Answerer
@@ -60,6 +61,7 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        limit_blas_threads(settings.blas_threads)
         self._lock = threading.RLock()
         self._answerers: dict[str, Answerer | None] = {}
 

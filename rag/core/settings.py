@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     # One short query runs ~2.5x faster under ONNX Runtime than under torch, with the same vectors
     # (rag/store/query_encoder.py); "torch" skips the one-off export.
     query_encoder: Literal["onnx", "torch"] = "onnx"
+    blas_threads: int | None = Field(
+        1, description="numpy's BLAS threads (the query path's matrix products); None leaves the default."
+    )
 
     # Chunking (words)
     chunk_min_words: int = 150

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import snowballstemmer
@@ -43,6 +44,7 @@ _UNCLAIMED = frozenset(_SNOWBALL.stemWords((_FRAMING_WORDS + " " + _LIGHT_WORDS)
 _ALIAS_WORDS = {w: key for key, phrases in ALIASES.items() for phrase in phrases for w in phrase.split()}
 _MAX_EVIDENCE_WORDS = 400
 DEFAULT_MIN_WORD_SIMILARITY = 0.7
+VERB_SYNONYMS_PATH = Path(__file__).resolve().parents[1] / "data" / "verb_synonyms.tsv"
 
 
 class Coverage:
@@ -69,6 +71,8 @@ class Coverage:
                 if any(frozenset(_rooted(target)) <= roots for target in legal):
                     for root in _rooted(lay):
                         missing.pop(root, None)
+        if missing:
+            missing = {r: w for r, w in missing.items() if not _restated_verb(r, roots)}
         if missing and self.word_vectors is not None:
             missing = self._near_synonyms(missing, evidence_text)
         return list(missing.values())
@@ -82,6 +86,27 @@ class Coverage:
         sims = vectors[: len(asked)] @ vectors[len(asked) :].T
         best = sims.max(axis=1)
         return {s: w for (s, w), b in zip(missing.items(), best, strict=True) if b < self.min_word_similarity}
+
+
+@lru_cache(maxsize=1)
+def verb_synonyms(path: Path = VERB_SYNONYMS_PATH) -> dict[str, tuple[frozenset[str], ...]]:
+    """Snowball root → the groups it belongs to, each group a set of members' roots (multi-word members
+    are a set of roots that must all be in the source, e.g. "set up")."""
+    out: dict[str, list[frozenset[str]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        members = [frozenset(_SNOWBALL.stemWords(m.lower().split())) for m in line.split("\t") if m.strip()]
+        for member in members:
+            if len(member) == 1:
+                (root,) = member
+                out.setdefault(root, []).extend(m for m in members if m != member)
+    return {root: tuple(groups) for root, groups in out.items()}
+
+
+def _restated_verb(root: str, evidence_roots: frozenset[str]) -> bool:
+    """The source says it with another word of the same line of rag/data/verb_synonyms.tsv."""
+    return any(member <= evidence_roots for member in verb_synonyms().get(root, ()))
 
 
 def _rooted(text: str) -> dict[str, str]:

@@ -162,3 +162,26 @@ def test_the_labelled_set_is_large_and_split() -> None:
         if p.origin == "perturbed":
             by_source.setdefault(p.id.split("-")[1], set()).add(p.split)
     assert all(len(s) == 1 for s in by_source.values())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("The LDP asked the government to establish a legal framework for generative AI.", True),
+        ("The LDP asked the government to abolish a legal framework for generative AI.", False),
+    ],
+)
+def test_a_restated_verb_is_backed_by_its_synonym(
+    checker: SupportChecker, sentence: str, supported: bool
+) -> None:
+    source = "The LDP has requested the government to create a legal framework for generative AI."
+    assert checker.check(sentence, [source]).supported is supported
+
+
+def test_opposites_never_share_a_synonym_line() -> None:
+    from rag.citations.coverage import verb_synonyms
+
+    table = verb_synonyms()
+    for a, b in (("prohibit", "permit"), ("allow", "ban"), ("compli", "violat"), ("creat", "stop")):
+        assert not any(frozenset({b}) in group for group in (table.get(a) or ())), (a, b)
+        assert a in table and b in table

@@ -12,10 +12,11 @@ Written by hand: difflib's alignment does the work; what a swap is belongs to th
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from rag.citations.facts import NUMBER_WORDS, UNCHECKED_NUMBER_WORDS
 from rag.citations.markers import sentence_ranges
 from rag.citations.names import ALIASES
 
@@ -56,6 +57,8 @@ def _tokens(text: str) -> list[_Token]:
     for i, m in enumerate(_TOKEN_RE.finditer(_DIGIT_GROUP.sub("", text))):
         word = m.group().rstrip(".,")
         key = re.sub(r"'s$", "", word.lower().replace("’", "'"))
+        if key in NUMBER_WORDS and key not in UNCHECKED_NUMBER_WORDS:  # "five months" is "5 months"
+            key = str(NUMBER_WORDS[key])
         if key[:1].isdigit():  # "35,000,000", "35 000 000" and "35 million" align as one figure
             key = re.sub(r"\D", "", key).rstrip("0") or "0"
         if key.endswith("n't"):
@@ -100,9 +103,67 @@ def swapped_detail(sentence: str, passages: Sequence[str], align_min: float = AL
             new = any(t.key not in source_keys for t in put_in) and any(t.key not in keys for t in taken_out)
             # Or two names traded places: each sits where the source has the other.
             crossed = any(t.key in source_keys for t in put_in) and any(t.key in keys for t in taken_out)
+            if crossed and _listed(source, _positions(source, [put_in[0].key, taken_out[0].key])):
+                crossed = False  # "Tsukuba and Washington" for "Washington and Tsukuba": a list reordered
             if new or crossed:
                 return f"restates the source with '{_text(put_in)}' where it says '{_text(taken_out)}'"
+    return _moved_names(claim, source, matcher)
+
+
+def _moved_names(claim: list[_Token], source: list[_Token], matcher: SequenceMatcher[str]) -> str:
+    """Two names that both sentences have, each left out of the alignment and in new company: "UW with Keio
+    and CMU with Tsukuba" for "UW with Tsukuba and CMU with Keio". A name that moved with its neighbours
+    (a clause put first) or within a list ("Japan and the US") has not traded places."""
+    ours = _unaligned(
+        claim, (b.a for b in matcher.get_matching_blocks()), (b.size for b in matcher.get_matching_blocks())
+    )
+    theirs = _unaligned(
+        source, (b.b for b in matcher.get_matching_blocks()), (b.size for b in matcher.get_matching_blocks())
+    )
+    moved = [
+        key
+        for key, i in ours.items()
+        if key in theirs and claim[i].kind == "name" and _next(claim, i) != _next(source, theirs[key])
+    ]
+    if len(moved) >= 2 and not _listed(source, [theirs[k] for k in moved]):
+        return f"restates the source with '{moved[0]}' and '{moved[1]}' in each other's places"
     return ""
+
+
+def _unaligned(tokens: list[_Token], starts: Iterable[int], sizes: Iterable[int]) -> dict[str, int]:
+    """Key → position of the salient tokens outside every matching block (the first, for a repeated key)."""
+    inside = {i for start, size in zip(starts, sizes, strict=True) for i in range(start, start + size)}
+    out: dict[str, int] = {}
+    for i, t in enumerate(tokens):
+        if t.kind and i not in inside:
+            out.setdefault(t.key, i)
+    return out
+
+
+def _positions(tokens: list[_Token], keys: list[str]) -> list[int]:
+    return [
+        next(i for i, t in enumerate(tokens) if t.key == key)
+        for key in keys
+        if key in {t.key for t in tokens}
+    ]
+
+
+def _next(tokens: list[_Token], i: int) -> tuple[str, ...]:
+    """The two words after a name (past the rest of the name): its company in the sentence."""
+    j = i
+    while j < len(tokens) and tokens[j].kind == "name":
+        j += 1
+    return tuple(t.key for t in tokens[j : j + 2])
+
+
+def _listed(tokens: list[_Token], positions: list[int]) -> bool:
+    """The names sit in one list: at most six words apart ("the University of Tsukuba and the University of
+    Washington"), joined by "and" or "or" (commas are not tokens)."""
+    if len(positions) < 2:
+        return False
+    lo, hi = min(positions), max(positions)
+    between = {t.key for t in tokens[lo + 1 : hi]}
+    return hi - lo <= 6 and bool(between & {"and", "or"})
 
 
 def _restated(

@@ -74,17 +74,17 @@ _ENUMERATOR_RE = re.compile(r"(?:^|(?<=[\s;:,]))\((?:\d{1,2}|[a-z]{1,3})\)(?=\s)
 _PERCENT_RE = re.compile(rf"{_NUM_START}{_NUM}\s?(?:%|per ?cent\b|percent\b)", re.IGNORECASE)
 _NUMBER_RE = re.compile(rf"{_NUM_START}{_NUM}{_SCALE}(?!\d)", re.IGNORECASE)
 # fmt: off
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
     "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
 }
 # fmt: on
-_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.IGNORECASE)
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 # "one" is a pronoun far more often than a count ("one of the principles"), so a sentence is never
 # required to back it up; a source saying "one" still counts as evidence for "1".
-_UNCHECKED_NUMBER_WORDS = {"one", "hundred"}
+UNCHECKED_NUMBER_WORDS = {"one", "hundred"}
 _CURRENCY_WORD_RE = re.compile(
     r"US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|JPY|euros?|dollars?|yen|pounds?)\b", re.IGNORECASE
 )
@@ -215,8 +215,8 @@ def _numbers(text: str, claims: _Claims, facts: list[Fact]) -> None:
     for m in _NUMBER_WORD_RE.finditer(text):
         if claims.claim(m):
             word = m.group().lower()
-            kind = "number" if word not in _UNCHECKED_NUMBER_WORDS else ""
-            facts.append(Fact(kind, m.group(), (frozenset({f"n:{_NUMBER_WORDS[word]}"}),)))
+            kind = "number" if word not in UNCHECKED_NUMBER_WORDS else ""
+            facts.append(Fact(kind, m.group(), (frozenset({f"n:{NUMBER_WORDS[word]}"}),)))
 
 
 def _is_year(m: re.Match[str]) -> bool:

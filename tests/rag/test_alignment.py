@@ -22,6 +22,10 @@ OECD = (
     "Decisions are adopted by Council and are legally binding on all Members except those which abstain. "
     "Recommendations are adopted by Council and are not legally binding. The OECD and the G7 cooperate."
 )
+PARTNERS = (
+    "We applaud new AI research partnerships between the University of Washington and the University of "
+    "Tsukuba and between Carnegie Mellon University and Keio University through funding from NVIDIA."
+)
 SUMMIT = (
     "We welcome the UK hosted AI Safety Summit. We reaffirm the importance of our close cooperation with "
     "the OECD and the Global Partnership on Artificial Intelligence (GPAI). The G7 will build on it."
@@ -44,6 +48,12 @@ SUMMIT = (
             SUMMIT,
             "'G7' where it says 'OECD'",
         ),
+        (
+            "We applaud new AI research partnerships between the University of Washington and Keio "
+            "University and between Carnegie Mellon University and the University of Tsukuba.",
+            PARTNERS,
+            "in each other's places",
+        ),
     ],
 )
 def test_a_swapped_detail_is_named(sentence: str, passage: str, said: str) -> None:
@@ -61,6 +71,17 @@ def test_a_swapped_detail_is_named(sentence: str, passage: str, said: str) -> No
         ("We reaffirm our close cooperation with the OECD and GPAI.", SUMMIT),
         # "We" restated as who "we" are is no swap.
         ("The G7 welcome the UK hosted AI Safety Summit.", SUMMIT),
+        # A clause put first keeps its actor, and a list may come in any order.
+        (
+            "The United States plans to allocate two astronaut opportunities to the lunar surface for Japan, "
+            "while Japan plans to provide and sustainably operate a pressurized rover.",
+            LUNAR,
+        ),
+        (
+            "We applaud new AI research partnerships between the University of Tsukuba and the University of "
+            "Washington and between Carnegie Mellon University and Keio University.",
+            PARTNERS,
+        ),
         # Too far from every source sentence to be a restatement of one: the other checks judge it.
         ("Japan and the United States work together on the Moon.", LUNAR),
     ],

@@ -82,6 +82,9 @@ def asked_part(question: str) -> str:
     return asking[-1] if len(parts) > 1 and asking else question
 
 
+# "How often must they publish them?" is answered "for all new significant releases" or "annually" as often
+# as with a figure: no amount is asked for.
+_HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
 # What a "how many/much" question counts: the noun after it ("how many jobs", "how much funding").
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\b", re.I)
 # Words that name a measure, not a thing counted: "over what period", "how much time".
@@ -94,7 +97,7 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     """A how-many/how-much question that the best sentences do not answer with a figure (see above).
     `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
     after it is no counted noun; only the figure is asked of the best sentence."""
-    if question_type(question) != "number" or not top_sentences:
+    if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
         return False
     asked = _amounts(question)
     if not _amounts(top_sentences[0]) - asked:

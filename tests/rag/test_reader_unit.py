@@ -208,6 +208,9 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     # "over what period": a measure, not a thing counted; the duration is the new figure.
     assert not amount_missing("How much money and over what period?", [invest])
     assert not amount_missing("When was it adopted?", ["No figure here."])  # not a how-many question
+    # A frequency is answered in words as often as with a figure.
+    releases = "This should include publishing transparency reports for all new significant releases."
+    assert not amount_missing("how often are companies supposed to publish them?", [releases])
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 

@@ -66,13 +66,20 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
     in a sentence before the question itself ("Sam Altman likes to point to 'system cards'. What does
     the G7 code want…?"): that sentence sets the scene, the last one asks."""
     asked = asked_part(question)
-    names = [m for m in missing if len(tokenize(m)) >= 2 and m in asked]
+    names = [m for m in missing if _name_words(m) >= 2 and m in asked]
     asked_tokens = set(tokenize(asked))
     terms = [t for t in terms if t in asked_tokens]
     if not terms or not names:
         return 0.0
     inside = set(tokenize(" ".join(names)))
     return sum(1 for t in terms if t in inside) / len(terms)
+
+
+def _name_words(name: str) -> int:
+    """Words of a name that name something: "China-style" is one word, and "AI on Meloni's" names one
+    thing ("AI" and "on" name nothing by themselves), so both are passing mentions, not subjects."""
+    words = [w for w in name.split() if len(w) > 2 and w.lower().strip("'’s") not in _GENERIC_NAME_WORDS]
+    return len(words)
 
 
 def asked_part(question: str) -> str:
@@ -85,6 +92,7 @@ def asked_part(question: str) -> str:
 # "How often must they publish them?" is answered "for all new significant releases" or "annually" as often
 # as with a figure: no amount is asked for.
 _HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
+_GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 # What a "how many/much" question counts: the noun after it ("how many jobs", "how much funding").
 _COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\b", re.I)
 # Words that name a measure, not a thing counted: "over what period", "how much time".

@@ -192,6 +192,11 @@ def test_a_name_in_the_scene_setting_sentence_is_not_the_subject() -> None:
     assert missing_share(subject, ["sam", "altman", "point", "promise"], ["Sam Altman"]) == pytest.approx(
         2 / 3
     )
+    # A hyphenated modifier, and a name padded with words that name nothing, are passing mentions.
+    scoring = "China-style social credit: could something like that legally happen in the EU?"
+    assert missing_share(scoring, ["china", "style", "social", "credit", "legal"], ["China-style"]) == 0.0
+    meloni = "Was AI on Meloni's to-do list for Italy's G7 presidency?"
+    assert missing_share(meloni, ["meloni", "list", "italy", "presid"], ["AI on Meloni's"]) == 0.0
     assert asked_part("When was it set up? (Japan AI Safety Institute)") == "When was it set up?"
     assert asked_part("no question mark here") == "no question mark here"
 

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # (rag/store/query_encoder.py); "torch" skips the one-off export.
     query_encoder: Literal["onnx", "torch"] = "onnx"
     blas_threads: int | None = Field(
-        1, description="numpy's BLAS threads (the query path's matrix products); None leaves the default."
+        1, description="numpy's BLAS threads (the query path's matrix products); 0 or None: library default."
     )
 
     # Chunking (words)

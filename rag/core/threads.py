@@ -3,7 +3,8 @@
 The products are small (7k sentence vectors by one query: ~0.1 ms on one core), but they come right after
 ONNX Runtime has embedded the query, and its worker threads keep spinning for a while after a run. On two
 cores a second BLAS thread then waits for a core: retrieval p95 was 20.0 ms with numpy's default of two
-threads and 7.8 ms with one, and a whole extractive answer p95 54.8 against 25.0 ms (bench/README.md).
+threads and 7.8 ms with one, and a whole extractive answer p95 54.8 against 25.0 ms (bench/README.md,
+"What made it fast").
 torch (ingest's embeddings) has its own OpenMP pool, which this leaves alone.
 """
 

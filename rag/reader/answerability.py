@@ -78,8 +78,8 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
 def _name_words(name: str) -> int:
     """Words of a name that name something: "China-style" is one word, and "AI on Meloni's" names one
     thing ("AI" and "on" name nothing by themselves), so both are passing mentions, not subjects."""
-    words = [w for w in name.split() if len(w) > 2 and w.lower().strip("'’s") not in _GENERIC_NAME_WORDS]
-    return len(words)
+    words = [re.sub(r"['’]s$", "", w.lower()) for w in name.split()]
+    return sum(1 for w in words if len(w) > 2 and w not in _GENERIC_NAME_WORDS)
 
 
 def asked_part(question: str) -> str:

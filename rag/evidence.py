@@ -287,9 +287,16 @@ def question_entities(question: str) -> list[str]:
         if _AI_COMPOUND.fullmatch(phrase):  # "AI-made", "AI-generated": capitalised by "AI", not a name
             continue
         toks = [t for t in tokenize(phrase) if t not in _NOT_ENTITY]
-        if toks:
-            out.append(phrase)
+        if not toks:
+            continue
+        # "METI and MIC" names two bodies, each of which a passage may mention on its own ("MIC and METI");
+        # "Standards and Technology" inside a longer name is not split, as its sides are not acronyms.
+        pair = _ACRONYM_PAIR.fullmatch(phrase)
+        out.extend(pair.groups() if pair else [phrase])
     return out
+
+
+_ACRONYM_PAIR = re.compile(r"([A-Z][A-Z0-9]{1,7})\s+(?:and|&|or)\s+([A-Z][A-Z0-9]{1,7})")
 
 
 _AI_COMPOUND = re.compile(r"AI-[a-z][\w\-]*")

@@ -145,6 +145,12 @@ def test_a_name_no_passage_mentions_is_reported() -> None:
         ("Must AI-made pictures be labelled under the EU AI Act?", ["EU AI Act"]),
         ("Does an app like Midjourney have to mark AI-generated images?", ["Midjourney"]),
         ("What did the Bletchley Declaration commit countries to?", ["Bletchley Declaration"]),
+        # Two bodies named together are two names: a passage may say "MIC and METI".
+        ("why did METI and MIC write the guidelines on their own?", ["METI", "MIC"]),
+        (
+            "What does the National Institute of Standards and Technology do?",
+            ["National Institute of Standards and Technology"],
+        ),
     ],
 )
 def test_ai_compounds_are_not_names(question: str, names: list[str]) -> None:

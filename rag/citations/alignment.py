@@ -92,9 +92,10 @@ def swapped_detail(sentence: str, passages: Sequence[str], align_min: float = AL
             return f"restates the source with its negation changed: '{_text(ours)}' for '{_text(theirs)}'"
         if tag != "replace":
             continue
+        our_span, their_span = {t.key for t in ours}, {t.key for t in theirs}
         for kind in ("figure", "month", "name"):
-            put_in = [t for t in ours if t.kind == kind and t.key not in {u.key for u in theirs}]
-            taken_out = [t for t in theirs if t.kind == kind and t.key not in {u.key for u in ours}]
+            put_in = [t for t in ours if t.kind == kind and t.key not in their_span]
+            taken_out = [t for t in theirs if t.kind == kind and t.key not in our_span]
             if not put_in or not taken_out or _aliases(put_in, taken_out):
                 continue
             new = any(t.key not in source_keys for t in put_in) and any(t.key not in keys for t in taken_out)
@@ -111,12 +112,9 @@ def _moved_names(claim: list[_Token], source: list[_Token], matcher: SequenceMat
     """Two names that both sentences have, each left out of the alignment and in new company: "UW with Keio
     and CMU with Tsukuba" for "UW with Tsukuba and CMU with Keio". A name that moved with its neighbours
     (a clause put first) or within a list ("Japan and the US") has not traded places."""
-    ours = _unaligned(
-        claim, (b.a for b in matcher.get_matching_blocks()), (b.size for b in matcher.get_matching_blocks())
-    )
-    theirs = _unaligned(
-        source, (b.b for b in matcher.get_matching_blocks()), (b.size for b in matcher.get_matching_blocks())
-    )
+    blocks = matcher.get_matching_blocks()
+    ours = _unaligned(claim, ((b.a, b.size) for b in blocks))
+    theirs = _unaligned(source, ((b.b, b.size) for b in blocks))
     moved = [
         key
         for key, i in ours.items()
@@ -127,9 +125,10 @@ def _moved_names(claim: list[_Token], source: list[_Token], matcher: SequenceMat
     return ""
 
 
-def _unaligned(tokens: list[_Token], starts: Iterable[int], sizes: Iterable[int]) -> dict[str, int]:
-    """Key → position of the salient tokens outside every matching block (the first, for a repeated key)."""
-    inside = {i for start, size in zip(starts, sizes, strict=True) for i in range(start, start + size)}
+def _unaligned(tokens: list[_Token], blocks: Iterable[tuple[int, int]]) -> dict[str, int]:
+    """Key → position of the salient tokens outside every matching block (start, size), the first for a
+    repeated key."""
+    inside = {i for start, size in blocks for i in range(start, start + size)}
     out: dict[str, int] = {}
     for i, t in enumerate(tokens):
         if t.kind and i not in inside:
@@ -138,11 +137,11 @@ def _unaligned(tokens: list[_Token], starts: Iterable[int], sizes: Iterable[int]
 
 
 def _positions(tokens: list[_Token], keys: list[str]) -> list[int]:
-    return [
-        next(i for i, t in enumerate(tokens) if t.key == key)
-        for key in keys
-        if key in {t.key for t in tokens}
-    ]
+    """Where each key first occurs; keys the tokens lack are left out."""
+    first: dict[str, int] = {}
+    for i, t in enumerate(tokens):
+        first.setdefault(t.key, i)
+    return [first[key] for key in keys if key in first]
 
 
 def _next(tokens: list[_Token], i: int) -> tuple[str, ...]:

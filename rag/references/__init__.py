@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rag.reader.question import is_multi_part
+from rag.references.cues import cue_matcher
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
 from rag.text.clauses import int_to_roman, roman_to_int
@@ -32,6 +34,9 @@ __all__ = [
 class QueryRefs:
     refs: tuple[str, ...] = ()  # canonical ids named in the question, most specific first
     doc_ids: tuple[str, ...] = ()  # documents the question names, in order of mention
+    # Documents it points at by their issuer when it names none (rag/references/cues.py): searched
+    # first, but not quoted one by one as named documents are.
+    cued_doc_ids: tuple[str, ...] = ()
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -40,4 +45,7 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     doc_ids = docs_matcher.match(question)
     # OECD principles are numbered sections, so naming the OECD changes how "principle N" reads.
     oecd_named = any(d in docs_matcher.oecd_ids for d in doc_ids)
-    return QueryRefs(refs=find_refs(normalize(question), oecd_named), doc_ids=doc_ids)
+    refs = find_refs(normalize(question), oecd_named)
+    # A two-part question ("labelled in Europe? And punished in Japan?") may cue one side only.
+    cued = () if doc_ids or is_multi_part(question) else cue_matcher(docs).match(question)
+    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued)

@@ -18,6 +18,8 @@ from rag.text.normalize import normalize
 class DocAlias:
     doc_id: str
     names: tuple[str, ...]  # title, short_title, aliases
+    cues: tuple[str, ...] = ()  # words for its issuer ("G7", "Brussels"): rag/references/cues.py
+    date: str = ""  # ISO prefix, as in the manifest
 
 
 _ABBR = re.compile(r"(?<![^\W_])(?:[a-z]\.){2,}")  # e.u. u.s. e.o.
@@ -135,5 +137,6 @@ def doc_aliases_from_manifest(manifest_path: Path) -> list[DocAlias]:
         doc_id = file[:-3] if file.endswith(".md") else Path(file).stem
         raw = [e.get("title"), e.get("short_title"), *(e.get("aliases") or [])]
         names = tuple(dict.fromkeys(str(n).strip() for n in raw if n and str(n).strip()))
-        out.append(DocAlias(doc_id=doc_id, names=names))
+        cues = tuple(str(c).strip() for c in e.get("cues") or [] if str(c).strip())
+        out.append(DocAlias(doc_id=doc_id, names=names, cues=cues, date=str(e.get("date") or "")))
     return out

@@ -151,6 +151,22 @@ def test_searcher_scores_are_the_fusion_of_its_dense_and_bm25_lists() -> None:
     assert by_id["c1"].dense_rank == 1 and by_id["c1"].bm25_rank == 0
 
 
+def test_a_document_cued_by_its_issuer_gets_the_full_weight_pass_like_a_named_one() -> None:
+    named = searcher([DocAlias("d1", ("Watermark Code",))]).search(
+        "What does the Watermark Code say about watermarking and provenance?"
+    )
+    cued = searcher([DocAlias("d1", ("Watermark Code",), cues=("the G9",))]).search(
+        "What did the G9 say about watermarking and provenance?"
+    )
+    plain = searcher([DocAlias("d1", ("Watermark Code",))]).search(
+        "What did the G9 say about watermarking and provenance?"
+    )
+    assert cued[0].id == named[0].id == "c1"
+    by_id = {h.id: h.score for h in cued}
+    assert by_id["c2"] == OTHER_DOC_FACTOR / (searcher().settings.rrf_k + 1)  # others: the reduced pass
+    assert {h.id: h.score for h in plain}["c2"] > by_id["c2"]  # without the cue, no pass is reduced
+
+
 def test_a_named_document_gets_a_full_weight_pass_and_the_rest_a_reduced_one() -> None:
     s = searcher([DocAlias("d1", ("Watermark Code",))])
     hits = s.search("What does the Watermark Code say about watermarking and provenance?")

@@ -359,3 +359,54 @@ def test_pathological_questions(docs: list[DocAlias]) -> None:
         t = time.perf_counter()
         _check(parse_query(text, docs), docs)
         assert time.perf_counter() - t < 5.0, text[:20]
+
+
+# -- documents pointed at by their issuer, not named (rag/references/cues.py) -------------------------------
+G7_DOCS = {HGP, HCOC, OCT_STATEMENT, DEC_STATEMENT, HIROSHIMA_COMMUNIQUE, APULIA}
+US_JAPAN = {"us-japan-joint-leaders-statement-2024-04-10", "us-japan-fact-sheet-official-visit-2024-04-10"}
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("is it legal in Europe for an app to guess someone's religion from their face?", {AI_ACT}),
+        ("what would Brussels fine a chatbot company?", {AI_ACT}),
+        ("I'm an illustrator: does the UN's big AI resolution do anything for me?", {UNGA}),
+        ("Do all G7 countries have to regulate AI the same way?", G7_DOCS),
+        ("what did the G7 say in 2024 about AI at work?", {APULIA}),  # the year narrows the issuer
+        ("which G7 statement of December 2023 endorsed the policy framework?", {DEC_STATEMENT}),
+        ("Did Biden and Kishida agree anything on quantum computers?", US_JAPAN | {EO, DIPLOMAT}),
+        ("did the U.S. and Japan say anything about AI-made fakes?", US_JAPAN),
+    ],
+)
+def test_an_issuer_points_at_its_documents(docs: list[DocAlias], question: str, expected: set[str]) -> None:
+    parsed = parse_query(question, docs)
+    assert parsed.doc_ids == ()
+    assert set(parsed.cued_doc_ids) == expected
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the Council of Europe convention say about remedies?",  # a name: no cue needed
+        "Is the eu mentioned? un-named sources?",  # lower-case "eu" and "un" are no issuers
+        "what is a deepfake?",
+        # a two-part question may cue one side only; it is not narrowed to that side
+        "Is there a duty to label deepfakes in Europe? And is anyone punished for fake news in Japan?",
+    ],
+)
+def test_no_cue_where_a_name_is_given_or_none_is_meant(docs: list[DocAlias], question: str) -> None:
+    assert parse_query(question, docs).cued_doc_ids == ()
+
+
+def test_a_year_no_cued_document_carries_keeps_them_all(docs: list[DocAlias]) -> None:
+    assert set(parse_query("what has the G7 done on AI since 2019?", docs).cued_doc_ids) == G7_DOCS
+
+
+def test_every_manifest_cue_points_at_its_document(docs: list[DocAlias]) -> None:
+    cued = [d for d in docs if d.cues]
+    assert len(cued) >= 10
+    for d in cued:
+        for cue in d.cues:
+            parsed = parse_query(f"what did {cue} say about it?", docs)
+            assert d.doc_id in parsed.cued_doc_ids or parsed.doc_ids == (d.doc_id,), cue  # "UNGA": a name

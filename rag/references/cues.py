@@ -1,0 +1,60 @@
+"""Which documents a question points at without naming them: by who issued them ("the G7", "Brussels",
+"the UN", "Biden and Kishida"), narrowed by a year or month it gives ("what the G7 said in 2024").
+
+People rarely name the instrument ("is it legal in Europe for an app to…", "the UN's big AI
+resolution"), so name matching alone leaves two questions in five with no document. LangChain's
+SelfQueryRetriever turns such cues into a metadata filter with an LLM; we have none that can, so the
+cues are data: each manifest entry's `cues` lists the words people use for its issuer. They only
+rank that document's passages first (rag/retrieval/searcher.py), never filter the others out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+from rag.references.documents import DocAlias
+
+_MONTHS = "january february march april may june july august september october november december".split()
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_MONTH_YEAR = re.compile(rf"\b({'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b", re.I)
+
+
+def _cue_pattern(cue: str) -> re.Pattern[str]:
+    """A cue in capitals ("EU", "UN", "LDP") matches only in capitals: "un" and "eu" are no issuers.
+    "Europe" is not the one in "Council of Europe", which is another issuer."""
+    flags = 0 if cue.isupper() or any(c.isdigit() for c in cue) else re.I
+    guard = r"(?<!Council of )" if cue.lower().startswith("europe") else ""
+    return re.compile(rf"{guard}(?<![\w-]){re.escape(cue)}(?![\w-])", flags)
+
+
+class CueMatcher:
+    def __init__(self, docs: Sequence[DocAlias]) -> None:
+        self.patterns = [(d.doc_id, [_cue_pattern(c) for c in d.cues if c.strip()]) for d in docs]
+        self.dates = {d.doc_id: d.date for d in docs}
+
+    def match(self, question: str) -> tuple[str, ...]:
+        """The documents whose issuer the question names, in manifest order; when it also gives a year
+        (or a month and year) that some of them carry, only those."""
+        docs = tuple(doc_id for doc_id, pats in self.patterns if any(p.search(question) for p in pats))
+        if len(docs) < 2:
+            return docs
+        months = {f"{y}-{_MONTHS.index(m.lower()) + 1:02d}" for m, y in _MONTH_YEAR.findall(question)}
+        years = set(_YEAR.findall(question))
+        dated = [d for d in docs if self.dates[d][:7] in months] or [
+            d for d in docs if self.dates[d][:4] in years
+        ]
+        return tuple(dated) or docs
+
+
+@lru_cache(maxsize=16)
+def _cached_matcher(docs: tuple[DocAlias, ...]) -> CueMatcher:
+    return CueMatcher(docs)
+
+
+def cue_matcher(docs: Sequence[DocAlias]) -> CueMatcher:
+    try:
+        return _cached_matcher(tuple(docs))
+    except TypeError:  # names given as a list: unhashable, build afresh
+        return CueMatcher(docs)

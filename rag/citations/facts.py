@@ -80,11 +80,18 @@ NUMBER_WORDS = {
     "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
     "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
 }
+# Ordinals count as their number: the AI Act's "the twentieth day" backs "the 20th day", and the reverse.
+ORDINAL_WORDS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "fifteenth": 15, "twentieth": 20,
+    "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "ninetieth": 90, "hundredth": 100,
+}
 # fmt: on
-_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-# "one" is a pronoun far more often than a count ("one of the principles"), so a sentence is never
-# required to back it up; a source saying "one" still counts as evidence for "1".
-UNCHECKED_NUMBER_WORDS = {"one", "hundred"}
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join([*NUMBER_WORDS, *ORDINAL_WORDS]) + r")\b", re.IGNORECASE)
+# "one" is a pronoun far more often than a count ("one of the principles"), and "first", "second" and
+# "third" rank or name ("the first framework", "third parties") more than they count, so a sentence is
+# never required to back them up; a source saying them still counts as evidence for the number.
+UNCHECKED_NUMBER_WORDS = {"one", "hundred", "first", "second", "third"}
 _CURRENCY_WORD_RE = re.compile(
     r"US\$|\$|€|£|¥|\b(?:USD|EUR|GBP|JPY|euros?|dollars?|yen|pounds?)\b", re.IGNORECASE
 )
@@ -216,7 +223,8 @@ def _numbers(text: str, claims: _Claims, facts: list[Fact]) -> None:
         if claims.claim(m):
             word = m.group().lower()
             kind = "number" if word not in UNCHECKED_NUMBER_WORDS else ""
-            facts.append(Fact(kind, m.group(), (frozenset({f"n:{NUMBER_WORDS[word]}"}),)))
+            value = NUMBER_WORDS.get(word) or ORDINAL_WORDS[word]
+            facts.append(Fact(kind, m.group(), (frozenset({f"n:{value}"}),)))
 
 
 def _is_year(m: re.Match[str]) -> bool:

@@ -218,6 +218,22 @@ def test_number_normalisation(checker: SupportChecker, sentence: str) -> None:
     assert verdict.supported, verdict.reason
 
 
+ENTRY_TEXT = "This Regulation shall enter into force on the twentieth day following that of its publication."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        ("The Regulation shall enter into force on the 20th day following its publication.", True),
+        ("The Regulation shall enter into force on the twentieth day following its publication.", True),
+        ("The Regulation shall enter into force on the 30th day following its publication.", False),
+        ("The Regulation shall enter into force on the fifteenth day following its publication.", False),
+    ],
+)
+def test_an_ordinal_is_its_number(checker: SupportChecker, sentence: str, supported: bool) -> None:
+    assert checker.check(sentence, [ENTRY_TEXT]).supported is supported
+
+
 def test_exponent_markup_in_source(checker: SupportChecker) -> None:
     sentence = (
         "Reporting applies to models trained with more than 10^26 integer or floating-point operations."

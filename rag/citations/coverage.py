@@ -34,7 +34,7 @@ _LIGHT_WORDS = """set put take taking make makes making give giving get gets kee
     way one ones another together whole toward towards based using use seen meant stay move find bring
     almost roughly newly plus instance whereas via aim aims aimed aiming seek seeks intend intends asked
     decided expects defines names covers covering spans carries poses stresses acknowledged beginning
-    ensure ensures become becomes came come comes went goes going able reach reaches
+    ensure ensures become becomes came come comes went goes going able reach reaches included
     million millions billion billions thousand thousands trillion percent per cent"""
 # Compared by Snowball root: "prohibitions" backs "prohibited", but "inclusiveness" is not "including"
 # (the overlap stemmer's five-letter prefixes would say it is, and an added attribute would pass).

@@ -185,3 +185,36 @@ def test_opposites_never_share_a_synonym_line() -> None:
     for a, b in (("prohibit", "permit"), ("allow", "ban"), ("compli", "violat"), ("creat", "stop")):
         assert not any(frozenset({b}) in group for group in (table.get(a) or ())), (a, b)
         assert a in table and b in table
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        # an irregular form of a synonym line's verb ("told" for "inform")
+        (
+            "People are told when they are interacting with an AI system.",
+            "People are informed when they are interacting with an AI system.",
+        ),
+        # "X included" restates "including X"
+        (
+            "For SMEs, start-ups included, each fine shall be up to the lower amount.",
+            "In the case of SMEs, including start-ups, each fine shall be up to the lower amount.",
+        ),
+    ],
+)
+def test_irregular_and_participle_restatements_are_kept(
+    checker: SupportChecker, sentence: str, source: str
+) -> None:
+    verdict = checker.check(sentence, [source])
+    assert verdict.supported, verdict.reason
+
+
+def test_no_synonym_line_has_a_negated_member() -> None:
+    """The checker reads "non-compliance" as "compliance": such a member would back "breach" with its
+    opposite."""
+    from rag.citations.coverage import VERB_SYNONYMS_PATH
+
+    lines = [
+        ln for ln in VERB_SYNONYMS_PATH.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
+    ]
+    assert not [m for ln in lines for m in ln.split("\t") if m.strip().lower().startswith(("non-", "un-"))]

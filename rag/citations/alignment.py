@@ -96,7 +96,8 @@ def swapped_detail(sentence: str, passages: Sequence[str], align_min: float = AL
         for kind in ("figure", "month", "name"):
             put_in = [t for t in ours if t.kind == kind and t.key not in their_span]
             taken_out = [t for t in theirs if t.kind == kind and t.key not in our_span]
-            if not put_in or not taken_out or _aliases(put_in, taken_out):
+            # The whole spans too: a sentence-initial "Artificial" is no name, yet "AI" spells both words.
+            if not put_in or not taken_out or _aliases(put_in, taken_out) or _aliases(ours, theirs):
                 continue
             new = any(t.key not in source_keys for t in put_in) and any(t.key not in keys for t in taken_out)
             # Or two names traded places: each sits where the source has the other.

@@ -82,6 +82,12 @@ def test_a_swapped_detail_is_named(sentence: str, passage: str, said: str) -> No
             "Washington and between Carnegie Mellon University and Keio University.",
             PARTNERS,
         ),
+        # "AI" for a capitalised "Artificial Intelligence" that opens the source sentence.
+        (
+            "AI can be crucial in advancing progress and development in our societies.",
+            "Artificial Intelligence can play a crucial role in advancing progress and development in our "
+            "societies.",
+        ),
         # Too far from every source sentence to be a restatement of one: the other checks judge it.
         ("Japan and the United States work together on the Moon.", LUNAR),
     ],

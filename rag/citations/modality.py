@@ -82,11 +82,18 @@ def restatement_conflict(claim: ModalSentence, sources: Sequence[ModalSentence])
     ]
     if not close:
         return ""
-    if not any(s.sequence == claim.sequence for s in close):
+    if not any(_runs(s.sequence) == _runs(claim.sequence) for s in close):
         return "its modal verbs differ from the source sentence it restates"
     if not any(s.negations == claim.negations for s in close):
         return "its negations differ from the source sentence it restates"
     return ""
+
+
+def _runs(sequence: tuple[str, ...]) -> tuple[str, ...]:
+    """Modal classes with repeats in a row merged: "shall ensure … which shall be operational" restated as
+    "must ensure … that is operational" keeps one obligation; "may X and shall Y" still differs from
+    "shall X and shall Y"."""
+    return tuple(kind for i, kind in enumerate(sequence) if i == 0 or sequence[i - 1] != kind)
 
 
 def modality_conflict(claim: ModalSentence, sources: Sequence[ModalSentence]) -> str:

@@ -114,6 +114,12 @@ def test_each_perturbation_is_caught(checker: SupportChecker, kind: str, sentenc
             SANDBOX,
         ),
         ("The national AI regulatory sandbox shall be operational by August 2, 2026.", SANDBOX),
+        # one "must" for the source's "shall … which shall": the same obligation, said once
+        (
+            "Member States must ensure that their competent authorities establish at least one AI "
+            "regulatory sandbox at national level that is operational by 2 August 2026.",
+            SANDBOX,
+        ),
         ("Natural persons must be able to effectively oversee high-risk AI systems.", SANDBOX),
         ("The Code of Conduct is voluntary.", CODE),
         (

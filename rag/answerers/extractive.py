@@ -189,9 +189,22 @@ def compose(
     if by_reader:
         picked += _complement(ranked, picked, evidence.query_terms)
 
-    picked.sort(key=lambda s: (s.source_n != best.source_n, s.source_n, s.position))
+    picked.sort(key=lambda s: _answer_order(s, best, lead))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+
+
+def _answer_order(s: ScoredSentence, best: ScoredSentence, lead: ScoredSentence | None) -> tuple:
+    """The best sentence leads (after the sentence that introduces it), then what follows it in its
+    passage (its list items, its continuation), then the rest by passage and position: an answer whose
+    point came third, after two sentences of context, read as a wrong answer."""
+    if s is lead:
+        return (0, 0)
+    if s is best:
+        return (0, 1)
+    if s.source_n == best.source_n and s.position > best.position:
+        return (1, s.position)
+    return (2, s.source_n != best.source_n, s.source_n, s.position)
 
 
 def _lists_first(ranked: list[tuple[float, ScoredSentence]]) -> list[tuple[float, ScoredSentence]]:

@@ -229,3 +229,27 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     assert not role_missing(question, ["The Working Party is chaired by a member country delegate."])
     assert not role_missing("who runs the AI for Good platform?", [created])  # not a role asked for
     assert detail_missing(question, [created]) and not detail_missing("What is AIGO?", [created])
+
+
+def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
+    ev = evidence(
+        {
+            (1, "diplomat"): [
+                sent(
+                    1, 0, "As the party president, he joined a lecture on generative AI in August 2023.", 0.3
+                ),
+                sent(1, 1, "Moreover, the party's white paper argues for a new national AI strategy.", 0.3),
+                sent(
+                    1,
+                    2,
+                    "The party has requested a legal framework for generative AI within fiscal 2024.",
+                    0.5,
+                ),
+            ],
+        }
+    )
+    s = ev.sentences[1]
+    ranked = [(0.9, s[2]), (0.5, s[0]), (0.4, s[1])]
+    quotes = compose("By when did the party want rules for generative AI?", ev, ranked=ranked).quotes
+    assert quotes[0].text.startswith("The party has requested")  # the point first, not third
+    assert [q.text[:10] for q in quotes[1:]] == ["As the par", "Moreover, "]  # then the passage in order

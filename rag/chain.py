@@ -308,7 +308,12 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
             translated = bool(translated_terms)
             reading = self.reader.read(standalone, evidence, missing, translated) if self.reader else None
-            set_attributes(span, refs=list(parsed.refs), named_docs=list(parsed.doc_ids))
+            set_attributes(
+                span,
+                refs=list(parsed.refs),
+                named_docs=list(parsed.doc_ids),
+                cued_docs=list(parsed.cued_doc_ids),
+            )
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading)

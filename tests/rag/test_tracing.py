@@ -69,6 +69,18 @@ def test_one_answer_is_one_tree_of_stages_with_what_explains_them(services) -> N
 
 
 @pytest.mark.slow
+def test_the_trace_shows_the_documents_an_issuer_pointed_at(services) -> None:
+    answer, by_name, _ = _traced(
+        services,
+        "Is it legal in Europe for an app to guess someone's sexuality or religion from a photo of a face?",
+    )
+    evidence = by_name["evidence"].attributes
+    assert list(evidence["named_docs"]) == []
+    assert list(evidence["cued_docs"]) == ["eu-ai-act-regulation-2024-1689"]
+    assert not answer.abstained and answer.sources[0].doc_id == "eu-ai-act-regulation-2024-1689"
+
+
+@pytest.mark.slow
 def test_an_abstention_says_why_and_composes_nothing(services) -> None:
     answer, by_name, _ = _traced(services, "What is the capital of Australia?")
     assert answer.abstained

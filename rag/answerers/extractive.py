@@ -48,8 +48,13 @@ class ExtractiveResult:
     quotes: list[Quote]
 
 
+# "*Tokyo Report | Security | East Asia*": a page's section tags, labels joined by bars, not a sentence.
+_LABEL = r"[\w’'&.-]+(?: [\w’'&.-]+){0,3}"  # up to four words
+_LABEL_LINE = re.compile(rf"^[\W_]*{_LABEL}(?: \| {_LABEL})+[\W_]*$")
+
+
 def _is_heading(text: str) -> bool:
-    return text.lstrip().startswith("#")
+    return text.lstrip().startswith("#") or bool(_LABEL_LINE.match(text.strip()))
 
 
 def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:

@@ -253,3 +253,17 @@ def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
     quotes = compose("By when did the party want rules for generative AI?", ev, ranked=ranked).quotes
     assert quotes[0].text.startswith("The party has requested")  # the point first, not third
     assert [q.text[:10] for q in quotes[1:]] == ["As the par", "Moreover, "]  # then the passage in order
+
+
+def test_a_line_of_section_tags_is_never_quoted() -> None:
+    ev = evidence(
+        {
+            (1, "diplomat"): [
+                sent(1, 0, "*Tokyo Report | Security | East Asia*", 0.6),
+                sent(1, 1, "Japan plans to launch a friends meeting on AI issues in Tokyo.", 0.3),
+            ],
+        }
+    )
+    s = ev.sentences[1]
+    quotes = compose("What is happening in Tokyo?", ev, ranked=[(0.9, s[0]), (0.5, s[1])]).quotes
+    assert [q.text[:12] for q in quotes] == ["Japan plans "]

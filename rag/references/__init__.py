@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.reader.question import is_multi_part
-from rag.references.cues import cue_matcher
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
 from rag.text.clauses import int_to_roman, roman_to_int
@@ -47,5 +46,5 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     oecd_named = any(d in docs_matcher.oecd_ids for d in doc_ids)
     refs = find_refs(normalize(question), oecd_named)
     # A two-part question ("labelled in Europe? And punished in Japan?") may cue one side only.
-    cued = () if doc_ids or is_multi_part(question) else cue_matcher(docs).match(question)
+    cued = () if doc_ids or is_multi_part(question) else docs_matcher.cues.match(question)
     return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
-
-from rag.references.documents import DocAlias
+from typing import Protocol
 
 _MONTHS = "january february march april may june july august september october november december".split()
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -29,8 +27,14 @@ def _cue_pattern(cue: str) -> re.Pattern[str]:
     return re.compile(rf"{guard}(?<![\w-]){re.escape(cue)}(?![\w-])", flags)
 
 
+class CuedDocument(Protocol):
+    doc_id: str
+    cues: tuple[str, ...]
+    date: str
+
+
 class CueMatcher:
-    def __init__(self, docs: Sequence[DocAlias]) -> None:
+    def __init__(self, docs: Sequence[CuedDocument]) -> None:
         self.patterns = [(d.doc_id, [_cue_pattern(c) for c in d.cues if c.strip()]) for d in docs]
         self.dates = {d.doc_id: d.date for d in docs}
 
@@ -46,15 +50,3 @@ class CueMatcher:
             d for d in docs if self.dates[d][:4] in years
         ]
         return tuple(dated) or docs
-
-
-@lru_cache(maxsize=16)
-def _cached_matcher(docs: tuple[DocAlias, ...]) -> CueMatcher:
-    return CueMatcher(docs)
-
-
-def cue_matcher(docs: Sequence[DocAlias]) -> CueMatcher:
-    try:
-        return _cached_matcher(tuple(docs))
-    except TypeError:  # names given as a list: unhashable, build afresh
-        return CueMatcher(docs)

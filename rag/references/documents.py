@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rag.references.cues import CueMatcher
 from rag.text.normalize import normalize
 
 
@@ -93,6 +94,7 @@ class DocMatcher:
         self.oecd_ids = frozenset(
             doc_id for doc_id, keys in per_doc.items() if any(" oecd " in k for k in keys)
         )
+        self.cues = CueMatcher(docs)  # for questions that name none of them
 
     def match(self, question: str) -> tuple[str, ...]:
         q = _key(question)

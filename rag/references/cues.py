@@ -2,10 +2,11 @@
 "the UN", "Biden and Kishida"), narrowed by a year or month it gives ("what the G7 said in 2024").
 
 People rarely name the instrument ("is it legal in Europe for an app to…", "the UN's big AI
-resolution"), so name matching alone leaves two questions in five with no document. LangChain's
-SelfQueryRetriever turns such cues into a metadata filter with an LLM; we have none that can, so the
-cues are data: each manifest entry's `cues` lists the words people use for its issuer. They only
-rank that document's passages first (rag/retrieval/searcher.py), never filter the others out.
+resolution"), so name matching alone leaves nearly half of them with no document (64 of 138 answerable
+users dev questions). LangChain's SelfQueryRetriever turns such cues into a metadata filter with an LLM;
+we have none that can, so the cues are data: each manifest entry's `cues` lists the words people use for
+its issuer. They only rank that document's passages first (rag/retrieval/searcher.py), never filter the
+others out.
 """
 
 from __future__ import annotations

@@ -21,6 +21,11 @@ def eval_(
     english_twins: bool = typer.Option(
         False, "--english-twins", help="Ask each question's English twin instead (the ja set has them)."
     ),
+    cross_fitted: bool = typer.Option(
+        False,
+        "--cross-fitted",
+        help="Dev only: search each question with the query adapter fitted without its document.",
+    ),
 ) -> None:
     """Run the real pipeline on the question set and write a report under evals/reports/."""
     from evals.dataset import QUESTION_SETS
@@ -31,6 +36,8 @@ def eval_(
         fail("--set must be dev, test or all", code=2)
     if questions not in QUESTION_SETS:
         fail(f"--questions must be one of {', '.join(QUESTION_SETS)}", code=2)
+    if cross_fitted and split != "dev":
+        fail("--cross-fitted is for the dev split, the adapter's training data", code=2)
     run_eval(
         settings,
         split=split,
@@ -40,4 +47,5 @@ def eval_(
         limit=limit,
         questions_paths=QUESTION_SETS[questions],
         english_twins=english_twins,
+        cross_fitted=cross_fitted,
     )

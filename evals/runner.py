@@ -132,8 +132,10 @@ def run_eval(
     english_twins: bool = False,
     report_root: Path | None = REPORTS_DIR,
     console: Console | None = None,
+    cross_fitted: bool = False,
 ) -> dict[str, Any]:
-    """Run the eval and write a report under `report_root` (None: no files); returns the summary dict."""
+    """Run the eval and write a report under `report_root` (None: no files); returns the summary dict.
+    `cross_fitted`: each dev question gets the query adapter fitted without its document's questions."""
     from rag.chain import AskRequest
     from rag.container import Services
 
@@ -152,10 +154,20 @@ def run_eval(
     # question: its embedding would be cached and make that question look fast.
     chain.invoke(AskRequest(question=WARM_UP_QUESTION, mode=mode, top_k=k))
 
+    adapter_for = None
+    if cross_fitted and services.searcher.adapter is not None:
+        from evals.train_adapter import cross_fitted as fold_adapter
+
+        adapter_for, shipped = fold_adapter(settings, k), services.searcher.adapter
+
     def ask_ours(q: EvalQuestion) -> Answer:
+        if adapter_for is not None:
+            services.searcher.adapter = adapter_for(q) or shipped
         return chain.invoke(AskRequest(question=q.question, history=q.history, mode=mode, top_k=k))
 
     records = answer_questions(questions, ask_ours, system=OURS, k=k, judge=judge, second_judge=llm)
+    if adapter_for is not None:
+        services.searcher.adapter = shipped
     systems = [OURS]
     if baseline:
         from evals.baseline import NaiveRAG

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,9 +29,10 @@ from evals.metrics import Passage, passage_has_evidence
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, detail_missing, missing_share
-from rag.reader.features import FEATURES, feature_matrix
+from rag.reader.features import ADAPTER_FEATURES, FEATURES, feature_matrix
 from rag.reader.model import LogisticModel, ReaderFile
 from rag.reader.reader import top_similarity
+from rag.retrieval.query_adapter import QueryAdapter
 from rag.text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
@@ -84,10 +86,18 @@ def is_gold(sentence: ScoredSentence, doc_id: str, q: EvalQuestion) -> bool:
     return False
 
 
-def collect(chain: PolicyQAChain, questions: list[EvalQuestion], k: int) -> TrainingData:
-    """Run each question through condense → retrieve → evidence, and turn its candidates into rows."""
+def collect(
+    chain: PolicyQAChain,
+    questions: list[EvalQuestion],
+    k: int,
+    adapter_for: Callable[[EvalQuestion], QueryAdapter | None] | None = None,
+) -> TrainingData:
+    """Run each question through condense → retrieve → evidence, and turn its candidates into rows.
+    `adapter_for`: the query adapter to search with for each question (evals/train_adapter.py)."""
     data = TrainingData()
     for q in questions:
+        if adapter_for is not None:
+            chain.searcher.adapter = adapter_for(q)
         standalone = chain.condense(AskRequest(question=q.question, history=q.history), "extractive", [])
         got = chain.gather(standalone, None, k)
         cands, rows = feature_matrix(standalone, got.evidence)
@@ -134,15 +144,18 @@ def _folds(n: int) -> list[np.ndarray]:
     return [np.arange(f, n, FOLDS) for f in range(FOLDS)]
 
 
-def out_of_fold_sentence_probs(data: TrainingData) -> list[np.ndarray]:
+def out_of_fold_sentence_probs(data: TrainingData, names: tuple[str, ...] = FEATURES) -> list[np.ndarray]:
+    """Each question's candidates scored by a model fitted without its fold, on these features."""
     qs = data.questions
+    cols = [FEATURES.index(f) for f in names]
     out: list[np.ndarray] = [np.zeros(len(q.labels)) for q in qs]
     for held in _folds(len(qs)):
         held_set = set(held.tolist())
         train = [q for i, q in enumerate(qs) if i not in held_set and len(q.labels)]
-        model = _fit(np.vstack([q.rows for q in train]), np.concatenate([q.labels for q in train]), FEATURES)
+        rows = np.vstack([q.rows for q in train])[:, cols]
+        model = _fit(rows, np.concatenate([q.labels for q in train]), names)
         for i in held:
-            out[i] = model.probabilities(qs[i].rows)
+            out[i] = model.probabilities(qs[i].rows[:, cols]) if len(qs[i].labels) else np.zeros(0)
     return out
 
 
@@ -209,11 +222,21 @@ def sentence_cv(data: TrainingData, probs: list[np.ndarray]) -> dict[str, float]
     return {"top1": round(top1 / n, 4) if n else 0.0, "top3": round(top3 / n, 4) if n else 0.0, "n": float(n)}
 
 
-def train(data: TrainingData, trained_on: str) -> tuple[ReaderFile, list[tuple[float, float, float]]]:
+def train(
+    data: TrainingData, trained_on: str, adapted: bool = False
+) -> tuple[ReaderFile, list[tuple[float, float, float]]]:
+    """`adapted`: the rows come from searches with the query adapter; answerability then gets its own
+    model without the adapter's features (ReaderFile.confidence)."""
     qs = [q for q in data.questions if len(q.labels)]
-    sentence = _fit(np.vstack([q.rows for q in qs]), np.concatenate([q.labels for q in qs]), FEATURES)
+    rows, labels = np.vstack([q.rows for q in qs]), np.concatenate([q.labels for q in qs])
+    sentence = _fit(rows, labels, FEATURES)
     oof = out_of_fold_sentence_probs(data)
-    top_prob = np.asarray([float(p.max()) if len(p) else 0.0 for p in oof])
+    confidence, conf_oof = None, oof
+    if adapted:
+        names = tuple(f for f in FEATURES if f not in ADAPTER_FEATURES)
+        confidence = _fit(rows[:, [FEATURES.index(f) for f in names]], labels, names)
+        conf_oof = out_of_fold_sentence_probs(data, names)
+    top_prob = np.asarray([float(p.max()) if len(p) else 0.0 for p in conf_oof])
     share = np.asarray([q.missing_share for q in data.questions])
     answerable = np.asarray([q.answerable for q in data.questions])
     clause = np.asarray([q.clause_match for q in data.questions])
@@ -227,7 +250,12 @@ def train(data: TrainingData, trained_on: str) -> tuple[ReaderFile, list[tuple[f
     rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause, similarity, no_detail)
     cv = sentence_cv(data, oof) | {"false_abstention": round(false, 4), "abstention_recall": round(recall, 4)}
     model = ReaderFile(
-        data_sha256=data.sha256(), trained_on=trained_on, sentence=sentence, abstention=rule, cv=cv
+        data_sha256=data.sha256(),
+        trained_on=trained_on,
+        sentence=sentence,
+        confidence=confidence,
+        abstention=rule,
+        cv=cv,
     )
     return model, curve
 

@@ -104,7 +104,15 @@ class Services:
 
         with self._lock:
             aliases = doc_aliases_from_manifest(self.settings.corpus_dir / "manifest.json")
-            return Searcher(self.index, self.settings, aliases)
+            return Searcher(self.index, self.settings, aliases, self.query_adapter)
+
+    @cached_property
+    def query_adapter(self):  # type: ignore[no-untyped-def]
+        from rag.retrieval.query_adapter import load_query_adapter
+        from rag.store.embedder import DIM
+
+        s = self.settings
+        return load_query_adapter(s.query_adapter_path, DIM) if s.query_adapter else None
 
     @cached_property
     def selector(self):  # type: ignore[no-untyped-def]

@@ -54,6 +54,7 @@ class ScoredSentence:
     position: int  # index of the sentence in its passage
     dense: float = 0.0  # the sentence's own similarity to the question (sentence index; 0 if unindexed)
     tokens: frozenset[str] = frozenset()
+    adapted: float = 0.0  # `dense` after the query adapter (rag/retrieval/query_adapter.py)
 
 
 @dataclass
@@ -180,7 +181,15 @@ class EvidenceSelector:
             )
             sentences[n] = [
                 ScoredSentence(
-                    body[a:b], start + a, start + b, n, coverage(toks), i, h.sentence_sims.get(i, 0.0), toks
+                    body[a:b],
+                    start + a,
+                    start + b,
+                    n,
+                    coverage(toks),
+                    i,
+                    h.sentence_sims.get(i, 0.0),
+                    toks,
+                    h.sentence_adapted.get(i, 0.0),
                 )
                 for i, (a, b, toks) in enumerate(self.cache.get(str(h.doc.id), body))
             ]

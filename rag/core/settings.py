@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Swept 0.3 / 0.6 / 1.0 on dev with the rerank weight in rag/evidence.py: 0.3 kept v1 hit@5 best.
     sentence_index: bool = True
     sentence_weight: float = 0.3
+    # The question's vector, mapped towards answers before it meets the sentence vectors
+    # (rag/retrieval/query_adapter.py; trained by `policyqa train-reader`).
+    query_adapter: bool = True
+    query_adapter_path: Path = ROOT / "rag" / "data" / "query_adapter.json"
 
     # Answering
     mode: Literal["extractive", "local", "openai"] = "extractive"

@@ -38,7 +38,10 @@ FEATURES: tuple[str, ...] = (
     "next_dense",
     "prev_coverage",
     "next_coverage",
+    "adapted",  # the similarity after the query adapter (rag/retrieval/query_adapter.py)
+    "adapted_gap",
 )
+ADAPTER_FEATURES = ("adapted", "adapted_gap")  # equal to dense and dense_gap with no adapter
 
 _MODAL = re.compile(
     r"\b(shall|must|should|may|prohibit\w*|required?|oblig\w*|not be|allow\w*|permit\w*|ban\w*"
@@ -62,6 +65,7 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
     expansion = frozenset(evidence.expansion_terms)
     by_pos = {(s.source_n, s.position): s for s in cands}
     best_dense = max(s.dense for s in cands)
+    best_adapted = max(s.adapted for s in cands)
     best_cov = max(s.coverage for s in cands)
     rows = []
     for s in cands:
@@ -94,6 +98,8 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
                 nxt.dense if nxt else 0.0,
                 prev.coverage if prev else 0.0,
                 nxt.coverage if nxt else 0.0,
+                s.adapted,
+                s.adapted - best_adapted,
             ]
         )
     return cands, np.asarray(rows, dtype=np.float64)

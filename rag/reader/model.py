@@ -31,6 +31,10 @@ class LogisticModel(BaseModel):
         z = (rows - np.asarray(self.mean)) / np.asarray(self.scale)
         return 1.0 / (1.0 + np.exp(-(z @ np.asarray(self.weights) + self.bias)))
 
+    def columns(self, names: tuple[str, ...]) -> list[int]:
+        """Where this model's features sit among `names` (the full feature row)."""
+        return [names.index(f) for f in self.features]
+
 
 class ReaderFile(BaseModel):
     """The models and where they came from: same training data → byte-identical file."""
@@ -39,6 +43,11 @@ class ReaderFile(BaseModel):
     data_sha256: str = Field(description="Hash of the training rows: the questions, features and labels.")
     trained_on: str = Field(description="Which questions: sets and split.")
     sentence: LogisticModel
+    # The same kind of scorer without the query adapter's similarities: its best probability decides
+    # answerability. The adapter makes a near miss's answer-shaped sentences look likely (on dev,
+    # abstention recall 0.38 -> 0.30 at the false-abstention budget), while it ranks better (top-1 0.45 ->
+    # 0.53), so each job gets the model that does it best. None: the sentence model decides.
+    confidence: LogisticModel | None = None
     abstention: AbstentionRule
     cv: dict[str, float] = Field(default_factory=dict, description="Cross-validated scores on dev.")
 
@@ -54,7 +63,8 @@ def load_reader(path: Path = READER_PATH) -> ReaderFile:
     model = ReaderFile.model_validate_json(path.read_text(encoding="utf-8"))
     from rag.reader.features import FEATURES
 
-    if model.sentence.features != list(FEATURES):
+    confidence = model.confidence.features if model.confidence else []
+    if model.sentence.features != list(FEATURES) or not set(confidence) <= set(FEATURES):
         raise ReaderMissingError(
             f"{path} was trained on other features; retrain with `policyqa train-reader`"
         )

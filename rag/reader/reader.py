@@ -13,7 +13,7 @@ import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence
 from rag.reader.answerability import detail_missing, missing_share
-from rag.reader.features import feature_matrix
+from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 
 # The reader reads POOL_EXTRA more passages than it answers from and keeps the k whose rerank score plus
@@ -27,7 +27,7 @@ READER_BLEND = 3.0
 @dataclass
 class Reading:
     ranked: list[tuple[float, ScoredSentence]] = field(default_factory=list)  # best first
-    top_prob: float = 0.0  # the best sentence's probability of holding the answer
+    top_prob: float = 0.0  # the best sentence's probability of holding the answer (the confidence model's)
     answers: bool = False
     # The abstention signals behind `answers`, kept for the trace (rag/tracing.py).
     missing_share: float = 0.0
@@ -44,15 +44,32 @@ class Reader:
         return cls(load_reader(path))
 
     def probabilities(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
+        cands, probs, _ = self._score(question, evidence)
+        return cands, probs
+
+    def _score(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray, float]:
+        """Candidates, their probabilities, and the confidence model's best probability."""
         cands, rows = feature_matrix(question, evidence)
-        return cands, self.model.sentence.probabilities(rows)
+        probs = self.model.sentence.probabilities(rows)
+        conf = self.model.confidence
+        top = conf.probabilities(rows[:, conf.columns(FEATURES)]) if conf is not None and len(rows) else probs
+        return cands, probs, float(top.max()) if len(top) else 0.0
+
+    def _confidence(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
+        cands, rows = feature_matrix(question, evidence)
+        conf = self.model.confidence
+        if conf is None or not len(rows):
+            return cands, self.model.sentence.probabilities(rows)
+        return cands, conf.probabilities(rows[:, conf.columns(FEATURES)])
 
     def choose_sources(self, question: str, evidence: Evidence, k: int) -> Evidence:
         """The k passages to answer from, among a wider pool: clause matches first, then by the rerank
         score blended with the reader's best sentence in each passage."""
         if len(evidence.sources) <= k:
             return evidence
-        cands, probs = self.probabilities(question, evidence)
+        # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
+        # of 29 abstentions and a v1 answer (cross-fitted, 2026-12-03); see ReaderFile.confidence.
+        cands, probs = self._confidence(question, evidence)
         best: dict[int, float] = {}
         for s, p in zip(cands, probs):
             best[s.source_n] = max(best.get(s.source_n, 0.0), float(p))
@@ -66,9 +83,8 @@ class Reader:
     def read(
         self, question: str, evidence: Evidence, missing: list[str], translated: bool = False
     ) -> Reading:
-        cands, probs = self.probabilities(question, evidence)
+        cands, probs, top = self._score(question, evidence)
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
-        top = float(probs[order[0]]) if order else 0.0
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
         no_detail = detail_missing(question, [cands[i].text for i in order[:3]], translated)

@@ -52,6 +52,13 @@ class SentenceTable:
             np.maximum.at(best, self.chunk_rows, sims)
         return best
 
+    def vector(self, chunk_row: int, position: int) -> np.ndarray | None:
+        """The stored vector of one sentence, or None if it has none (too short to index)."""
+        for r in self.rows_of_chunk.get(chunk_row, ()):
+            if self.positions[r] == position:
+                return self.vectors[r]
+        return None
+
     def of_chunk(self, sims: np.ndarray, chunk_row: int) -> dict[int, float]:
         """Position in the chunk → similarity, for the chunk's indexed sentences."""
         rows = self.rows_of_chunk.get(chunk_row)

@@ -21,7 +21,15 @@ def src(n: int, doc_id: str, score: float = 0.5) -> Source:
 
 def sent(n: int, pos: int, text: str, coverage: float = 0.0, dense: float = 0.0) -> ScoredSentence:
     return ScoredSentence(
-        text, 100 * n + pos, 100 * n + pos + 1, n, coverage, pos, dense, frozenset(text.lower().split())
+        text,
+        100 * n + pos,
+        100 * n + pos + 1,
+        n,
+        coverage,
+        pos,
+        dense,
+        frozenset(text.lower().split()),
+        dense,
     )
 
 
@@ -81,6 +89,36 @@ def test_the_reader_ranks_by_its_model_and_abstains_below_the_floor() -> None:
     assert silent.top_prob == pytest.approx(1 / (1 + np.exp(2)))  # 0.12: above the default floor of 0.05
     assert silent.answers
     assert not reader_weighting("dense", weight=-20.0).read("q?", EV, missing=[]).answers
+
+
+def test_with_a_confidence_model_it_decides_answerability_and_the_passages_not_the_ranking() -> None:
+    ranker = reader_weighting("adapted").model.sentence
+    names = [f for f in FEATURES if f not in ("adapted", "adapted_gap")]
+    deaf = LogisticModel(
+        features=names,
+        mean=[0.0] * len(names),
+        scale=[1.0] * len(names),
+        weights=[0.0] * len(names),
+        bias=-20.0,
+    )
+    reader = Reader(
+        ReaderFile(
+            data_sha256="x", trained_on="t", sentence=ranker, confidence=deaf, abstention=AbstentionRule()
+        )
+    )
+    ev = evidence(
+        {
+            (1, "a"): [sent(1, 0, "a weak sentence in the first passage", dense=0.1)],
+            (2, "b"): [sent(2, 0, "an answer in the second passage here", dense=0.1)],
+        }
+    )
+    ev.sentences[2][0].adapted = 0.9
+    reading = reader.read("q?", ev, missing=[])
+    assert reading.ranked[0][1].source_n == 2  # the adapted similarity ranks
+    assert (
+        reading.top_prob == pytest.approx(1 / (1 + np.exp(20))) and not reading.answers
+    )  # the other decides
+    assert [s.doc_id for s in reader.choose_sources("q?", ev, k=1).sources] == ["a"]  # rerank order kept
 
 
 def test_a_name_mentioned_in_passing_does_not_sink_the_question() -> None:

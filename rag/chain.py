@@ -289,7 +289,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         with tracer.start_as_current_span("retrieve") as span:
             expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
             expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))
-            hits = self.searcher.search(standalone, filters=filters, expansion=expansion, tracer=tracer)
+            hits = self.searcher.search(
+                standalone, filters=filters, expansion=expansion, tracer=tracer, adapt=not translated_terms
+            )
             record(span, search_attributes, standalone, expansion, hits)
         timings["retrieve"] = _ms(t)
 

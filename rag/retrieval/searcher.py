@@ -129,10 +129,13 @@ class Searcher:
         filters: Filters | None = None,
         expansion: str = "",
         tracer: Tracer | None = None,
+        adapt: bool = True,
     ) -> list[Hit]:
         """Hybrid search; `expansion` (the corpus's terms for the question's lay words) adds to BM25 only,
         at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question.
-        `tracer`: each sub-search gets a span (rag/tracing.py); none by default."""
+        `tracer`: each sub-search gets a span (rag/tracing.py); none by default.
+        `adapt`: apply the query adapter. It was fitted on English questions; a translated Japanese one is
+        a string of glossary terms, and with it ja dev accuracy fell 0.767 -> 0.633 (2026-12-03)."""
         tracer = tracer or _NO_TRACE
         self.refresh()
         table, lexical, sentences = self.table, self.lexical, self.sentences
@@ -160,7 +163,8 @@ class Searcher:
         sentence_sims = sentences.similarities(qvec)
         # The adapter's similarities only re-rank sentences in the reader: ranking passages by them too
         # cost v1 dev hit@5 (0.885 -> 0.846) for no gain on the user-style questions (2026-12-03).
-        adapted = sentences.similarities(self.adapter.apply(qvec)) if self.adapter else sentence_sims
+        adapter = self.adapter if adapt else None
+        adapted = sentences.similarities(adapter.apply(qvec)) if adapter else sentence_sims
         best_sentence = sentences.best_per_chunk(sentence_sims, len(table.docs))
         hits: dict[str, Hit] = {}
         rankings: list[list[str]] = []
@@ -198,7 +202,7 @@ class Searcher:
             row = table.by_id[h.id]
             h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
             h.sentence_sims = sentences.of_chunk(sentence_sims, row)
-            h.sentence_adapted = sentences.of_chunk(adapted, row) if self.adapter else h.sentence_sims
+            h.sentence_adapted = sentences.of_chunk(adapted, row) if adapter else h.sentence_sims
         return ranked
 
     def sentence_vector(self, chunk_id: str, position: int) -> np.ndarray | None:

@@ -210,3 +210,15 @@ class TestHybridRetrieverStandard(RetrieversIntegrationTests):
     @property
     def retriever_query_example(self) -> str:
         return "Which AI practices does the EU AI Act prohibit?"
+
+
+def test_the_query_adapter_rescores_sentences_but_not_the_passages(services):
+    """The adapter only re-ranks sentences for the reader; a translated question (adapt=False) keeps the
+    plain similarities."""
+    q = "Say a country ratifies the Council of Europe AI convention and later regrets it — can it walk away?"
+    assert services.searcher.adapter is not None  # shipped and on by default
+    adapted, plain = services.searcher.search(q), services.searcher.search(q, adapt=False)
+    assert [h.id for h in adapted] == [h.id for h in plain]
+    assert [h.sentence_sims for h in adapted] == [h.sentence_sims for h in plain]
+    assert all(h.sentence_adapted == h.sentence_sims for h in plain)
+    assert any(h.sentence_adapted != h.sentence_sims for h in adapted)

@@ -95,6 +95,7 @@ def collect(
     """Run each question through condense → retrieve → evidence, and turn its candidates into rows.
     `adapter_for`: the query adapter to search with for each question (evals/train_adapter.py)."""
     data = TrainingData()
+    shipped = chain.searcher.adapter
     for q in questions:
         if adapter_for is not None:
             chain.searcher.adapter = adapter_for(q)
@@ -116,6 +117,7 @@ def collect(
                 [s.text for s in cands],
             )
         )
+    chain.searcher.adapter = shipped
     return data
 
 

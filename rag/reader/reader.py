@@ -43,24 +43,19 @@ class Reader:
     def load(cls, path: Path = READER_PATH) -> Reader:
         return cls(load_reader(path))
 
-    def probabilities(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
-        cands, probs, _ = self._score(question, evidence)
-        return cands, probs
-
     def _score(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray, float]:
         """Candidates, their probabilities, and the confidence model's best probability."""
         cands, rows = feature_matrix(question, evidence)
         probs = self.model.sentence.probabilities(rows)
-        conf = self.model.confidence
-        top = conf.probabilities(rows[:, conf.columns(FEATURES)]) if conf is not None and len(rows) else probs
+        top = self._confidence(rows) if self.model.confidence is not None else probs
         return cands, probs, float(top.max()) if len(top) else 0.0
 
-    def _confidence(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:
-        cands, rows = feature_matrix(question, evidence)
+    def _confidence(self, rows: np.ndarray) -> np.ndarray:
+        """Probabilities from the model without the adapter's features (the sentence model if none)."""
         conf = self.model.confidence
         if conf is None or not len(rows):
-            return cands, self.model.sentence.probabilities(rows)
-        return cands, conf.probabilities(rows[:, conf.columns(FEATURES)])
+            return self.model.sentence.probabilities(rows)
+        return conf.probabilities(rows[:, conf.columns(FEATURES)])
 
     def choose_sources(self, question: str, evidence: Evidence, k: int) -> Evidence:
         """The k passages to answer from, among a wider pool: clause matches first, then by the rerank
@@ -69,7 +64,8 @@ class Reader:
             return evidence
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
         # of 29 abstentions and a v1 answer (cross-fitted, 2026-12-03); see ReaderFile.confidence.
-        cands, probs = self._confidence(question, evidence)
+        cands, rows = feature_matrix(question, evidence)
+        probs = self._confidence(rows)
         best: dict[int, float] = {}
         for s, p in zip(cands, probs):
             best[s.source_n] = max(best.get(s.source_n, 0.0), float(p))

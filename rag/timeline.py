@@ -19,12 +19,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from rag.store.doc_meta import DocMeta
+from rag.text.months import MONTH_PATTERN, month_number
 from rag.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
-_MONTHS = "january february march april may june july august september october november december".split()
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = rf"({MONTH_PATTERN})"
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _YEAR = r"((?:19|20)\d{2})"
 # Most specific first; a span taken by one is not read again by the next.
@@ -157,9 +157,9 @@ def _iso(name: str, m: re.Match[str]) -> str | None:
     elif name in ("mdy", "mdy_range"):
         month, day, year = m.group(1), int(m.group(2)), int(m.group(3))
     else:
-        return f"{int(m.group(2)):04d}-{_MONTHS.index(m.group(1).lower()) + 1:02d}"
+        return f"{int(m.group(2)):04d}-{month_number(m.group(1)):02d}"
     try:
-        return date(year, _MONTHS.index(month.lower()) + 1, day).isoformat()
+        return date(year, month_number(month), day).isoformat()
     except ValueError:  # "31 February": not a date
         return None
 

@@ -13,19 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-# fmt: off
-MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-}
-# fmt: on
+from rag.text.months import MONTH_NUMBER, MONTH_PATTERN
+
+MONTHS = MONTH_NUMBER
 # Capitalised only: "may" and "march" are also verbs.
-_MONTH_NAMES = (
-    r"January|February|March|April|May|June|July|August|September|October|November|December"
-    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
-)
+_MONTH_NAMES = rf"{MONTH_PATTERN}|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
 _M = rf"(?P<m>{_MONTH_NAMES})\.?"
 _D = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
 _D1 = r"(?P<d1>[0-3]?\d)"

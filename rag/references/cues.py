@@ -15,9 +15,10 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-_MONTHS = "january february march april may june july august september october november december".split()
+from rag.text.months import MONTH_PATTERN, month_number
+
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_MONTH_YEAR = re.compile(rf"\b({'|'.join(_MONTHS)})\s+((?:19|20)\d\d)\b", re.I)
+_MONTH_YEAR = re.compile(rf"\b({MONTH_PATTERN})\s+((?:19|20)\d\d)\b", re.I)
 
 
 def _cue_pattern(cue: str) -> re.Pattern[str]:
@@ -45,7 +46,7 @@ class CueMatcher:
         docs = tuple(doc_id for doc_id, pats in self.patterns if any(p.search(question) for p in pats))
         if len(docs) < 2:
             return docs
-        months = {f"{y}-{_MONTHS.index(m.lower()) + 1:02d}" for m, y in _MONTH_YEAR.findall(question)}
+        months = {f"{y}-{month_number(m):02d}" for m, y in _MONTH_YEAR.findall(question)}
         years = set(_YEAR.findall(question))
         dated = [d for d in docs if self.dates[d][:7] in months] or [
             d for d in docs if self.dates[d][:4] in years

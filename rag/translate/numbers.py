@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-MONTHS = "January February March April May June July August September October November December".split()
-_MONTH_INDEX = {m: i + 1 for i, m in enumerate(MONTHS)}
+from rag.text.months import MONTH_NAMES, month_number
+
+MONTHS = MONTH_NAMES
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve".split()
 _ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _UNITS = {
@@ -91,10 +92,10 @@ def to_japanese_date(english: str) -> str:
     """ "2 August 2026" or "August 2, 2026" as "2026年8月2日"; "" when `english` holds no such date."""
     m = _EN_DATE.search(english)
     if m:
-        return f"{m.group(3)}年{_MONTH_INDEX[m.group(2)]}月{int(m.group(1))}日"
+        return f"{m.group(3)}年{month_number(m.group(2))}月{int(m.group(1))}日"
     m = _EN_US_DATE.search(english)
     if m:
-        return f"{m.group(3)}年{_MONTH_INDEX[m.group(1)]}月{int(m.group(2))}日"
+        return f"{m.group(3)}年{month_number(m.group(1))}月{int(m.group(2))}日"
     return ""
 
 

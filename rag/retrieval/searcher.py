@@ -133,7 +133,7 @@ class Searcher:
     ) -> list[Hit]:
         """Hybrid search; `expansion` (the corpus's terms for the question's lay words) adds to BM25 only,
         at `expansion_weight`, so it can lift a paraphrased passage without outvoting the question.
-        `tracer`: each sub-search gets a span (rag/tracing.py); none by default. `adapt`: see `_adapted`."""
+        `tracer`: a span per sub-search (rag/tracing.py), none by default. `adapt`: see `_adapted_query`."""
         tracer = tracer or _NO_TRACE
         self.refresh()
         table, lexical, sentences = self.table, self.lexical, self.sentences
@@ -159,7 +159,7 @@ class Searcher:
         if named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
         sentence_sims = sentences.similarities(qvec)
-        adapted = self._adapted(qvec, adapt, sentence_sims)
+        adapted_q = self._adapted_query(qvec, adapt)
         best_sentence = sentences.best_per_chunk(sentence_sims, len(table.docs))
         hits: dict[str, Hit] = {}
         rankings: list[list[str]] = []
@@ -197,20 +197,19 @@ class Searcher:
             row = table.by_id[h.id]
             h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
             h.sentence_sims = sentences.of_chunk(sentence_sims, row)
-            same = adapted is sentence_sims
-            h.sentence_adapted = h.sentence_sims if same else sentences.of_chunk(adapted, row)
+            plain = adapted_q is None
+            h.sentence_adapted = h.sentence_sims if plain else sentences.chunk_similarities(adapted_q, row)
         return ranked
 
-    def _adapted(self, qvec: np.ndarray, adapt: bool, plain: np.ndarray) -> np.ndarray:
-        """Every sentence's similarity to the adapted question (`plain` itself with no adapter).
+    def _adapted_query(self, qvec: np.ndarray, adapt: bool) -> np.ndarray | None:
+        """The question's vector through the query adapter, or None to use plain similarities.
 
-        Only the reader reads them: ranking passages by them too cost v1 dev hit@5 (0.885 -> 0.846) for no
-        gain on the user-style questions. A translated Japanese question is a string of glossary terms,
-        not the English question the adapter was fitted on: with it, ja dev accuracy fell 0.767 -> 0.633
+        Only the reader reads the adapted similarities, so only the returned passages' sentences get
+        them: ranking passages by them too cost v1 dev hit@5 (0.885 -> 0.846) for no gain on the
+        user-style questions. A translated Japanese question is a string of glossary terms, not the
+        English question the adapter was fitted on: with it, ja dev accuracy fell 0.767 -> 0.633
         (2026-12-03), so the chain passes adapt=False for one."""
-        if self.adapter is None or not adapt:
-            return plain
-        return self.sentences.similarities(self.adapter.apply(qvec))
+        return self.adapter.apply(qvec) if self.adapter is not None and adapt else None
 
     def sentence_vector(self, chunk_id: str, position: int) -> np.ndarray | None:
         row = self.table.by_id.get(chunk_id)

@@ -52,6 +52,14 @@ class SentenceTable:
             np.maximum.at(best, self.chunk_rows, sims)
         return best
 
+    def chunk_similarities(self, qvec: np.ndarray, chunk_row: int) -> dict[int, float]:
+        """Position in the chunk → similarity to `qvec`, scoring only that chunk's sentences."""
+        rows = self.rows_of_chunk.get(chunk_row)
+        if rows is None:
+            return {}
+        sims = self.vectors[rows] @ qvec
+        return {int(self.positions[r]): float(s) for r, s in zip(rows, sims)}
+
     def vector(self, chunk_row: int, position: int) -> np.ndarray | None:
         """The stored vector of one sentence, or None if it has none (too short to index)."""
         for r in self.rows_of_chunk.get(chunk_row, ()):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -195,3 +196,16 @@ def test_spans_always_map_back(text: str) -> None:
 def test_huge_inputs(fragments: list[str], repeat: int) -> None:
     text = "".join(fragments) * repeat
     assert_valid_spans(text, sentence_spans(text))
+
+
+def test_chunk_similarities_score_only_that_chunks_sentences() -> None:
+    from rag.retrieval.sentences import SentenceTable
+
+    vecs = np.eye(3, dtype=np.float32)
+    table = SentenceTable.build([("a", 0), ("a", 2), ("b", 0)], vecs, {"a": 0, "b": 1})
+    q = np.asarray([0.5, 1.0, 2.0], dtype=np.float32)
+    assert table.chunk_similarities(q, 0) == {0: 0.5, 2: 1.0}
+    assert table.chunk_similarities(q, 1) == {0: 2.0}
+    assert table.chunk_similarities(q, 7) == {}
+    assert table.of_chunk(table.similarities(q), 0) == table.chunk_similarities(q, 0)
+    assert np.array_equal(table.vector(0, 2), vecs[1]) and table.vector(0, 1) is None

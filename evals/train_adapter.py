@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from evals.dataset import EvalQuestion
+from evals.train_reader import FOLDS, is_gold
 from rag.chain import AskRequest, PolicyQAChain
 from rag.core.settings import Settings
 from rag.reader.features import candidates
@@ -39,7 +40,6 @@ L2 = 0.01  # 0.001-0.1 likewise
 TEMPERATURE = 0.05
 STEPS = 300
 LEARNING_RATE = 1e-3
-FOLDS = 5
 DIGITS = 5
 
 
@@ -63,8 +63,6 @@ class AdapterData:
 
 def collect_adapter_data(chain: PolicyQAChain, questions: list[EvalQuestion], k: int) -> AdapterData:
     """Answerable questions with a gold sentence among their vector-bearing candidates."""
-    from evals.train_reader import is_gold
-
     searcher = chain.searcher
     data = AdapterData()
     for q in questions:

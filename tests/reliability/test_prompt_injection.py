@@ -178,7 +178,12 @@ def test_poisoned_question_over_http_stream(poisoned: Services, app_client) -> N
         events = parse_sse(r.text)
         assert events[-2][0] == "result"
         streamed = Answer.model_validate(json.loads(events[-2][1]))
-        assert_generated(streamed, "openai")  # the real server answered: no extractive fallback
+        drafts = "".join(json.loads(data)["text"] for event, data in events if event == "delta")
+        # As in the same question's in-process test: the model was asked and obeyed nothing; whether
+        # SmolLM2's reply to a question with nothing to answer survives the checker flips with the evidence
+        # (it did not once the query adapter changed the reader's sentences, on CI's build).
+        assert_model_was_asked(streamed, drafts, "openai")
+        assert not leaked(drafts)
         assert_format_kept(streamed)
         body = {"model": "policyqa-openai", "messages": [{"role": "user", "content": POISONED_QUESTIONS[2]}]}
         r = c.post("/v1/chat/completions", json=body)

@@ -80,6 +80,11 @@ class Services:
             docs = self.searcher.table.docs
             if len(docs) <= PREFILL_SENTENCES_MAX_CHUNKS:
                 self.selector.prefill(docs)
+                if self.settings.reader:
+                    from rag.reader.features import sentence_flags
+
+                    for text in self.selector.sentence_texts(docs):
+                        sentence_flags(text)  # cached: the reader's regexes, once per sentence
         self.embedder.embed_query("warm-up")
         gc.collect()
         gc.freeze()
@@ -155,7 +160,7 @@ class Services:
             glossary=default_glossary() if self.settings.query_expansion else None,
             reader=self.reader,
             translator=self.translator,
-            cache=AnswerCache(self.settings.answer_cache_size),
+            cache=AnswerCache(self.settings.answer_cache_size) if self.settings.answer_cache_size else None,
             tracer=tracer_for(self.settings),
         )
 

@@ -8,10 +8,13 @@ and maximal marginal relevance (token-set overlap) for diversity.
 from __future__ import annotations
 
 import re
+import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
+import numpy as np
 from langchain_core.documents import Document
 
 from rag.core.models import Source
@@ -39,9 +42,8 @@ W_SENT_DENSE = 0.2
 MMR_LAMBDA = 0.8
 
 
-_Scored = tuple[
-    float, Hit, frozenset[str], float
-]  # (rerank score, hit, chunk tokens, best sentence coverage)
+# (rerank score, hit, its sentences, best sentence coverage, each sentence's coverage)
+_Scored = tuple[float, Hit, "ChunkSentences", float, list[float]]
 
 
 @dataclass
@@ -80,22 +82,37 @@ class Evidence:
         )
 
 
+@dataclass(frozen=True)
+class ChunkSentences:
+    """A chunk's sentence spans with their tokens, and the chunk's tokens as a set and as sorted ids."""
+
+    spans: list[tuple[int, int, frozenset[str]]]
+    tokens: frozenset[str]
+    ids: np.ndarray  # the tokens' ids in the cache's vocabulary, for the MMR overlap matrix
+
+
 class SentenceCache:
     """Sentence spans per chunk id: splitting is the costly part of sentence scoring."""
 
     def __init__(self, size: int = 20000) -> None:
-        self._data: OrderedDict[str, list[tuple[int, int, frozenset[str]]]] = OrderedDict()
+        self._data: OrderedDict[str, ChunkSentences] = OrderedDict()
         self._size = size
+        self._vocab: dict[str, int] = {}
+        self._lock = threading.Lock()  # misses only: a token must get one id under concurrent requests
 
-    def get(self, chunk_id: str, body: str) -> list[tuple[int, int, frozenset[str]]]:
+    def get(self, chunk_id: str, body: str) -> ChunkSentences:
         got = self._data.get(chunk_id)
-        if got is None:
-            got = [(a, b, frozenset(tokenize(body[a:b]))) for a, b in sentence_spans(body)]
+        if got is not None:
+            self._data.move_to_end(chunk_id)
+            return got
+        spans = [(a, b, frozenset(tokenize(body[a:b]))) for a, b in sentence_spans(body)]
+        tokens = frozenset().union(*(t for _, _, t in spans)) if spans else frozenset(tokenize(body))
+        with self._lock:
+            ids = np.fromiter((self._vocab.setdefault(t, len(self._vocab)) for t in tokens), np.int64)
+            got = ChunkSentences(spans, tokens, np.sort(ids))
             self._data[chunk_id] = got
             if len(self._data) > self._size:
                 self._data.popitem(last=False)
-        else:
-            self._data.move_to_end(chunk_id)
         return got
 
 
@@ -116,6 +133,13 @@ class EvidenceSelector:
         """Split and tokenise these chunks' sentences ahead of the questions that will need them."""
         for d in docs:
             self.cache.get(str(d.id), chunk_body(d))
+
+    def sentence_texts(self, docs: list[Document]) -> Iterator[str]:
+        """Each sentence of these chunks, as the selector splits them."""
+        for d in docs:
+            body = chunk_body(d)
+            for a, b, _ in self.cache.get(str(d.id), body).spans:
+                yield body[a:b]
 
     def weight(self, term: str) -> float:
         return self.idf.get(term, 1.0)
@@ -140,17 +164,17 @@ class EvidenceSelector:
         scored: list[_Scored] = []
         for h in hits:
             body = chunk_body(h.doc)
-            sents = self.cache.get(str(h.doc.id), body)
-            chunk_tokens = frozenset().union(*(s[2] for s in sents)) if sents else frozenset(tokenize(body))
-            best_sent = max((coverage(s[2]) for s in sents), default=0.0)
+            cached = self.cache.get(str(h.doc.id), body)
+            covs = [coverage(toks) for _, _, toks in cached.spans]
+            best_sent = max(covs, default=0.0)
             rel = (
                 W_FUSED * (h.score / max_fused)
                 + W_DENSE * max(h.dense, 0.0)
-                + W_CHUNK_COV * coverage(chunk_tokens)
+                + W_CHUNK_COV * coverage(cached.tokens)
                 + W_SENT_COV * best_sent
                 + W_SENT_DENSE * h.sentence
             )
-            scored.append((rel, h, chunk_tokens, best_sent))
+            scored.append((rel, h, cached, best_sent, covs))
 
         # Clause matches first (the question named that paragraph), then MMR over the rest.
         clause = sorted((s for s in scored if s[1].ref > 0), key=lambda s: (s[1].ref, s[0]), reverse=True)
@@ -159,7 +183,7 @@ class EvidenceSelector:
 
         sources: list[Source] = []
         sentences: dict[int, list[ScoredSentence]] = {}
-        for n, (rel, h, _, _) in enumerate(chosen, start=1):
+        for n, (rel, h, cached, _, covs) in enumerate(chosen, start=1):
             md = h.doc.metadata
             body = chunk_body(h.doc)
             start = int(md.get("start", 0))
@@ -185,21 +209,21 @@ class EvidenceSelector:
                     start + a,
                     start + b,
                     n,
-                    coverage(toks),
+                    covs[i],
                     i,
                     h.sentence_sims.get(i, 0.0),
                     toks,
                     h.sentence_adapted.get(i, 0.0),
                 )
-                for i, (a, b, toks) in enumerate(self.cache.get(str(h.doc.id), body))
+                for i, (a, b, toks) in enumerate(cached.spans)
             ]
         top = chosen[:3]
-        strength = max(0.5 * max(h.dense, 0.0) + 0.5 * bs for _, h, _, bs in top)
+        strength = max(0.5 * max(s[1].dense, 0.0) + 0.5 * s[3] for s in top)
         return Evidence(
             sources=sources,
             sentences=sentences,
             strength=float(strength),
-            clause_match=any(h.ref >= 1.0 for _, h, _, _ in chosen),
+            clause_match=any(s[1].ref >= 1.0 for s in chosen),
             query_terms=terms,
             expansion_terms=expanded,
         )
@@ -216,31 +240,44 @@ class _Coverage:
     def __call__(self, tokens: frozenset[str] | set[str]) -> float:
         if not self.total:
             return 0.0
-        return sum(w for t, w in self.weights if t in tokens) / self.total
+        found = 0  # a loop, not sum() over a generator: this runs ~450 times a question
+        for t, w in self.weights:
+            if t in tokens:
+                found += w
+        return found / self.total
 
 
 def _mmr(chosen: list[_Scored], rest: list[_Scored], k: int) -> None:
-    """Extend `chosen` to k by maximal marginal relevance over token-set overlap.
+    """Extend `chosen` to k by maximal marginal relevance over token-set overlap (Jaccard).
 
-    Each candidate's similarity to the chosen set is updated with each pick rather than recomputed
-    against every pick: the same picks, O(k·n) instead of O(k²·n) (the reader reads k+6 passages)."""
-    sim = [_max_sim(s[2], chosen) for s in rest]
-    while len(chosen) < k and rest:
-        i = max(range(len(rest)), key=lambda j: MMR_LAMBDA * rest[j][0] - (1 - MMR_LAMBDA) * sim[j])
-        best = rest.pop(i)
-        del sim[i]
-        chosen.append(best)
-        sim = [max(v, _jaccard(s[2], best[2])) for v, s in zip(sim, rest)]
+    Every pair's overlap comes from one matrix product over the candidates' token ids, not from ~400
+    set intersections in Python (1.3 ms of a 14 ms answer); the picks are the same, ties included."""
+    if len(chosen) >= k or not rest:
+        return
+    overlap = _jaccard_matrix([s[2].ids for s in chosen + rest])
+    n_chosen = len(chosen)
+    rel = np.asarray([s[0] for s in rest], dtype=np.float64)
+    sim = overlap[n_chosen:, :n_chosen].max(axis=1) if n_chosen else np.zeros(len(rest))
+    left = np.ones(len(rest), dtype=bool)
+    while len(chosen) < k and left.any():
+        score = np.where(left, MMR_LAMBDA * rel - (1 - MMR_LAMBDA) * sim, -np.inf)
+        i = int(np.argmax(score))  # the first of equal scores, as max() over the list picked
+        chosen.append(rest[i])
+        left[i] = False
+        sim = np.maximum(sim, overlap[n_chosen:, n_chosen + i])
 
 
-def _max_sim(tokens: frozenset[str], chosen: list[_Scored]) -> float:
-    return max((_jaccard(tokens, c[2]) for c in chosen), default=0.0)
-
-
-def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    # |a ∪ b| by counting, not by building the union: MMR calls this a few hundred times a question.
-    shared = len(a & b)
-    return shared / (len(a) + len(b) - shared or 1)
+def _jaccard_matrix(ids: list[np.ndarray]) -> np.ndarray:
+    """|a ∩ b| / |a ∪ b| for every pair of token-id sets (0 for two empty ones)."""
+    sizes = np.asarray([len(x) for x in ids], dtype=np.int64)
+    if not sizes.sum():
+        return np.zeros((len(ids), len(ids)))
+    vocab, cols = np.unique(np.concatenate(ids), return_inverse=True)
+    member = np.zeros((len(ids), len(vocab)), dtype=np.float32)
+    member[np.repeat(np.arange(len(ids)), sizes), cols] = 1.0
+    shared = np.rint(member @ member.T).astype(np.int64)  # exact: sums of ones, far below 2**24
+    union = sizes[:, None] + sizes[None, :] - shared
+    return shared / np.where(union == 0, 1, union)
 
 
 _DATE_RE = re.compile(

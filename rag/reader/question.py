@@ -7,6 +7,7 @@ a yes/no question the provision that settles it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
 # "when" asks only where a question starts ("When did…", "And when does…", "— when's the…") or inverts
@@ -33,6 +34,7 @@ _LIST = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # asked about the same question a dozen times on its way through the chain
 def question_type(question: str) -> str:
     if _WHEN.search(question):
         return "date"

@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property, partial
 from pathlib import Path
 
 import numpy as np
@@ -42,14 +44,31 @@ class Hit:
     bm25: float = 0.0
     ref: float = 0.0  # clause-reference match, 0..1
     sentence: float = 0.0  # best similarity of one of its sentences (small-to-big)
-    sentence_sims: dict[int, float] = field(default_factory=dict)  # sentence position → similarity
-    sentence_adapted: dict[int, float] = field(default_factory=dict)  # the same, after the query adapter
     dense_rank: int | None = None
     bm25_rank: int | None = None
+    # Per-sentence similarities, worked out on first use: the evidence selector reads them only for the
+    # passages it keeps, a quarter of the hits (0.8 ms a question when built for all 40).
+    _per_sentence: Callable[[], tuple[dict[int, float], dict[int, float]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def id(self) -> str:
         return str(self.doc.id)
+
+    @cached_property
+    def _sentence_similarities(self) -> tuple[dict[int, float], dict[int, float]]:
+        return self._per_sentence() if self._per_sentence is not None else ({}, {})
+
+    @property
+    def sentence_sims(self) -> dict[int, float]:
+        """Sentence position in the chunk → its similarity to the question."""
+        return self._sentence_similarities[0]
+
+    @property
+    def sentence_adapted(self) -> dict[int, float]:
+        """The same after the query adapter (equal to `sentence_sims` without one)."""
+        return self._sentence_similarities[1]
 
 
 class Searcher:
@@ -196,9 +215,7 @@ class Searcher:
         for h in ranked:
             row = table.by_id[h.id]
             h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
-            h.sentence_sims = sentences.of_chunk(sentence_sims, row)
-            plain = adapted_q is None
-            h.sentence_adapted = h.sentence_sims if plain else sentences.chunk_similarities(adapted_q, row)
+            h._per_sentence = partial(_per_sentence, sentences, sentence_sims, adapted_q, row)
         return ranked
 
     def _adapted_query(self, qvec: np.ndarray, adapt: bool) -> np.ndarray | None:
@@ -289,6 +306,13 @@ class Searcher:
                 h = self._hit(str(doc.id), hits)
                 if h is not None:
                     h.ref = max(h.ref, score)
+
+
+def _per_sentence(
+    sentences: SentenceTable, sims: np.ndarray, adapted_q: np.ndarray | None, row: int
+) -> tuple[dict[int, float], dict[int, float]]:
+    plain = sentences.of_chunk(sims, row)
+    return plain, plain if adapted_q is None else sentences.chunk_similarities(adapted_q, row)
 
 
 def _trace_pass(

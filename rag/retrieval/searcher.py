@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 # A chunk from a document the question does not name keeps this share of its fused score.
 OTHER_DOC_FACTOR = 0.5
 REFRESH_EVERY_S = 5.0
+PARSED_KEPT = 1024  # questions whose parse is remembered (see `parse`)
 EXACT_DENSE_MAX = 20000  # chunks; 30 MiB of vectors, ~2 ms a query
 
 
@@ -86,6 +87,7 @@ class Searcher:
         self.table = ChunkTable.build([])
         self.sentences = SentenceTable()
         self.lexical: LexicalIndex | None = None
+        self._parsed: dict[str, QueryRefs] = {}
         self.refresh(force=True)
 
     # -- keeping the in-memory side in step with the store ---------------------------------------
@@ -138,7 +140,15 @@ class Searcher:
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:
-        return parse_query(query, self.aliases)
+        """Clause references and named documents; remembered, since each question is parsed twice (search
+        and evidence) and parsing was 4% of an answer's CPU."""
+        got = self._parsed.get(query)
+        if got is None:
+            got = parse_query(query, self.aliases)
+            if len(self._parsed) >= PARSED_KEPT:
+                self._parsed.clear()
+            self._parsed[query] = got
+        return got
 
     def search(
         self,

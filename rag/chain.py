@@ -344,7 +344,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         named = got.parsed.doc_ids
         if len(named) < 2 and is_multi_part(question):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
-        result = compose(question, evidence, got.parsed.refs, ranked=ranked, named_docs=named)
+        dated = got.parsed.document_date
+        result = compose(question, evidence, got.parsed.refs, ranked, named, document_date=dated)
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

@@ -14,6 +14,7 @@ from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
+from rag.references.document_date import AMENDED, states_date
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.sentences import sentence_spans
@@ -143,9 +144,11 @@ def compose(
     refs: tuple[str, ...] = (),
     ranked: list[tuple[float, ScoredSentence]] | None = None,
     named_docs: tuple[str, ...] = (),
+    document_date: bool = False,
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
-    `named_docs`: documents the question names; with two or more, each gets its best quote."""
+    `named_docs`: documents the question names; with two or more, each gets its best quote.
+    `document_date`: it asks when the named document came about (rag/references/document_date.py)."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -165,6 +168,11 @@ def compose(
         ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
     else:  # a heading or a stray label is no answer, whatever the model thinks of its words
         ranked = [(p, s) for p, s in ranked if not _is_heading(s.text) and len(s.text.split()) >= 4]
+    if document_date and evidence.clause_match and evidence.sources:
+        own = _own_date(evidence)
+        if own is not None and not AMENDED.search(own.text):
+            quotes = [_quote(own)]
+            return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
     if qtype == "list" and by_reader:
@@ -198,6 +206,12 @@ def compose(
     picked.sort(key=lambda s: _answer_order(s, best, lead))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+
+
+def _own_date(evidence: Evidence) -> ScoredSentence | None:
+    """The first sentence of source 1 (the document's dated chunk) that states the document's date."""
+    src = evidence.sources[0]
+    return next((s for s in evidence.sentences.get(src.n, []) if states_date(s.text, src.date)), None)
 
 
 def _answer_order(s: ScoredSentence, best: ScoredSentence, lead: ScoredSentence | None) -> tuple:

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rag.reader.question import is_multi_part
+from rag.reader.question import is_multi_part, question_type
+from rag.references.document_date import asks_document_date
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
 from rag.text.clauses import int_to_roman, roman_to_int
 from rag.text.normalize import normalize
+from rag.text.tokenize import tokenize
 
 __all__ = [
     "ANCESTOR_CREDIT",
@@ -36,6 +38,9 @@ class QueryRefs:
     # Documents it points at by their issuer when it names none (rag/references/cues.py): searched
     # first, but not quoted one by one as named documents are.
     cued_doc_ids: tuple[str, ...] = ()
+    # It asks when the one document it names came about ("When was the AI Act signed?"): the document's
+    # own dated statement is then looked for (rag/references/document_date.py).
+    document_date: bool = False
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -47,4 +52,8 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     refs = find_refs(normalize(question), oecd_named)
     # A two-part question ("labelled in Europe? And punished in Japan?") may cue one side only.
     cued = () if doc_ids or is_multi_part(question) else docs_matcher.cues.match(question)
-    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued)
+    dated = False
+    if len(doc_ids) == 1 and not refs and question_type(question) in ("date", "fact"):
+        doc = next(d for d in docs if d.doc_id == doc_ids[0])
+        dated = asks_document_date(question, set(tokenize(" ".join(doc.names))), doc.date)
+    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated)

@@ -19,12 +19,13 @@ from opentelemetry.trace import NoOpTracer, Span, Tracer
 from rag.core.models import Filters
 from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
+from rag.references.document_date import states_date
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.query_adapter import QueryAdapter
 from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, share_strings, top_n
-from rag.store.index import Index
+from rag.store.index import Index, chunk_body
 
 _NO_TRACE = NoOpTracer()
 _TRACED = 5  # candidates per list kept in a span
@@ -220,6 +221,8 @@ class Searcher:
 
         if parsed.refs:
             self._add_clause_hits(parsed, base & (table.mask(None, named) if named else base), hits)
+        elif parsed.document_date and named:
+            self._add_date_hit(named[0], base, hits)
         ranked = sorted(hits.values(), key=lambda h: (h.ref > 0, h.ref, h.score), reverse=True)
         ranked = ranked[: max(fetch_k, 1)]
         for h in ranked:
@@ -303,6 +306,17 @@ class Searcher:
             return None  # written by another worker since our last refresh
         hits[cid] = Hit(doc=self.table.docs[i])
         return hits[cid]
+
+    def _add_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
+        """The document's first chunk that states its own date ranks first, as a named clause would."""
+        table = self.table
+        for i in table.rows_of.get(doc_id, ()):
+            doc = table.docs[i]
+            if mask[i] and states_date(chunk_body(doc), str(doc.metadata.get("date", ""))):
+                h = self._hit(str(doc.id), hits)
+                if h is not None:
+                    h.ref = 1.0
+                return
 
     def _add_clause_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         table = self.table

@@ -58,6 +58,23 @@ def test_extractive_date_answer(services):
     assert {"retrieve", "evidence", "total"} <= set(a.timings_ms)
 
 
+@pytest.mark.parametrize(
+    ("question", "doc_id", "date"),
+    [
+        ("When was UN resolution 78/265 adopted?", "un-ga-resolution-78-265-2024", "21 March 2024"),
+        ("when was the EU AI Act signed", "eu-ai-act-regulation-2024-1689", "13 June 2024"),
+        ("What date was EO 14110 signed?", "us-executive-order-14110-2023", "30 October 2023"),
+        # Its title dates amendments; the date it was adopted is in its background text.
+        ("When was the OECD AI Recommendation adopted?", "oecd-recommendation-on-ai-2024", "22 May 2019"),
+    ],
+)
+def test_when_a_named_document_was_made_is_answered_from_its_own_dated_text(services, question, doc_id, date):
+    a = ask(services, question)
+    assert not a.abstained and date in a.answer.split("\n")[0]
+    assert a.citations[0].doc_id == doc_id
+    assert_citations_map_to_documents(services, a)
+
+
 def test_extractive_clause_answer_quotes_the_point(services):
     a = ask(services, "What does Article 5(1)(f) of the AI Act prohibit?")
     assert "infer emotions" in a.answer

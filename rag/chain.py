@@ -344,8 +344,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         named = got.parsed.doc_ids
         if len(named) < 2 and is_multi_part(question):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
-        dated = got.parsed.document_date
-        result = compose(question, evidence, got.parsed.refs, ranked, named, document_date=dated)
+        p = got.parsed
+        result = compose(question, evidence, p.refs, ranked, named, p.document_date, p.defined_term)
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

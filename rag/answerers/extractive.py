@@ -14,6 +14,7 @@ from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
+from rag.references.definitions import defines
 from rag.references.document_date import AMENDED, states_date
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
@@ -145,10 +146,12 @@ def compose(
     ranked: list[tuple[float, ScoredSentence]] | None = None,
     named_docs: tuple[str, ...] = (),
     document_date: bool = False,
+    defined_term: str = "",
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
     `named_docs`: documents the question names; with two or more, each gets its best quote.
-    `document_date`: it asks when the named document came about (rag/references/document_date.py)."""
+    `document_date`: it asks when the named document came about (rag/references/document_date.py).
+    `defined_term`: it asks what this term means (rag/references/definitions.py)."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -172,6 +175,13 @@ def compose(
         own = _own_date(evidence)
         if own is not None and not AMENDED.search(own.text):
             quotes = [_quote(own)]
+            return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+    if defined_term and evidence.clause_match and evidence.sources:
+        src = evidence.sources[0]
+        found = next((s for s in evidence.sentences.get(src.n, []) if defines(s.text, defined_term)), None)
+        if found is not None:
+            items = _list_items(found, evidence) if found.text.rstrip().endswith(":") else []
+            quotes = [_quote(s) for s in [found, *items]]
             return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
     if not ranked:
         return ExtractiveResult(text="", quotes=[])

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rag.reader.question import is_multi_part, question_type
+from rag.references.definitions import defined_term
 from rag.references.document_date import asks_document_date
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
@@ -41,6 +42,9 @@ class QueryRefs:
     # It asks when the one document it names came about ("When was the AI Act signed?"): the document's
     # own dated statement is then looked for (rag/references/document_date.py).
     document_date: bool = False
+    # The term it asks the meaning of ("deployer"): a retrieved passage that defines it is quoted first
+    # (rag/references/definitions.py).
+    defined_term: str = ""
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -56,4 +60,8 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     if len(doc_ids) == 1 and not refs and question_type(question) in ("date", "fact"):
         doc = next(d for d in docs if d.doc_id == doc_ids[0])
         dated = asks_document_date(question, set(tokenize(" ".join(doc.names))), doc.date)
-    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated)
+    term = ""
+    if not refs and not dated:
+        names = [n for d in docs if d.doc_id in doc_ids[:1] for n in d.names] if len(doc_ids) == 1 else []
+        term = defined_term(question, names)
+    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term)

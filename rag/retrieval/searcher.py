@@ -19,6 +19,7 @@ from opentelemetry.trace import NoOpTracer, Span, Tracer
 from rag.core.models import Filters
 from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
+from rag.references.definitions import defines
 from rag.references.document_date import states_date
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
@@ -219,10 +220,7 @@ class Searcher:
                 if cid in hits:
                     hits[cid].score = score
 
-        if parsed.refs:
-            self._add_clause_hits(parsed, base & (table.mask(None, named) if named else base), hits)
-        elif parsed.document_date and named:
-            self._add_date_hit(named[0], base, hits)
+        self._pin(parsed, base, named, hits)
         ranked = sorted(hits.values(), key=lambda h: (h.ref > 0, h.ref, h.score), reverse=True)
         ranked = ranked[: max(fetch_k, 1)]
         for h in ranked:
@@ -307,6 +305,16 @@ class Searcher:
         hits[cid] = Hit(doc=self.table.docs[i])
         return hits[cid]
 
+    def _pin(self, parsed: QueryRefs, base: np.ndarray, named: tuple[str, ...], hits: dict[str, Hit]) -> None:
+        """What the question names exactly ranks first: its clause, the document's dated statement when it
+        asks when the document was made, or the passage that defines the term it asks about."""
+        if parsed.refs:
+            self._add_clause_hits(parsed, base & (self.table.mask(None, named) if named else base), hits)
+        elif parsed.document_date and named:
+            self._add_date_hit(named[0], base, hits)
+        elif parsed.defined_term:
+            _mark_definition(parsed.defined_term, hits, named)
+
     def _add_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         """The document's first chunk that states its own date ranks first, as a named clause would."""
         table = self.table
@@ -330,6 +338,16 @@ class Searcher:
                 h = self._hit(str(doc.id), hits)
                 if h is not None:
                     h.ref = max(h.ref, score)
+
+
+def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...]) -> None:
+    """The best-fused candidate that defines the term (one of a named document's, if it has one) ranks
+    first, as a named clause would. Only candidates are read, so the cost does not grow with the store."""
+    defining = [h for h in hits.values() if defines(h.doc.page_content, term)]
+    if named:
+        defining = [h for h in defining if h.doc.metadata.get("doc_id") in named] or defining
+    if defining:
+        max(defining, key=lambda h: h.score).ref = 1.0
 
 
 def _per_sentence(

@@ -75,6 +75,24 @@ def test_when_a_named_document_was_made_is_answered_from_its_own_dated_text(serv
     assert_citations_map_to_documents(services, a)
 
 
+@pytest.mark.parametrize(
+    ("question", "doc_id", "words"),
+    [
+        (
+            "How does the OECD define an AI system?",
+            "oecd-recommendation-on-ai-2024",
+            "An AI system is a machine",
+        ),
+        ("what's a deployer under the AI act", "eu-ai-act-regulation-2024-1689", "‘deployer’ means"),
+    ],
+)
+def test_a_definition_question_is_answered_with_the_definition(services, question, doc_id, words):
+    a = ask(services, question)
+    assert not a.abstained and words in a.sentences[0].text and a.sentences[0].verified
+    assert a.citations[0].doc_id == doc_id
+    assert_citations_map_to_documents(services, a)
+
+
 def test_extractive_clause_answer_quotes_the_point(services):
     a = ask(services, "What does Article 5(1)(f) of the AI Act prohibit?")
     assert "infer emotions" in a.answer

@@ -1,0 +1,67 @@
+""" "How does the OECD define an AI system?", "What is a deployer under the AI Act?": a question asking what a
+term means, and a sentence that defines it.
+
+The documents define their terms in a few fixed shapes: "(4) ‘deployer’ means …" (the EU AI Act),
+"“artificial intelligence system” means …" (the Council of Europe convention), "AI system: An AI system
+is …" (the OECD Recommendation), "The AI RMF refers to an AI system as …" (NIST). The reader ranks
+sentences by what they share with the question, and a sentence that talks about defining ("it is difficult
+to strictly define artificial intelligence") outranked the definition itself; the definition, when one is
+among the retrieved passages, is quoted first instead, as a named clause would be.
+"""
+
+from __future__ import annotations
+
+import re
+
+_ARTICLE = r"(?:an?\s+|the\s+)?"
+_TERM = r"[‘'\"“]?(?P<term>[A-Za-z][\w\s-]{1,60}?)[’'\"”]?"
+_SCOPE = r"(?:\s+(?:under|in|according to|for|by|as used in)\b.*)?"
+# The shapes a definition question takes; the term is what is left once the scope ("under the AI Act") is cut.
+_QUESTIONS = (
+    re.compile(rf"^\s*how\s+(?:does|do|did)\s+.+?\s+define\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
+    re.compile(rf"^\s*what\s+is\s+the\s+definition\s+of\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
+    re.compile(rf"^\s*(?:what\s+)?(?:does|do)\s+{_ARTICLE}{_TERM}\s+mean{_SCOPE}\s*\??\s*$", re.I),
+    re.compile(rf"^\s*(?:what\s+is|what's|who\s+is)\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
+    re.compile(rf"^\s*define\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
+)
+# "What is the purpose of …", "what is it": no term to define.
+_VAGUE_HEADS = frozenset(
+    "it this that they purpose aim point goal role status scope difference relationship".split()
+)
+
+
+def defined_term(question: str, doc_names: list[str]) -> str:
+    """The term a definition question asks about ("deployer", "AI system"), or "" for another question.
+    `doc_names`: the named document's names, cut from the end of a term ("AI system in the OECD text")."""
+    for pattern in _QUESTIONS:
+        m = pattern.match(question)
+        if m is None:
+            continue
+        term = " ".join(m.group("term").split())
+        for name in sorted(doc_names, key=len, reverse=True):
+            term = re.sub(rf"\s+(?:of\s+)?(?:the\s+)?{re.escape(name)}$", "", term, flags=re.I)
+        head = re.sub(r"^the\s+", "", term.lower()).split()[0]
+        if head in _VAGUE_HEADS or len(term.split()) > 5:
+            return ""
+        return term
+    return ""
+
+
+def definition_pattern(term: str) -> re.Pattern[str]:
+    """A sentence that defines `term`: quoted or labelled, then "means", "shall mean", ":" or "refers to …
+    as"; a plural or a capital does not matter."""
+    # "AI system" is also "artificial intelligence system", as the Council of Europe convention writes it.
+    words = r"[\s-]+".join(
+        r"(?:AI|artificial\s+intelligence)" if w.lower() == "ai" else re.escape(w) for w in term.split()
+    )
+    quoted = rf"[‘'\"“]{words}s?[’'\"”]"
+    return re.compile(
+        rf"{quoted}\s+(?:shall\s+)?means?\b"
+        rf"|(?:^|[\s‒–-]){words}s?:\s+(?:an?|the)\s+{words}\b"
+        rf"|\brefers?\s+to\s+(?:an?\s+|the\s+)?{words}s?\s+as\b",
+        re.I,
+    )
+
+
+def defines(text: str, term: str) -> bool:
+    return bool(term) and bool(definition_pattern(term).search(text))

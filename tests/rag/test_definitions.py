@@ -1,0 +1,64 @@
+"""A question asking what a term means, and the sentences that define terms in the documents' own shapes."""
+
+from __future__ import annotations
+
+import pytest
+
+from rag.answerers.extractive import compose
+from rag.core.models import Source
+from rag.evidence import Evidence, ScoredSentence
+from rag.references.definitions import defined_term, defines
+
+
+@pytest.mark.parametrize(
+    ("question", "names", "term"),
+    [
+        ("How does the OECD define an AI system?", ["OECD"], "AI system"),
+        ("What is a deployer under the AI Act?", ["AI Act"], "deployer"),
+        ("what's a provider under the AI act", ["AI Act"], "provider"),
+        ("What does deep fake mean in the EU AI Act?", ["EU AI Act"], "deep fake"),
+        ("Define emotion recognition system", [], "emotion recognition system"),
+        ("what is the definition of a general-purpose AI model", [], "general-purpose AI model"),
+        ("What is the purpose of the convention?", [], ""),  # asks what it is for
+        ("What does it mean?", [], ""),
+        ("Which practices does the AI Act prohibit?", ["AI Act"], ""),
+    ],
+)
+def test_defined_term(question: str, names: list[str], term: str) -> None:
+    assert defined_term(question, names) == term
+
+
+@pytest.mark.parametrize(
+    ("text", "term", "defined"),
+    [
+        ("(4) ‘deployer’ means a natural or legal person", "deployer", True),  # the EU AI Act
+        ("“artificial intelligence system” means a machine-based system", "AI system", True),  # CoE
+        ("‒ AI system: An AI system is a machine-based system", "AI system", True),  # the OECD
+        ("The AI RMF refers to an AI system as an engineered system", "AI system", True),  # NIST
+        ("(60) ‘deep fake’ means AI-generated or manipulated image", "deep fake", True),
+        ("Deployers should ensure that the deployer means well", "deployer", False),  # no definition
+        ("it is difficult to strictly define artificial intelligence", "AI system", False),
+    ],
+)
+def test_defines(text: str, term: str, defined: bool) -> None:
+    assert defines(text, term) is defined
+
+
+def test_the_definition_is_quoted_alone_over_the_readers_choice() -> None:
+    texts = [
+        "It is difficult to strictly define an AI system.",
+        "‘AI system’ means a machine-based system that infers outputs.",
+        "An AI system may be used in many sectors.",
+    ]
+    sents, offset = [], 0
+    for i, t in enumerate(texts):
+        sents.append(ScoredSentence(t, offset, offset + len(t), 1, 0.5, i))
+        offset += len(t) + 1
+    src = Source(
+        n=1, chunk_id="c1", doc_id="d1", title="T", section="T", text=" ".join(texts), start=0, end=offset
+    )
+    ev = Evidence(sources=[src], sentences={1: sents}, clause_match=True)
+    ranked = [(0.9, sents[0]), (0.4, sents[2]), (0.2, sents[1])]
+    result = compose("What is an AI system?", ev, ranked=ranked, defined_term="AI system")
+    assert [q.text for q in result.quotes] == [texts[1]]
+    assert compose("What is an AI system?", ev, ranked=ranked).quotes[0].text == texts[0]  # without the term

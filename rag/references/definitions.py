@@ -17,12 +17,28 @@ _ARTICLE = r"(?:an?\s+|the\s+)?"
 _TERM = r"[‘'\"“]?(?P<term>[A-Za-z][\w\s-]{1,60}?)[’'\"”]?"
 _SCOPE = r"(?:\s+(?:under|in|according to|for|by|as used in)\b.*)?"
 # The shapes a definition question takes; the term is what is left once the scope ("under the AI Act") is cut.
+_END = rf"{_SCOPE}\s*\??\s*$"
 _QUESTIONS = (
-    re.compile(rf"^\s*how\s+(?:does|do|did)\s+.+?\s+define\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
-    re.compile(rf"^\s*what\s+is\s+the\s+definition\s+of\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
-    re.compile(rf"^\s*(?:what\s+)?(?:does|do)\s+{_ARTICLE}{_TERM}\s+mean{_SCOPE}\s*\??\s*$", re.I),
-    re.compile(rf"^\s*(?:what\s+is|what's|who\s+is)\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
-    re.compile(rf"^\s*define\s+{_ARTICLE}{_TERM}{_SCOPE}\s*\??\s*$", re.I),
+    re.compile(rf"^\s*how\s+(?:does|do|did)\s+.+?\s+define\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*(?:what\s+is\s+)?the\s+(?:definition|meaning)\s+of\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*(?:definition|meaning)\s+of\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*(?:what\s+)?(?:does|do)\s+{_ARTICLE}{_TERM}\s+mean{_END}", re.I),
+    re.compile(rf"^\s*what\s+is\s+meant\s+by\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*(?:what|who)(?:\s+\w+ly)?\s+counts\s+as\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*(?:what\s+is|what's|who\s+is|who\s+are)\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^\s*how\s+is\s+{_ARTICLE}{_TERM}\s+defined{_END}", re.I),
+    re.compile(
+        rf"^\s*{_ARTICLE}{_TERM}\s*(?:[-–—:]\s*how\s+is\s+it\s+defined|definition|meaning){_END}", re.I
+    ),
+    re.compile(rf"^\s*define\s+{_ARTICLE}{_TERM}{_END}", re.I),
+    re.compile(rf"^.*?\bwhat\s+(?:do|does|did)\s+.+?\s+mean\s+by\s+{_ARTICLE}{_TERM}{_END}", re.I),
+)
+# A term in quotes in a question about meaning ("in NIST's framework, what do they mean by 'resilient'?").
+_QUOTED = re.compile(r"(?:^|(?<=\s))[‘'\"“](?P<term>[A-Za-z][\w\s-]{1,60}?)[’'\"”]")
+_ABOUT_MEANING = re.compile(
+    r"\b(?:mean|means|meant|meaning|defin\w*|counts?\s+as)\b|\b(?:what\s+is|what's|who\s+is|who\s+are)\s+"
+    r"(?:an?\s+|the\s+)?[‘'\"“]",
+    re.I,
 )
 # "What is the purpose of …", "what is it": no term to define.
 _VAGUE_HEADS = frozenset(
@@ -33,13 +49,15 @@ _VAGUE_HEADS = frozenset(
 def defined_term(question: str, doc_names: list[str]) -> str:
     """The term a definition question asks about ("deployer", "AI system"), or "" for another question.
     `doc_names`: the named document's names, cut from the end of a term ("AI system in the OECD text")."""
-    for pattern in _QUESTIONS:
-        m = pattern.match(question)
+    quoted = _QUOTED.search(question)
+    matches = [quoted] if quoted and _ABOUT_MEANING.search(question) else []
+    for m in matches + [p.match(question) for p in _QUESTIONS]:
         if m is None:
             continue
         term = " ".join(m.group("term").split())
         for name in sorted(doc_names, key=len, reverse=True):
             term = re.sub(rf"\s+(?:of\s+)?(?:the\s+)?{re.escape(name)}$", "", term, flags=re.I)
+            term = re.sub(rf"^(?:the\s+)?{re.escape(name)}(?:'s|’s)?\s+", "", term, flags=re.I)
         head = re.sub(r"^the\s+", "", term.lower()).split()[0]
         if head in _VAGUE_HEADS or len(term.split()) > 5:
             return ""

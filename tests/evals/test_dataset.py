@@ -41,6 +41,7 @@ USER_KINDS = {
     "false_premise": 20,
     "mention_outside": 20,
     "doc_date": 20,  # when a named document was adopted, signed or published (added 2026-12-04)
+    "definition": 20,  # what a term means in the documents (added 2026-12-04)
 }
 MIN_USER_QUESTIONS = 300
 # Japanese questions: the minimum of each kind that issue #13 asks for (at least 60, 8 unanswerable).

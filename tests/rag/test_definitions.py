@@ -62,3 +62,20 @@ def test_the_definition_is_quoted_alone_over_the_readers_choice() -> None:
     result = compose("What is an AI system?", ev, ranked=ranked, defined_term="AI system")
     assert [q.text for q in result.quotes] == [texts[1]]
     assert compose("What is an AI system?", ev, ranked=ranked).quotes[0].text == texts[0]  # without the term
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("meaning of systemic risk in Regulation 2024/1689", "systemic risk"),
+        ("risk tolerance definition", "risk tolerance"),
+        ("ai literacy - how is it defined in the EU AI Act", "ai literacy"),
+        ("what is meant by 'AI knowledge'?", "AI knowledge"),
+        ("What's a 'serious incident' involving AI under EU rules?", "serious incident"),  # not "s a"
+        ("G7 guiding principles: what do they mean by advanced AI systems", "advanced AI systems"),
+        ("who counts as an AI developer in the Japanese AI guidelines", "AI developer"),
+        ("When the G7 met, were those meant to be the final versions?", ""),  # "meant", but no term
+    ],
+)
+def test_the_other_shapes_users_ask_a_definition_in(question: str, term: str) -> None:
+    assert defined_term(question, []) == term

@@ -171,18 +171,10 @@ def compose(
         ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
     else:  # a heading or a stray label is no answer, whatever the model thinks of its words
         ranked = [(p, s) for p, s in ranked if not _is_heading(s.text) and len(s.text.split()) >= 4]
-    if document_date and evidence.clause_match and evidence.sources:
-        own = _own_date(evidence)
-        if own is not None and not AMENDED.search(own.text):
-            quotes = [_quote(own)]
-            return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
-    if defined_term and evidence.clause_match and evidence.sources:
-        src = evidence.sources[0]
-        found = next((s for s in evidence.sentences.get(src.n, []) if defines(s.text, defined_term)), None)
-        if found is not None:
-            items = _list_items(found, evidence) if found.text.rstrip().endswith(":") else []
-            quotes = [_quote(s) for s in [found, *items]]
-            return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+    pinned = _pinned_statement(evidence, document_date, defined_term)
+    if pinned:
+        quotes = [_quote(s) for s in pinned]
+        return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
     if not ranked:
         return ExtractiveResult(text="", quotes=[])
     if qtype == "list" and by_reader:
@@ -218,10 +210,20 @@ def compose(
     return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 
 
-def _own_date(evidence: Evidence) -> ScoredSentence | None:
-    """The first sentence of source 1 (the document's dated chunk) that states the document's date."""
+def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str) -> list[ScoredSentence]:
+    """What the pinned source 1 was pinned for: the document's own dated statement (unless it dates an
+    amendment), or the definition of the term with its items. Empty when neither applies or is found."""
+    if not (evidence.clause_match and evidence.sources and (document_date or defined_term)):
+        return []
     src = evidence.sources[0]
-    return next((s for s in evidence.sentences.get(src.n, []) if states_date(s.text, src.date)), None)
+    sents = evidence.sentences.get(src.n, [])
+    if document_date:
+        own = next((s for s in sents if states_date(s.text, src.date)), None)
+        return [own] if own is not None and not AMENDED.search(own.text) else []
+    found = next((s for s in sents if defines(s.text, defined_term)), None)
+    if found is None:
+        return []
+    return [found, *(_list_items(found, evidence) if found.text.rstrip().endswith(":") else [])]
 
 
 def _answer_order(s: ScoredSentence, best: ScoredSentence, lead: ScoredSentence | None) -> tuple:

@@ -56,12 +56,10 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     refs = find_refs(normalize(question), oecd_named)
     # A two-part question ("labelled in Europe? And punished in Japan?") may cue one side only.
     cued = () if doc_ids or is_multi_part(question) else docs_matcher.cues.match(question)
+    only = next((d for d in docs if d.doc_id == doc_ids[0]), None) if len(doc_ids) == 1 else None
+    names = list(only.names) if only else []
     dated = False
-    if len(doc_ids) == 1 and not refs and question_type(question) in ("date", "fact"):
-        doc = next(d for d in docs if d.doc_id == doc_ids[0])
-        dated = asks_document_date(question, set(tokenize(" ".join(doc.names))), doc.date)
-    term = ""
-    if not refs and not dated:
-        names = [n for d in docs if d.doc_id in doc_ids[:1] for n in d.names] if len(doc_ids) == 1 else []
-        term = defined_term(question, names)
+    if only and not refs and question_type(question) in ("date", "fact"):
+        dated = asks_document_date(question, set(tokenize(" ".join(names))), only.date)
+    term = defined_term(question, names) if not refs and not dated else ""
     return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term)

@@ -12,6 +12,7 @@ among the retrieved passages, is quoted first instead, as a named clause would b
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ARTICLE = r"(?:an?\s+|the\s+)?"
 _TERM = r"[‘'\"“]?(?P<term>[A-Za-z][\w\s-]{1,60}?)[’'\"”]?"
@@ -65,6 +66,7 @@ def defined_term(question: str, doc_names: list[str]) -> str:
     return ""
 
 
+@lru_cache(maxsize=256)  # one term is matched against each of ~40 candidates
 def definition_pattern(term: str) -> re.Pattern[str]:
     """A sentence that defines `term`: quoted or labelled, then "means", "shall mean", ":" or "refers to …
     as"; a plural or a capital does not matter."""

@@ -13,6 +13,7 @@ that states it, unless that sentence dates an amendment (the OECD Recommendation
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rag.text.months import MONTH_NAMES
 from rag.text.tokenize import tokenize
@@ -55,6 +56,7 @@ def _own_date_words(iso: str) -> set[str]:
     return set(tokenize(f"{parts[0]} {MONTH_NAMES[int(parts[1]) - 1]}"))
 
 
+@lru_cache(maxsize=256)  # a document's date is matched against each of its chunks
 def date_pattern(iso: str) -> re.Pattern[str] | None:
     """The ways the corpus writes an ISO date ("2024-06-13"): 13 June 2024, June 13, 2024, 13.VI.2024; a
     day-less one ("2023-01") as its month and year."""

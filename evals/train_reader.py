@@ -29,7 +29,7 @@ from evals.metrics import Passage, passage_has_evidence
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, detail_missing, missing_share
-from rag.reader.features import ADAPTER_FEATURES, FEATURES, feature_matrix
+from rag.reader.features import ADAPTER_FEATURES, FEATURES, answer_mask, feature_matrix
 from rag.reader.model import LogisticModel, ReaderFile
 from rag.reader.reader import top_similarity
 from rag.retrieval.query_adapter import QueryAdapter
@@ -157,7 +157,9 @@ def out_of_fold_sentence_probs(data: TrainingData, names: tuple[str, ...] = FEAT
         rows = np.vstack([q.rows for q in train])[:, cols]
         model = _fit(rows, np.concatenate([q.labels for q in train]), names)
         for i in held:
-            out[i] = model.probabilities(qs[i].rows[:, cols]) if len(qs[i].labels) else np.zeros(0)
+            # masked as the reader masks them (a bibliographic entry is no answer), when the texts are kept
+            mask = answer_mask(qs[i].texts) if len(qs[i].texts) == len(qs[i].labels) else 1.0
+            out[i] = model.probabilities(qs[i].rows[:, cols]) * mask if len(qs[i].labels) else np.zeros(0)
     return out
 
 

@@ -169,8 +169,8 @@ def compose(
             for s in evidence.sentences.get(src.n, [])
         ]
         ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
-    else:  # a heading or a stray label is no answer, whatever the model thinks of its words
-        ranked = [(p, s) for p, s in ranked if not _is_heading(s.text) and len(s.text.split()) >= 4]
+    else:  # a heading, a stray label or a citation (probability 0, see answer_mask) is no answer
+        ranked = [(p, s) for p, s in ranked if p > 0 and not _is_heading(s.text) and len(s.text.split()) >= 4]
     pinned = _pinned_statement(evidence, document_date, defined_term)
     if pinned:
         quotes = [_quote(s) for s in pinned]

@@ -13,7 +13,7 @@ import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence
 from rag.reader.answerability import detail_missing, missing_share
-from rag.reader.features import FEATURES, feature_matrix
+from rag.reader.features import FEATURES, answer_mask, feature_matrix
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 
 # The reader reads POOL_EXTRA more passages than it answers from and keeps the k whose rerank score plus
@@ -46,8 +46,9 @@ class Reader:
     def _score(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray, float]:
         """Candidates, their probabilities, and the confidence model's best probability."""
         cands, rows = feature_matrix(question, evidence)
-        probs = self.model.sentence.probabilities(rows)
-        top = self._confidence(rows) if self.model.confidence is not None else probs
+        mask = answer_mask([s.text for s in cands])
+        probs = self.model.sentence.probabilities(rows) * mask
+        top = self._confidence(rows) * mask if self.model.confidence is not None else probs
         return cands, probs, float(top.max()) if len(top) else 0.0
 
     def _confidence(self, rows: np.ndarray) -> np.ndarray:
@@ -65,7 +66,7 @@ class Reader:
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
         # of 29 abstentions and a v1 answer (cross-fitted, 2026-12-03); see ReaderFile.confidence.
         cands, rows = feature_matrix(question, evidence)
-        probs = self._confidence(rows)
+        probs = self._confidence(rows) * answer_mask([s.text for s in cands])
         best: dict[int, float] = {}
         for s, p in zip(cands, probs):
             best[s.source_n] = max(best.get(s.source_n, 0.0), float(p))

@@ -62,4 +62,6 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     if only and not refs and question_type(question) in ("date", "fact"):
         dated = asks_document_date(question, set(tokenize(" ".join(names))), only.date)
     term = defined_term(question, names) if not refs and not dated else ""
+    if only and not refs and not dated and not term:
+        doc_ids += docs_matcher.cues.other_side(question, doc_ids)
     return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term)

@@ -39,6 +39,9 @@ class CueMatcher:
     def __init__(self, docs: Sequence[CuedDocument]) -> None:
         self.patterns = [(d.doc_id, [_cue_pattern(c) for c in d.cues if c.strip()]) for d in docs]
         self.dates = {d.doc_id: d.date for d in docs}
+        self.cues = {
+            d.doc_id: [(c, p) for c, p in zip(d.cues, pats)] for d, (_, pats) in zip(docs, self.patterns)
+        }
 
     def match(self, question: str) -> tuple[str, ...]:
         """The documents whose issuer the question names, in manifest order; when it also gives a year
@@ -52,3 +55,17 @@ class CueMatcher:
             d for d in docs if self.dates[d][:4] in years
         ]
         return tuple(dated) or docs
+
+    def other_side(self, question: str, named: tuple[str, ...]) -> tuple[str, ...]:
+        """The one other document that a question naming `named` points at by an issuer none of them
+        shares: "Does the EU force me to watermark, or is that just something the G7 code suggests?",
+        "Does the Council of Europe treaty ban social scoring like the EU does?". Such a question is
+        answered from both sides, as one naming both is. "The G7" beside the G7 code is its own issuer,
+        and an issuer of several documents points at none of them in particular."""
+        own = {c for d in named for c, _ in self.cues.get(d, ())}
+        others = tuple(
+            doc_id
+            for doc_id, cues in self.cues.items()
+            if doc_id not in named and any(c not in own and p.search(question) for c, p in cues)
+        )
+        return others if len(others) == 1 else ()

@@ -266,6 +266,25 @@ def test_a_comparison_quotes_both_documents(services):
     assert {"eu-ai-act-regulation-2024-1689", "g7-hiroshima-code-of-conduct-2023"} <= docs, a.answer
 
 
+def test_a_named_document_and_another_issuer_are_both_quoted(services):
+    a = ask(
+        services, "My app makes AI pictures: must I watermark them for the EU, or is that only the G7 code?"
+    )
+    docs = {c.doc_id for c in a.citations}
+    assert {"eu-ai-act-regulation-2024-1689", "g7-hiroshima-code-of-conduct-2023"} <= docs, a.answer
+
+
+def test_a_bibliographic_footnote_is_never_the_answer(services):
+    """The AI Act's footnotes cite other acts ("… credit agreements for consumers … (OJ L 60, …)"): their
+    words match a question about credit scoring, but they answer nothing."""
+    for q in (
+        "could a social credit system like China's be legal in the EU?",
+        "EU rules on consumer credit and AI?",
+    ):
+        a = ask(services, q)
+        assert "OJ L" not in a.answer and "Treaty Series" not in a.answer, a.answer
+
+
 def test_the_sentence_index_is_built_and_read(services):
     index, searcher = services.index, services.searcher
     assert index.sentences.count() > 3 * index.count()  # ~8 sentences a chunk

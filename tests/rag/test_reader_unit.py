@@ -305,3 +305,33 @@ def test_a_line_of_section_tags_is_never_quoted() -> None:
     s = ev.sentences[1]
     quotes = compose("What is happening in Tokyo?", ev, ranked=[(0.9, s[0]), (0.5, s[1])]).quotes
     assert [q.text[:12] for q in quotes] == ["Japan plans "]
+
+
+def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
+    """An Official Journal reference or the treaty-series line cites another text: whatever its words
+    share with the question, it gets probability 0, is not quoted, and does not count as an answer."""
+    footnote = (
+        "(50) Directive 2014/17/EU of 4 February 2014 on credit agreements for consumers"
+        " (OJ L 60, 28.2.2014, p. 34)."
+    )
+    series = "Council of Europe Treaty Series - No. 225"
+    ev = evidence(
+        {
+            (1, "eu-ai-act"): [sent(1, 0, footnote, 0.9, 0.9)],
+            (2, "coe"): [
+                sent(2, 0, series, 0.9, 0.9),
+                sent(2, 1, "Each Party shall report to the Conference.", 0.4, 0.4),
+            ],
+        }
+    )
+    reading = reader_weighting("dense").read(
+        "could a credit score system like China's happen here?", ev, missing=[]
+    )
+    assert [p for p, _ in reading.ranked][-2:] == [0.0, 0.0]
+    assert reading.ranked[0][1].text.startswith("Each Party")
+    assert reading.top_prob == pytest.approx(1 / (1 + np.exp(-(5 * 0.4 - 2))))
+    answer = compose("could it happen here?", ev, ranked=reading.ranked)
+    assert "OJ L" not in answer.text and "Treaty Series" not in answer.text and "Each Party" in answer.text
+    only_citations = evidence({(1, "eu-ai-act"): [sent(1, 0, footnote, 0.9, 0.9)]})
+    silent = reader_weighting("dense").read("could it happen here?", only_citations, missing=[])
+    assert silent.top_prob == 0.0 and not silent.answers

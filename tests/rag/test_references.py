@@ -410,3 +410,23 @@ def test_every_manifest_cue_points_at_its_document(docs: list[DocAlias]) -> None
         for cue in d.cues:
             parsed = parse_query(f"what did {cue} say about it?", docs)
             assert d.doc_id in parsed.cued_doc_ids or parsed.doc_ids == (d.doc_id,), cue  # "UNGA": a name
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # one document named, the other side by its issuer: both are answered from
+        ("Must I watermark for the EU, or is that just the G7 code of conduct?", (HCOC, AI_ACT)),
+        ("Does the Council of Europe convention ban social scoring the way Brussels does?", (COE, AI_ACT)),
+        ("Does the NIST AI RMF say the same as the UN on AI and jobs?", (NIST, UNGA)),
+        # the named document's own issuer is no other side, nor is an issuer of several documents
+        ("What does the G7 code of conduct ask of the G7's companies?", (HCOC,)),
+        ("Does the EU AI Act say anything about the G7?", (AI_ACT,)),
+        # a question about the named document's date or a term it defines stays about that document
+        ("When was the Council of Europe convention opened for signature in Europe?", (COE,)),
+    ],
+)
+def test_a_named_document_and_another_issuer_are_both_sides(
+    docs: list[DocAlias], question: str, expected: tuple[str, ...]
+) -> None:
+    assert parse_query(question, docs).doc_ids == expected

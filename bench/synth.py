@@ -178,6 +178,37 @@ def synthetic_chunks(
         yield batch
 
 
+def synthetic_sentences(
+    ids: Sequence[str],
+    metadatas: Sequence[Mapping[str, Any]],
+    vectors: np.ndarray,
+    factor: int,
+    *,
+    seed: int = 0,
+    noise: float = 0.015,
+    batch_size: int = 4096,
+) -> Iterator[ChunkBatch]:
+    """The sentence index's records for replicas 1..factor-1, matching `synthetic_chunks`' ids: replica
+    r of a real sentence belongs to chunk `<chunk id>~r<r>` at the same position, and its vector is the
+    real sentence's plus the same kind of noise. Without them the scaled stores had no sentence index,
+    so the searcher's sentence pass and its memory were left out of the 10× and 100× figures."""
+    vecs = np.asarray(vectors, dtype=np.float32)
+    rng = np.random.default_rng(seed + 1)
+    for r in range(1, factor):
+        for start in range(0, len(ids), batch_size):
+            mds = metadatas[start : start + batch_size]
+            batch = ChunkBatch(
+                ids=[f"{md['chunk_id']}~r{r}:{md['pos']}" for md in mds],
+                texts=["" for _ in mds],
+                metadatas=[
+                    {"doc_id": f"{md['doc_id']}~r{r}", "chunk_id": f"{md['chunk_id']}~r{r}", "pos": md["pos"]}
+                    for md in mds
+                ],
+                vectors=_noisy(vecs[start : start + batch_size], rng, noise),
+            )
+            yield batch
+
+
 def _noisy(rows: np.ndarray, rng: np.random.Generator, sigma: float) -> np.ndarray:
     out = rows + rng.normal(0.0, sigma, size=rows.shape).astype(np.float32)
     out /= np.linalg.norm(out, axis=1, keepdims=True)

@@ -125,6 +125,26 @@ def _fill(collection, got: dict[str, Any], factor: int, max_batch: int) -> int: 
     return n
 
 
+def _fill_sentences(collection, src_client, name: str, factor: int, max_batch: int) -> int:  # type: ignore[no-untyped-def]
+    """The real sentence records, then their replicas (bench.synth.synthetic_sentences)."""
+    import numpy as np
+
+    from bench.synth import synthetic_sentences
+
+    got = src_client.get_collection(f"{name}__sentences").get(include=["embeddings", "metadatas"])
+    vecs = np.asarray(got["embeddings"], dtype=np.float32)
+    ids, mds = list(got["ids"]), list(got["metadatas"])
+    for i in range(0, len(ids), max_batch):
+        collection.add(
+            ids=ids[i : i + max_batch], metadatas=mds[i : i + max_batch], embeddings=vecs[i : i + max_batch]
+        )
+    n = len(ids)
+    for batch in synthetic_sentences(ids, mds, vecs, factor, batch_size=max_batch):
+        collection.add(ids=batch.ids, metadatas=batch.metadatas, embeddings=batch.vectors)
+        n += len(batch.ids)
+    return n
+
+
 def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str, Any]:
     """Our store (chunks + BM25) and the baseline's collection at `factor`× from the real vectors, no
     embedding."""
@@ -148,6 +168,11 @@ def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str
     t0 = time.perf_counter()
     n_ours = _fill(index.chunks, ours_real, factor, max_batch)
     ours_add_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    n_sentences = _fill_sentences(
+        index.sentences.collection, src_client, src_settings.collection, factor, max_batch
+    )
+    sentences_add_s = time.perf_counter() - t0
     aliases = doc_aliases_from_manifest(settings.corpus_dir / "manifest.json")
     t0 = time.perf_counter()
     searcher = Searcher(index, settings, aliases)
@@ -165,6 +190,8 @@ def scale_build(factor: int, src: Path, data: Path, base_data: Path) -> dict[str
         "ours_chunks": n_ours,
         "baseline_chunks": n_base,
         "ours_add_s": ours_add_s,
+        "ours_sentences": n_sentences,
+        "ours_sentences_add_s": sentences_add_s,
         "ours_bm25_build_s": bm25_s,
         "baseline_add_s": base_add_s,
     }

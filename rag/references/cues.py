@@ -37,11 +37,9 @@ class CuedDocument(Protocol):
 
 class CueMatcher:
     def __init__(self, docs: Sequence[CuedDocument]) -> None:
-        self.patterns = [(d.doc_id, [_cue_pattern(c) for c in d.cues if c.strip()]) for d in docs]
+        self.cues = {d.doc_id: [(c, _cue_pattern(c)) for c in d.cues if c.strip()] for d in docs}
+        self.patterns = [(doc_id, [p for _, p in cues]) for doc_id, cues in self.cues.items()]
         self.dates = {d.doc_id: d.date for d in docs}
-        self.cues = {
-            d.doc_id: [(c, p) for c, p in zip(d.cues, pats)] for d, (_, pats) in zip(docs, self.patterns)
-        }
 
     def match(self, question: str) -> tuple[str, ...]:
         """The documents whose issuer the question names, in manifest order; when it also gives a year

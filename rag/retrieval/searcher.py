@@ -131,14 +131,19 @@ class Searcher:
             table = ChunkTable.build(docs, vectors[order])
             sentences = SentenceTable()
             if self.settings.sentence_index:
-                sentences = SentenceTable.build(*self.index.sentences.vectors(), table.by_id)
+                keys, vectors = self.index.sentences.cached_vectors(self._cache_dir("sentences"), fingerprint)
+                sentences = SentenceTable.build(keys, vectors, table.by_id)
             self.table, self.sentences, self.lexical = table, sentences, lexical
             log.info("retrieval tables ready: %d chunks", len(docs))
 
     def _bm25_dir(self) -> Path | None:
+        return self._cache_dir("bm25")
+
+    def _cache_dir(self, name: str) -> Path | None:
+        """Where a derived table is kept between starts, beside the store; None with a Chroma server."""
         if self.settings.chroma_host:
             return None  # per worker, in memory: the shared store is the source of truth
-        return self.settings.data_dir / "bm25"
+        return self.settings.data_dir / name
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

@@ -16,6 +16,7 @@ from bench.synth import (
     paragraphs,
     synthetic_chunks,
     synthetic_corpus,
+    synthetic_sentences,
     write_synthetic_corpus,
 )
 
@@ -135,6 +136,24 @@ def test_synthetic_chunks_replicas_and_noise() -> None:
     again = [i for b in synthetic_chunks(ids, texts, mds, vecs, 4, batch_size=4) for i in b.texts]
     assert again == texts_out  # deterministic
     assert list(synthetic_chunks(ids, texts, mds, vecs, 1)) == []
+
+
+def test_synthetic_sentences_follow_their_replica_chunks() -> None:
+    ids, texts, mds, vecs = _chunks()
+    sent_ids = [f"{c}:{p}" for c in ids for p in (0, 2)]
+    sent_mds = [{"doc_id": m["doc_id"], "chunk_id": c, "pos": p} for c, m in zip(ids, mds) for p in (0, 2)]
+    sent_vecs = np.repeat(vecs, 2, axis=0)
+    chunk_ids = {i for b in synthetic_chunks(ids, texts, mds, vecs, 3) for i in b.ids}
+    batches = list(synthetic_sentences(sent_ids, sent_mds, sent_vecs, 3, batch_size=4))
+    out = [(i, m) for b in batches for i, m in zip(b.ids, b.metadatas)]
+    assert len(out) == 2 * len(sent_ids) and len({i for i, _ in out}) == len(out)
+    assert {m["chunk_id"] for _, m in out} == chunk_ids  # every replica chunk has its sentences
+    assert all(
+        i == f"{m['chunk_id']}:{m['pos']}" and m["doc_id"].endswith(i.split("~")[1][:2]) for i, m in out
+    )
+    v = np.concatenate([b.vectors for b in batches])
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert float((v * np.concatenate([sent_vecs, sent_vecs])).sum(axis=1).min()) > 0.9
 
 
 # -- the table --------------------------------------------------------------------------------------------

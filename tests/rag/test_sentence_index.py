@@ -80,3 +80,27 @@ def test_sentence_table_ranks_parent_chunks_by_their_best_sentence() -> None:
     assert table.of_chunk(sims, 0) == pytest.approx({0: 0.0, 1: 0.8})
     assert table.of_chunk(sims, 2) == {}
     assert sentence_id("a", 3) == "a:3"
+
+
+def test_the_vectors_are_kept_beside_the_store_and_reread_when_it_changes(
+    index: tuple[SentenceIndex, CountingEncoder], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sentences, _ = index
+    sentences.sync_document("d1", [("c1", BODY_A), ("c2", BODY_B)])
+    folder = tmp_path / "cache"
+    keys, vectors = sentences.cached_vectors(folder, "fp1")
+    assert (folder / "sentences.npz").exists() and sorted(keys) == sorted(sentences.vectors()[0])
+
+    real = sentences.vectors
+    monkeypatch.setattr(sentences, "vectors", lambda: pytest.fail("read the store, not the kept copy"))
+    again, again_vectors = sentences.cached_vectors(folder, "fp1")
+    assert again == keys and np.array_equal(again_vectors, vectors) and again_vectors.dtype == np.float32
+
+    monkeypatch.setattr(sentences, "vectors", real)
+    sentences.sync_document("d2", [("c3", "A third chunk has one more sentence to index.")])
+    grown, _ = sentences.cached_vectors(folder, "fp1")  # same chunk fingerprint, more sentences
+    assert ("c3", 0) in grown and len(grown) == len(keys) + 1
+    assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a new fingerprint rereads
+    (folder / "sentences.npz").write_bytes(b"not a numpy file")
+    assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a damaged copy is rewritten
+    assert sentences.cached_vectors(None, "fp2")[0] == sentences.vectors()[0]  # no folder: the store

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -109,8 +110,8 @@ class SentenceIndex:
                 if str(got["key"]) == key:
                     ids, pos = got["chunk_ids"].tolist(), got["positions"].tolist()
                     return list(zip(ids, pos)), np.ascontiguousarray(got["vectors"], dtype=np.float32)
-        except (OSError, KeyError, ValueError):
-            pass  # none yet, or unreadable: read the store and write it afresh
+        except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
+            pass  # none yet, or unreadable (a torn write, a full disk): read the store and write it afresh
         keys, vectors = self.vectors()
         try:
             folder.mkdir(parents=True, exist_ok=True)

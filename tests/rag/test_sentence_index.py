@@ -101,6 +101,10 @@ def test_the_vectors_are_kept_beside_the_store_and_reread_when_it_changes(
     grown, _ = sentences.cached_vectors(folder, "fp1")  # same chunk fingerprint, more sentences
     assert ("c3", 0) in grown and len(grown) == len(keys) + 1
     assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a new fingerprint rereads
-    (folder / "sentences.npz").write_bytes(b"not a numpy file")
-    assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a damaged copy is rewritten
+    whole = (folder / "sentences.npz").read_bytes()
+    for damaged in (b"not a numpy file", whole[: len(whole) // 2]):  # garbage, a torn write
+        (folder / "sentences.npz").write_bytes(damaged)
+        assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # reread, and rewritten
+        with np.load(folder / "sentences.npz") as kept:
+            assert len(kept["positions"]) == len(grown)
     assert sentences.cached_vectors(None, "fp2")[0] == sentences.vectors()[0]  # no folder: the store

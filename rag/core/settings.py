@@ -55,6 +55,10 @@ class Settings(BaseSettings):
     # Swept 0.3 / 0.6 / 1.0 on dev with the rerank weight in rag/evidence.py: 0.3 kept v1 hit@5 best.
     sentence_index: bool = True
     sentence_weight: float = 0.3
+    # Above this many sentences, every question no longer scans all their vectors (48 ms and 1 GiB held at
+    # 719k, 100× the corpus): the nearest come from the sentence collection's HNSW index and the vectors
+    # stay memory-mapped (rag/retrieval/sentences.py). 100k is ~14× this corpus.
+    sentence_scan_max: int = 100_000
     # The question's vector, mapped towards answers before it meets the sentence vectors
     # (rag/retrieval/query_adapter.py; trained by `policyqa train-reader`).
     query_adapter: bool = True

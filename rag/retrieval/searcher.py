@@ -37,6 +37,7 @@ OTHER_DOC_FACTOR = 0.5
 REFRESH_EVERY_S = 5.0
 PARSED_KEPT = 1024  # questions whose parse is remembered (see `parse`)
 EXACT_DENSE_MAX = 20000  # chunks; 30 MiB of vectors, ~2 ms a query
+SENTENCE_NEAREST = 200  # sentences asked of the HNSW index above `sentence_scan_max`: ~5 per chunk ranked
 
 
 @dataclass
@@ -131,8 +132,12 @@ class Searcher:
             table = ChunkTable.build(docs, vectors[order])
             sentences = SentenceTable()
             if self.settings.sentence_index:
-                keys, vectors = self.index.sentences.cached_vectors(self._cache_dir("sentences"), fingerprint)
+                large = self.index.sentences.count() > self.settings.sentence_scan_max
+                keys, vectors = self.index.sentences.cached_vectors(
+                    self._cache_dir("sentences"), fingerprint, mmap=large
+                )
                 sentences = SentenceTable.build(keys, vectors, table.by_id)
+                sentences.scan = not large
             self.table, self.sentences, self.lexical = table, sentences, lexical
             log.info("retrieval tables ready: %d chunks", len(docs))
 
@@ -194,9 +199,8 @@ class Searcher:
         passes = [(base, 1.0)]
         if named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
-        sentence_sims = sentences.similarities(qvec)
+        sentence_sims, best_sentence = self._sentence_pass(qvec)
         adapted_q = self._adapted_query(qvec, adapt)
-        best_sentence = sentences.best_per_chunk(sentence_sims, len(table.docs))
         hits: dict[str, Hit] = {}
         rankings: list[list[str]] = []
         weights: list[float] = []
@@ -216,7 +220,8 @@ class Searcher:
                 weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
                 by_sentence: list[str] = []
                 if len(sentences):
-                    by_sentence = self._by_sentence(best_sentence, mask, fetch_k, hits)
+                    best = best_sentence if sentences.scan or mask.all() else self._masked_best(qvec, mask)
+                    by_sentence = self._by_sentence(best, mask, fetch_k, hits)
                     rankings.append(by_sentence)
                     weights.append(factor * self.settings.sentence_weight)
                 _trace_pass(span, dense, lexical_top, by_sentence)
@@ -230,8 +235,11 @@ class Searcher:
         ranked = ranked[: max(fetch_k, 1)]
         for h in ranked:
             row = table.by_id[h.id]
-            h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
-            h._per_sentence = partial(_per_sentence, sentences, sentence_sims, adapted_q, row)
+            h._per_sentence = partial(_per_sentence, sentences, sentence_sims, qvec, adapted_q, row)
+            best = float(best_sentence[row]) if len(sentences) else 0.0
+            if best < 0 and not sentences.scan:  # the HNSW query did not reach it: score its own sentences
+                best = max(h.sentence_sims.values(), default=0.0)
+            h.sentence = max(best, 0.0)
         return ranked
 
     def _adapted_query(self, qvec: np.ndarray, adapt: bool) -> np.ndarray | None:
@@ -247,6 +255,24 @@ class Searcher:
     def sentence_vector(self, chunk_id: str, position: int) -> np.ndarray | None:
         row = self.table.by_id.get(chunk_id)
         return None if row is None else self.sentences.vector(row, position)
+
+    def _sentence_pass(self, qvec: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """Every sentence's similarity (None when the table is too large to scan) and each chunk's best."""
+        sentences, n = self.sentences, len(self.table.docs)
+        if sentences.scan or not len(sentences):
+            sims = sentences.similarities(qvec)
+            return sims, sentences.best_per_chunk(sims, n)
+        nearest = self.index.sentences.nearest(qvec, SENTENCE_NEAREST)
+        return None, sentences.best_from_nearest(nearest, self.table.by_id, n)
+
+    def _masked_best(self, qvec: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Best sentence per chunk of a filtered pass (a named document), exactly: the store-wide HNSW
+        query may reach none of them. A filter too wide to score (a date range at 100×) keeps the HNSW
+        list's."""
+        rows = np.flatnonzero(mask)
+        if len(rows) > EXACT_DENSE_MAX:
+            return self._sentence_pass(qvec)[1]
+        return self.sentences.best_of_chunks(qvec, rows, len(self.table.docs))
 
     def _by_sentence(self, best: np.ndarray, mask: np.ndarray, n: int, hits: dict[str, Hit]) -> list[str]:
         """Masked chunks ranked by their best-matching sentence: small-to-big retrieval."""
@@ -356,9 +382,13 @@ def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...]) ->
 
 
 def _per_sentence(
-    sentences: SentenceTable, sims: np.ndarray, adapted_q: np.ndarray | None, row: int
+    sentences: SentenceTable,
+    sims: np.ndarray | None,
+    qvec: np.ndarray,
+    adapted_q: np.ndarray | None,
+    row: int,
 ) -> tuple[dict[int, float], dict[int, float]]:
-    plain = sentences.of_chunk(sims, row)
+    plain = sentences.of_chunk(sims, row, qvec)
     return plain, plain if adapted_q is None else sentences.chunk_similarities(adapted_q, row)
 
 

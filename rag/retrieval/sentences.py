@@ -2,7 +2,9 @@
 
 The corpus has ~7k indexed sentences (11 MiB of float32): one matrix product scores them all in well
 under a millisecond, so the searcher ranks parent chunks by their best sentence exactly rather than
-through a second HNSW query.
+through a second HNSW query. At 100× (719k sentences) that product costs 48 ms and the vectors 1 GiB, so
+above `sentence_scan_max` the searcher asks the sentence collection's HNSW index for the nearest
+sentences instead, and the vectors stay memory-mapped on disk: only the candidate chunks' rows are read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ class SentenceTable:
     chunk_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → chunk row
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → position
     rows_of_chunk: dict[int, np.ndarray] = field(default_factory=dict)  # chunk row → its sentence rows
+    scan: bool = True  # False: too many to score each question against all (see the module docstring)
 
     @classmethod
     def build(
@@ -28,8 +31,10 @@ class SentenceTable:
         if not keep:
             return cls()
         chunk_rows = np.asarray([chunk_row[keys[i][0]] for i in keep], dtype=np.int64)
+        # All kept (the usual case): no copy, so memory-mapped vectors stay on disk until read.
+        kept = vectors if len(keep) == len(keys) else np.ascontiguousarray(vectors[keep], dtype=np.float32)
         t = cls(
-            vectors=np.ascontiguousarray(vectors[keep], dtype=np.float32),
+            vectors=kept,
             chunk_rows=chunk_rows,
             positions=np.asarray([keys[i][1] for i in keep], dtype=np.int64),
         )
@@ -44,6 +49,27 @@ class SentenceTable:
 
     def similarities(self, qvec: np.ndarray) -> np.ndarray:
         return self.vectors @ qvec if len(self) else np.zeros(0, dtype=np.float32)
+
+    def best_of_chunks(self, qvec: np.ndarray, chunk_rows: np.ndarray, n_chunks: int) -> np.ndarray:
+        """`best_per_chunk` scoring only these chunks' sentences (-1 for every other chunk)."""
+        best = np.full(n_chunks, -1.0, dtype=np.float32)
+        rows = [self.rows_of_chunk[int(c)] for c in chunk_rows if int(c) in self.rows_of_chunk]
+        if rows:
+            sel = np.sort(np.concatenate(rows))  # in file order: a memory-mapped table reads forward
+            np.maximum.at(best, self.chunk_rows[sel], np.asarray(self.vectors[sel] @ qvec, dtype=np.float32))
+        return best
+
+    @staticmethod
+    def best_from_nearest(
+        nearest: list[tuple[str, int, float]], chunk_row: dict[str, int], n_chunks: int
+    ) -> np.ndarray:
+        """`best_per_chunk` from an HNSW query's nearest sentences (-1 for chunks it did not reach)."""
+        best = np.full(n_chunks, -1.0, dtype=np.float32)
+        for chunk_id, _, sim in nearest:
+            row = chunk_row.get(chunk_id)
+            if row is not None:
+                best[row] = max(best[row], sim)
+        return best
 
     def best_per_chunk(self, sims: np.ndarray, n_chunks: int) -> np.ndarray:
         """Each chunk's best sentence similarity (-1 for a chunk with no indexed sentence)."""
@@ -67,8 +93,13 @@ class SentenceTable:
                 return self.vectors[r]
         return None
 
-    def of_chunk(self, sims: np.ndarray, chunk_row: int) -> dict[int, float]:
-        """Position in the chunk → similarity, for the chunk's indexed sentences."""
+    def of_chunk(
+        self, sims: np.ndarray | None, chunk_row: int, qvec: np.ndarray | None = None
+    ) -> dict[int, float]:
+        """Position in the chunk → similarity, for the chunk's indexed sentences. `sims` None (a store too
+        large to scan whole): scored here against `qvec`."""
+        if sims is None:
+            return {} if qvec is None else self.chunk_similarities(qvec, chunk_row)
         rows = self.rows_of_chunk.get(chunk_row)
         if rows is None:
             return {}

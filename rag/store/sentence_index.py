@@ -96,37 +96,55 @@ class SentenceIndex:
         return self.collection.count()
 
     def cached_vectors(
-        self, folder: Path | None, fingerprint: str
+        self, folder: Path | None, fingerprint: str, mmap: bool = False
     ) -> tuple[list[tuple[str, int]], np.ndarray]:
         """`vectors()`, kept in `folder` for the store's `fingerprint` and sentence count, as the BM25
         index is. Read through Chroma, 72k sentences (10× the corpus) took 7.3 s and a transient 490 MiB
         of Python floats at every start; from the saved copy, well under a second. The count is in the
-        key because an ingest that only adds the sentences a crash left out does not change the chunks."""
+        key because an ingest that only adds the sentences a crash left out does not change the chunks.
+        `mmap`: the vectors stay on disk, paged in as they are read (a store too large to scan whole)."""
         if folder is None:
             return self.vectors()
         key = f"{fingerprint}:{self.count()}"
+        keys_file, vectors_file = folder / "sentences.keys.npz", folder / "sentences.npy"
         try:
-            with np.load(folder / "sentences.npz") as got:
+            with np.load(keys_file) as got:
                 if str(got["key"]) == key:
-                    ids, pos = got["chunk_ids"].tolist(), got["positions"].tolist()
-                    return list(zip(ids, pos)), np.ascontiguousarray(got["vectors"], dtype=np.float32)
+                    keys = list(zip(got["chunk_ids"].tolist(), got["positions"].tolist()))
+                    vectors = np.load(vectors_file, mmap_mode="r" if mmap else None)
+                    if len(vectors) == len(keys) and vectors.dtype == np.float32:
+                        return keys, vectors
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
             pass  # none yet, or unreadable (a torn write, a full disk): read the store and write it afresh
         keys, vectors = self.vectors()
         try:
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = folder / f"sentences.{os.getpid()}.tmp.npz"  # workers may write at once
+            tag = os.getpid()  # workers may write at once
+            np.save(folder / f"sentences.{tag}.tmp.npy", vectors)
             np.savez(
-                tmp,
+                folder / f"sentences.keys.{tag}.tmp.npz",
                 key=np.asarray(key),
                 chunk_ids=np.asarray([c for c, _ in keys], dtype=str),
                 positions=np.asarray([p for _, p in keys], dtype=np.int64),
-                vectors=vectors,
             )
-            tmp.replace(folder / "sentences.npz")  # readers see the old copy or the new one
+            # The vectors first, the keys (which name the fingerprint) last: a reader sees both old, the
+            # new vectors under an old key (reread), or both new.
+            (folder / f"sentences.{tag}.tmp.npy").replace(vectors_file)
+            (folder / f"sentences.keys.{tag}.tmp.npz").replace(keys_file)
         except OSError as exc:  # a read-only data dir still serves
             log.warning("could not persist the sentence vectors: %s", exc)
         return keys, vectors
+
+    def nearest(self, qvec: np.ndarray, n: int) -> list[tuple[str, int, float]]:
+        """The n sentences nearest the question through the collection's HNSW index: (chunk id,
+        position, cosine). For stores too large to scan every sentence vector per question."""
+        got = self.collection.query(
+            query_embeddings=[qvec.tolist()], n_results=n, include=["metadatas", "distances"]
+        )
+        return [
+            (str(md["chunk_id"]), int(md["pos"]), 1.0 - float(d))
+            for md, d in zip(got["metadatas"][0], got["distances"][0], strict=False)
+        ]
 
     def vectors(self) -> tuple[list[tuple[str, int]], np.ndarray]:
         """Every sentence as (chunk id, position) and its vector, rows in the same order."""

@@ -222,3 +222,28 @@ def test_the_query_adapter_rescores_sentences_but_not_the_passages(services):
     assert [h.sentence_sims for h in adapted] == [h.sentence_sims for h in plain]
     assert all(h.sentence_adapted == h.sentence_sims for h in plain)
     assert any(h.sentence_adapted != h.sentence_sims for h in adapted)
+
+
+def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services):
+    """Above `sentence_scan_max` the sentence vectors stay memory-mapped and the nearest sentences come from
+    the collection's HNSW index; on this corpus (forced by a limit of 0) the passages found match the
+    exact scan's, and each passage's sentences are scored exactly as before."""
+    from rag.retrieval import Searcher
+
+    settings = services.settings.model_copy(update={"sentence_scan_max": 0})
+    large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
+    large.refresh(force=True)
+    assert not large.sentences.scan and isinstance(large.sentences.vectors, np.memmap)
+    exact = services.searcher
+    for q in [
+        "Say a country ratifies the Council of Europe AI convention and later regrets it — can it walk away?",
+        "does an image generator have to mark its pictures as AI-made?",
+        "When was the Japan AI Safety Institute set up?",
+    ]:
+        got, want = large.search(q), exact.search(q)
+        assert {h.id for h in got[:5]} & {h.id for h in want[:5]}, q
+        shared = {h.id: h for h in want}
+        for h in got[:5]:
+            if h.id in shared:
+                assert h.sentence_sims == pytest.approx(shared[h.id].sentence_sims, abs=1e-6), q
+                assert h.sentence == pytest.approx(shared[h.id].sentence, abs=1e-5), q

@@ -89,22 +89,26 @@ def test_the_vectors_are_kept_beside_the_store_and_reread_when_it_changes(
     sentences.sync_document("d1", [("c1", BODY_A), ("c2", BODY_B)])
     folder = tmp_path / "cache"
     keys, vectors = sentences.cached_vectors(folder, "fp1")
-    assert (folder / "sentences.npz").exists() and sorted(keys) == sorted(sentences.vectors()[0])
+    assert sorted(keys) == sorted(sentences.vectors()[0])
+    assert (folder / "sentences.npy").exists() and (folder / "sentences.keys.npz").exists()
 
     real = sentences.vectors
     monkeypatch.setattr(sentences, "vectors", lambda: pytest.fail("read the store, not the kept copy"))
     again, again_vectors = sentences.cached_vectors(folder, "fp1")
     assert again == keys and np.array_equal(again_vectors, vectors) and again_vectors.dtype == np.float32
+    mapped = sentences.cached_vectors(folder, "fp1", mmap=True)[1]
+    assert isinstance(mapped, np.memmap) and np.array_equal(mapped, vectors)  # left on disk, paged in
 
     monkeypatch.setattr(sentences, "vectors", real)
     sentences.sync_document("d2", [("c3", "A third chunk has one more sentence to index.")])
     grown, _ = sentences.cached_vectors(folder, "fp1")  # same chunk fingerprint, more sentences
     assert ("c3", 0) in grown and len(grown) == len(keys) + 1
     assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a new fingerprint rereads
-    whole = (folder / "sentences.npz").read_bytes()
-    for damaged in (b"not a numpy file", whole[: len(whole) // 2]):  # garbage, a torn write
-        (folder / "sentences.npz").write_bytes(damaged)
-        assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # reread, and rewritten
-        with np.load(folder / "sentences.npz") as kept:
-            assert len(kept["positions"]) == len(grown)
+    for name in ("sentences.keys.npz", "sentences.npy"):
+        whole = (folder / name).read_bytes()
+        for damaged in (b"not a numpy file", whole[: len(whole) // 2]):  # garbage, a torn write
+            (folder / name).write_bytes(damaged)
+            again, again_vectors = sentences.cached_vectors(folder, "fp2")  # reread, and rewritten
+            assert len(again) == len(again_vectors) == len(grown), name
+            assert len(sentences.cached_vectors(folder, "fp2", mmap=True)[1]) == len(grown), name
     assert sentences.cached_vectors(None, "fp2")[0] == sentences.vectors()[0]  # no folder: the store

@@ -220,7 +220,9 @@ class Searcher:
                 weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
                 by_sentence: list[str] = []
                 if len(sentences):
-                    best = best_sentence if sentences.scan or mask.all() else self._masked_best(qvec, mask)
+                    best = best_sentence
+                    if not (sentences.scan or mask.all()):
+                        best = self._masked_best(qvec, mask, best_sentence)
                     by_sentence = self._by_sentence(best, mask, fetch_k, hits)
                     rankings.append(by_sentence)
                     weights.append(factor * self.settings.sentence_weight)
@@ -265,13 +267,13 @@ class Searcher:
         nearest = self.index.sentences.nearest(qvec, SENTENCE_NEAREST)
         return None, sentences.best_from_nearest(nearest, self.table.by_id, n)
 
-    def _masked_best(self, qvec: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    def _masked_best(self, qvec: np.ndarray, mask: np.ndarray, nearest_best: np.ndarray) -> np.ndarray:
         """Best sentence per chunk of a filtered pass (a named document), exactly: the store-wide HNSW
-        query may reach none of them. A filter too wide to score (a date range at 100×) keeps the HNSW
-        list's."""
+        query may reach none of them. A filter too wide to score (a date range at 100×) keeps
+        `nearest_best`, the HNSW query's."""
         rows = np.flatnonzero(mask)
         if len(rows) > EXACT_DENSE_MAX:
-            return self._sentence_pass(qvec)[1]
+            return nearest_best
         return self.sentences.best_of_chunks(qvec, rows, len(self.table.docs))
 
     def _by_sentence(self, best: np.ndarray, mask: np.ndarray, n: int, hits: dict[str, Hit]) -> list[str]:

@@ -220,9 +220,7 @@ class Searcher:
                 weights += [factor * self.settings.dense_weight, factor * self.settings.bm25_weight]
                 by_sentence: list[str] = []
                 if len(sentences):
-                    best = best_sentence
-                    if not (sentences.scan or mask.all()):
-                        best = self._masked_best(qvec, mask, best_sentence)
+                    best = self._pass_best(qvec, mask, best_sentence)
                     by_sentence = self._by_sentence(best, mask, fetch_k, hits)
                     rankings.append(by_sentence)
                     weights.append(factor * self.settings.sentence_weight)
@@ -267,13 +265,15 @@ class Searcher:
         nearest = self.index.sentences.nearest(qvec, SENTENCE_NEAREST)
         return None, sentences.best_from_nearest(nearest, self.table.by_id, n)
 
-    def _masked_best(self, qvec: np.ndarray, mask: np.ndarray, nearest_best: np.ndarray) -> np.ndarray:
-        """Best sentence per chunk of a filtered pass (a named document), exactly: the store-wide HNSW
-        query may reach none of them. A filter too wide to score (a date range at 100×) keeps
-        `nearest_best`, the HNSW query's."""
+    def _pass_best(self, qvec: np.ndarray, mask: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """Each chunk's best sentence for one pass: `best` (the whole store's), except for a filtered pass
+        (a named document) over a store too large to scan, where the HNSW query may have reached none of
+        its chunks: those are scored exactly, unless the filter is too wide (a date range at 100×)."""
+        if self.sentences.scan or mask.all():
+            return best
         rows = np.flatnonzero(mask)
         if len(rows) > EXACT_DENSE_MAX:
-            return nearest_best
+            return best
         return self.sentences.best_of_chunks(qvec, rows, len(self.table.docs))
 
     def _by_sentence(self, best: np.ndarray, mask: np.ndarray, n: int, hits: dict[str, Hit]) -> list[str]:

@@ -98,10 +98,11 @@ class _NoEmbeddings:
 
 
 def _add_in_batches(collection, ids, texts, metadatas, vectors, max_batch: int) -> None:  # type: ignore[no-untyped-def]
+    """`texts` None: records without a document (the sentence index keeps only vectors)."""
     for i in range(0, len(ids), max_batch):
         collection.add(
             ids=ids[i : i + max_batch],
-            documents=texts[i : i + max_batch],
+            documents=None if texts is None else texts[i : i + max_batch],
             metadatas=metadatas[i : i + max_batch],
             embeddings=vectors[i : i + max_batch],
         )
@@ -134,13 +135,10 @@ def _fill_sentences(collection, src_client, name: str, factor: int, max_batch: i
     got = src_client.get_collection(f"{name}__sentences").get(include=["embeddings", "metadatas"])
     vecs = np.asarray(got["embeddings"], dtype=np.float32)
     ids, mds = list(got["ids"]), list(got["metadatas"])
-    for i in range(0, len(ids), max_batch):
-        collection.add(
-            ids=ids[i : i + max_batch], metadatas=mds[i : i + max_batch], embeddings=vecs[i : i + max_batch]
-        )
+    _add_in_batches(collection, ids, None, mds, vecs, max_batch)
     n = len(ids)
     for batch in synthetic_sentences(ids, mds, vecs, factor, batch_size=max_batch):
-        collection.add(ids=batch.ids, metadatas=batch.metadatas, embeddings=batch.vectors)
+        _add_in_batches(collection, batch.ids, None, batch.metadatas, batch.vectors, max_batch)
         n += len(batch.ids)
     return n
 

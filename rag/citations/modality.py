@@ -44,6 +44,19 @@ _PHRASE_RE = re.compile(
     r"\s+(?:of\s+)?(?:the\s+|their\s+|its\s+)?((?:(?!(?:and|or|of|to|in|that|which|for|with|when)\b)[\w-]+\s*){1,3})",
     re.IGNORECASE,
 )
+# A cause or an effect the claim asserts ("was selected because it uses…", "will by itself accelerate…")
+# needs a causal word in its source: otherwise two things the source only lists side by side have been
+# joined into a reason. The source side is wider ("so", "since", "in order to", "aims to" all state why).
+_CLAIMED_CAUSE_RE = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a (?:result|consequence)|by itself|on its own|consequently"
+    r"|therefore|hence|(?:leads?|led|leading) to|result(?:s|ed|ing)? in|caus(?:e|es|ed|ing))\b",
+    re.IGNORECASE,
+)
+_SOURCE_CAUSE_RE = re.compile(
+    _CLAIMED_CAUSE_RE.pattern + r"|\b(?:since|so|thus|thereby|accordingly|given|in order|so as|aim\w*"
+    r"|reason\w*|contribut\w*|enabl\w*|driv\w*|effect\w*|impact\w*|consequen\w*)\b",
+    re.IGNORECASE,
+)
 _MIN_SHARED = 0.5  # a source sentence that shares half the claim's words is the one it restates
 
 
@@ -139,3 +152,11 @@ def widened_scope(claim: str, evidence: str, evidence_words: Iterable[str]) -> s
         if not re.search(pattern, evidence, re.IGNORECASE):
             return f"'{quantifier} {phrase.group(1) if phrase else ''}' widens the source's scope"
     return ""
+
+
+def added_cause(claim: str, source: str) -> str:
+    """The causal phrase the claim asserts when its source states no cause or effect at all; "" if none."""
+    claimed = _CLAIMED_CAUSE_RE.search(claim)
+    if claimed is None or _SOURCE_CAUSE_RE.search(source):
+        return ""
+    return f"says '{claimed.group(0)}': the source states no cause"

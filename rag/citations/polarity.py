@@ -34,6 +34,10 @@ _ANTONYMS = (
         re.compile(r"\b(?:higher|highest|greater|maximum|upper)\b", re.IGNORECASE),
         re.compile(r"\b(?:lower|lowest|smaller|minimum)\b", re.IGNORECASE),
     ),
+    (
+        re.compile(r"\b(?:same|identical|uniform)\b", re.IGNORECASE),
+        re.compile(r"\b(?:differ|differs|differed|different|vary|varies|varied)\b", re.IGNORECASE),
+    ),
 )
 _LEADING_YES_NO_RE = re.compile(r"^\s*(?:yes|no)\b\s*[,.!:;-]+\s*", re.IGNORECASE)
 _SCOPE_WORDS = 6  # words after a negator that it is taken to deny

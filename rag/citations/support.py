@@ -21,7 +21,13 @@ from rag.citations.analysis import EDGE_PUNCT, Doc, analyse, squash, union
 from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage
 from rag.citations.facts import satisfied
 from rag.citations.markers import sentence_ranges
-from rag.citations.modality import modal_sentence, modality_conflict, restatement_conflict, widened_scope
+from rag.citations.modality import (
+    added_cause,
+    modal_sentence,
+    modality_conflict,
+    restatement_conflict,
+    widened_scope,
+)
 from rag.citations.names import ALIASES, NAME_WINDOW, is_acronym, word_forms
 from rag.citations.polarity import negation_conflict
 from rag.retrieval.glossary import Glossary
@@ -125,6 +131,9 @@ class SupportChecker:
         scope = widened_scope(sent.norm, evidence.norm, evidence.words)
         if scope:
             return f"scope: {scope}"
+        cause = added_cause(sent.norm, evidence.norm)
+        if cause:
+            return f"causal: {cause}"
         added = self.coverage.added(sent.norm, evidence.norm)
         if len(added) > self.max_added_words:
             return f"adds {', '.join(repr(w) for w in added[:3])}: not in source"

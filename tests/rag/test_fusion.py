@@ -101,6 +101,9 @@ class FakeIndex:
     def fingerprint(self) -> str:
         return "fp"
 
+    def derived_dir(self, name: str) -> None:
+        return None  # nothing kept between starts
+
     def chunks_with_vectors(self) -> tuple[list[Document], np.ndarray]:
         docs = [
             Document(id=cid, page_content=text, metadata={"doc_id": doc_id, "seq": i})

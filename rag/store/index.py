@@ -247,8 +247,9 @@ class Index:
 
     def persist_sentence_vectors(self) -> None:
         """Writes the sentence vectors' copy for the content as it is now. Called by ingest, so that the
-        server's first start after an ingest reads the copy instead of every vector through Chroma (at the
-        corpus's size, 898 against 388 MiB served)."""
+        server's first start after an ingest reads the copy instead of every vector through Chroma: at 10×
+        the corpus that read took 7.3 s and left 1,388 MiB served against 862 MiB from the copy (bench,
+        2026-12-04); at the corpus's own size the two are alike (about 420 MiB)."""
         folder = self.derived_dir("sentences")
         if folder is not None and self.settings.sentence_index:
             self.sentences.cached_vectors(folder, self.fingerprint())

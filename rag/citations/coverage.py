@@ -108,7 +108,7 @@ class Coverage:
         asked = [(r, w) for r, w in missing.items() if w in claim_verbs]
         if not asked or self.word_vectors is None:
             return missing
-        source = restated_sentence(claim, evidence_text)
+        source = _restated_sentence(claim, evidence_text)
         claim_roots = _roots(claim)
         slots = [w for r, w in _rooted(source).items() if r not in claim_roots and w in verbs(source)]
         if not slots:
@@ -125,7 +125,7 @@ class Coverage:
         return kept
 
 
-def restated_sentence(claim: str, evidence_text: str) -> str:
+def _restated_sentence(claim: str, evidence_text: str) -> str:
     """The evidence sentence that shares the most content words with the claim."""
     flat = " ".join(evidence_text.split())
     sentences = [flat[a:b] for a, b in sentence_spans(flat)] or [flat]

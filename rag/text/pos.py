@@ -36,7 +36,6 @@ def _tagger() -> Any:
 @lru_cache(maxsize=4096)
 def verbs(text: str) -> frozenset[str]:
     """The lower-cased words of `text` that the tagger reads as verbs in this sentence."""
-    tagger = _tagger()
-    with _lock:
-        doc = tagger(text)
+    with _lock:  # also keeps two first requests from loading the tagger twice
+        doc = _tagger()(text)
     return frozenset(t.text.lower() for t in doc if t.pos_ == "VERB" and t.is_alpha)

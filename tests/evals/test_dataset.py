@@ -122,7 +122,7 @@ QUESTION_SETS = {
     "v1": (QUESTIONS, KINDS, MIN_QUESTIONS, {"unanswerable"}, r"q\d{3,}"),
     "users": (USER_QUESTIONS, USER_KINDS, MIN_USER_QUESTIONS, {"near_miss"}, r"u-[a-z]{2,4}-\d{3}"),
     # Split by the id's hash, which gave 32 dev / 53 test for 85 ids.
-    "ja": (JA_QUESTIONS, JA_KINDS, MIN_JA_QUESTIONS, {"unanswerable"}, r"ja-\d{3}", 0.35),
+    "ja": (JA_QUESTIONS, JA_KINDS, MIN_JA_QUESTIONS, {"unanswerable"}, r"ja-f?\d{3}", 0.35),
 }
 
 

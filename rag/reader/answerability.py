@@ -124,8 +124,9 @@ def _amounts(text: str) -> set[str]:
     return {f.display for f in extract_facts(text) if f.kind in AMOUNT_KINDS}
 
 
-# "who chairs / chaired / heads / leads / was appointed / directs": a role; its stem must be in the text.
-_ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside)(?:s|ed|ing)?\b", re.I)
+# "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be
+# in the text. "chief" from a fresh ja dev question (誰 … トップ（所長）, "Who … top chief?"), 2026-12-04.
+_ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside|chief)(?:s|ed|ing)?\b", re.I)
 
 
 def role_missing(question: str, top_sentences: Sequence[str]) -> bool:

@@ -267,6 +267,10 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     assert not role_missing(question, ["The Working Party is chaired by a member country delegate."])
     assert not role_missing("who runs the AI for Good platform?", [created])  # not a role asked for
     assert detail_missing(question, [created]) and not detail_missing("What is AIGO?", [created])
+    # A translated 誰 … トップ（所長）: "Who … top chief?" asks for a role too.
+    founded = "On February 14, 2024, the Japan AI Safety Institute was established."
+    assert role_missing("Who Japan AI Safety Institute top chief?", [founded])
+    assert not role_missing("Who Japan AI Safety Institute top chief?", ["Its chief is Dr Example."])
 
 
 def test_the_best_quote_leads_the_answer_and_context_follows() -> None:

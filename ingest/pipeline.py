@@ -172,11 +172,12 @@ def ingest(
         for doc_id in sorted(known - seen - failed_ids):
             deleted = index.remove_document(doc_id)
             report.files.append(FileResult(source=doc_id, doc_id=doc_id, status="removed", deleted=deleted))
-    if report.repaired or any(f.status in ("added", "updated", "removed") for f in report.files):
-        index.persist_sentence_vectors()
     report.embed_seconds = _embed_stats(index)[1] - secs0
     report.sentences_embedded = int(getattr(emb, "sentences_embedded", 0)) - sent0[0]
     report.sentence_seconds = float(getattr(emb, "sentence_seconds", 0.0)) - sent0[1]
+    changed = any(f.status in ("added", "updated", "removed") for f in report.files)
+    if report.repaired or changed or report.sentences_embedded:
+        index.persist_sentence_vectors()
     report.seconds = time.perf_counter() - t0
     if not report.failed:
         write_state(settings, sources, index.document_ids())

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     # 719k, 100× the corpus): the nearest come from the sentence collection's HNSW index and the vectors
     # stay memory-mapped (rag/retrieval/sentences.py). 100k is ~14× this corpus.
     sentence_scan_max: int = 100_000
+    # Above sentence_scan_max, also ask the sentence collection's HNSW index for the nearest sentences, so
+    # that a passage neither BM25 nor the chunk vectors found can still come in through one sentence. Off
+    # by default: Chroma then holds that collection in memory (1.5 GiB at 100× the corpus, 2,935 against
+    # 1,002 MiB served for the baseline); without it the candidates' own sentences are scored.
+    sentence_hnsw: bool = False
     # The question's vector, mapped towards answers before it meets the sentence vectors
     # (rag/retrieval/query_adapter.py; trained by `policyqa train-reader`).
     query_adapter: bool = True

@@ -131,10 +131,12 @@ class Searcher:
             table = ChunkTable.build(docs, vectors[order])
             sentences = SentenceTable()
             if self.settings.sentence_index:
-                large = self.index.sentences.count() > self.settings.sentence_scan_max
                 keys, vectors = self.index.sentences.cached_vectors(
-                    self.index.derived_dir("sentences"), fingerprint, mmap=large
+                    self.index.derived_dir("sentences"), fingerprint, mmap=True
                 )
+                large = len(keys) > self.settings.sentence_scan_max
+                if not large:  # scanned by every question: in memory
+                    vectors = np.array(vectors, dtype=np.float32)
                 sentences = SentenceTable.build(keys, vectors, table.by_id)
                 sentences.scan = not large
             self.table, self.sentences, self.lexical = table, sentences, lexical
@@ -227,7 +229,7 @@ class Searcher:
             row = table.by_id[h.id]
             h._per_sentence = partial(_per_sentence, sentences, sentence_sims, qvec, adapted_q, row)
             best = float(best_sentence[row]) if len(sentences) else 0.0
-            if best < 0 and not sentences.scan:  # the HNSW query did not reach it: score its own sentences
+            if best < 0 and not sentences.scan:  # no whole-store pass reached it: score its own sentences
                 best = max(h.sentence_sims.values(), default=0.0)
             h.sentence = max(best, 0.0)
         return ranked
@@ -252,6 +254,8 @@ class Searcher:
         if sentences.scan or not len(sentences):
             sims = sentences.similarities(qvec)
             return sims, sentences.best_per_chunk(sims, n)
+        if not self.settings.sentence_hnsw:  # the candidates' own sentences are scored (see search)
+            return None, np.full(n, -1.0, dtype=np.float32)
         nearest = self.index.sentences.nearest(qvec, SENTENCE_NEAREST)
         return None, sentences.best_from_nearest(nearest, self.table.by_id, n)
 

@@ -252,7 +252,7 @@ class Index:
         2026-12-04); at the corpus's own size the two are alike (about 420 MiB)."""
         folder = self.derived_dir("sentences")
         if folder is not None and self.settings.sentence_index:
-            self.sentences.cached_vectors(folder, self.fingerprint())
+            self.sentences.cached_vectors(folder, self.fingerprint(), force=True)
 
     def fingerprint(self) -> str:
         """Changes whenever the indexed content changes; keys the persisted BM25 index.

@@ -96,24 +96,26 @@ class SentenceIndex:
         return self.collection.count()
 
     def cached_vectors(
-        self, folder: Path | None, fingerprint: str, mmap: bool = False
+        self, folder: Path | None, fingerprint: str, mmap: bool = False, force: bool = False
     ) -> tuple[list[tuple[str, int]], np.ndarray]:
-        """`vectors()`, kept in `folder` for the store's `fingerprint` and sentence count, as the BM25
-        index is. Read through Chroma, 72k sentences (10× the corpus) took 7.3 s and a transient 490 MiB
-        of Python floats at every start; from the saved copy, well under a second. The count is in the
-        key because an ingest that only adds the sentences a crash left out does not change the chunks.
+        """`vectors()`, kept in `folder` for the store's `fingerprint`, as the BM25 index is. Read through
+        Chroma, 72k sentences (10× the corpus) took 7.3 s and a transient 490 MiB of Python floats at every
+        start; from the saved copy, well under a second. And any read of the sentence collection, even its
+        count, makes Chroma load it whole: 1.5 GiB at 100×, which a server that scores sentences from this
+        copy never needs. So the copy is trusted for its fingerprint, and ingest, the one writer, rewrites
+        it (`force`) after it adds sentences, also those a crash left out under unchanged chunks.
         `mmap`: the vectors stay on disk, paged in as they are read (a store too large to scan whole)."""
         if folder is None:
             return self.vectors()
-        key = f"{fingerprint}:{self.count()}"
         keys_file, vectors_file = folder / "sentences.keys.npz", folder / "sentences.npy"
         try:
-            with np.load(keys_file) as got:
-                if str(got["key"]) == key:
-                    keys = list(zip(got["chunk_ids"].tolist(), got["positions"].tolist()))
-                    vectors = np.load(vectors_file, mmap_mode="r" if mmap else None)
-                    if len(vectors) == len(keys) and vectors.dtype == np.float32:
-                        return keys, vectors
+            if not force:
+                with np.load(keys_file) as got:
+                    if str(got["key"]) == fingerprint:
+                        keys = list(zip(got["chunk_ids"].tolist(), got["positions"].tolist()))
+                        vectors = np.load(vectors_file, mmap_mode="r" if mmap else None)
+                        if len(vectors) == len(keys) and vectors.dtype == np.float32:
+                            return keys, vectors
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):
             pass  # none yet, or unreadable (a torn write, a full disk): read the store and write it afresh
         keys, vectors = self.vectors()
@@ -123,7 +125,7 @@ class SentenceIndex:
             np.save(folder / f"sentences.{tag}.tmp.npy", vectors)
             np.savez(
                 folder / f"sentences.keys.{tag}.tmp.npz",
-                key=np.asarray(key),
+                key=np.asarray(fingerprint),
                 chunk_ids=np.asarray([c for c, _ in keys], dtype=str),
                 positions=np.asarray([p for _, p in keys], dtype=np.int64),
             )

@@ -154,3 +154,21 @@ def test_ingest_leaves_the_sentence_vectors_for_the_server_to_read(
     searcher = Searcher(Index(tmp_settings, embedder), tmp_settings, [])
     searcher.refresh(force=True)
     assert len(searcher.sentences) == index.sentences.count() > 0
+
+
+def test_sentences_a_crash_left_out_reach_the_kept_copy(small_corpus, tmp_settings, embedder):
+    """A crash between a document's chunks and its sentences leaves the chunk fingerprint as it will stay;
+    the server trusts the copy for that fingerprint, so the ingest that adds the missing sentences must
+    rewrite it."""
+    import numpy as np
+
+    index = Index(tmp_settings, embedder)
+    assert not ingest([str(small_corpus)], tmp_settings, index).failed
+    doc_id = sorted(index.document_ids())[0]
+    index.sentences.remove_document(doc_id)  # what the crash left out
+    index.persist_sentence_vectors()  # a server start in between writes the copy without them
+    fewer = index.sentences.count()
+    again = ingest([str(small_corpus)], tmp_settings, index, force=True)
+    assert again.sentences_embedded > 0 and index.sentences.count() > fewer
+    with np.load(tmp_settings.data_dir / "sentences" / "sentences.keys.npz") as kept:
+        assert len(kept["chunk_ids"]) == index.sentences.count()

@@ -224,13 +224,20 @@ def test_the_query_adapter_rescores_sentences_but_not_the_passages(services):
     assert any(h.sentence_adapted != h.sentence_sims for h in adapted)
 
 
-def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services):
-    """Above `sentence_scan_max` the sentence vectors stay memory-mapped and the nearest sentences come from
-    the collection's HNSW index; on this corpus (forced by a limit of 0) the passages found match the
-    exact scan's, and each passage's sentences are scored exactly as before."""
+@pytest.mark.parametrize("hnsw", [True, False])
+def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkeypatch, hnsw):
+    """Above `sentence_scan_max` the sentence vectors stay memory-mapped; the nearest sentences come from
+    the collection's HNSW index when `sentence_hnsw` is on, and with it off (the default) that collection
+    is never read, so Chroma never loads it. On this corpus (forced by a limit of 0) the passages found
+    match the exact scan's either way, and each passage's sentences are scored exactly as before."""
     from rag.retrieval import Searcher
 
-    settings = services.settings.model_copy(update={"sentence_scan_max": 0})
+    settings = services.settings.model_copy(update={"sentence_scan_max": 0, "sentence_hnsw": hnsw})
+    asked: list[int] = []
+    real_nearest = services.index.sentences.nearest
+    monkeypatch.setattr(
+        services.index.sentences, "nearest", lambda q, n: asked.append(n) or real_nearest(q, n)
+    )
     large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
     large.refresh(force=True)
     assert not large.sentences.scan and isinstance(large.sentences.vectors, np.memmap)
@@ -247,3 +254,4 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services):
             if h.id in shared:
                 assert h.sentence_sims == pytest.approx(shared[h.id].sentence_sims, abs=1e-6), q
                 assert h.sentence == pytest.approx(shared[h.id].sentence, abs=1e-5), q
+    assert bool(asked) is hnsw

@@ -101,8 +101,12 @@ def test_the_vectors_are_kept_beside_the_store_and_reread_when_it_changes(
 
     monkeypatch.setattr(sentences, "vectors", real)
     sentences.sync_document("d2", [("c3", "A third chunk has one more sentence to index.")])
-    grown, _ = sentences.cached_vectors(folder, "fp1")  # same chunk fingerprint, more sentences
+    # Same chunk fingerprint, more sentences (a crash's leftovers added): ingest rewrites the copy.
+    grown, _ = sentences.cached_vectors(folder, "fp1", force=True)
     assert ("c3", 0) in grown and len(grown) == len(keys) + 1
+    monkeypatch.setattr(sentences, "vectors", lambda: pytest.fail("read the store, not the kept copy"))
+    assert sentences.cached_vectors(folder, "fp1")[0] == grown  # the server trusts it: Chroma untouched
+    monkeypatch.setattr(sentences, "vectors", real)
     assert len(sentences.cached_vectors(folder, "fp2")[0]) == len(grown)  # a new fingerprint rereads
     for name in ("sentences.keys.npz", "sentences.npy"):
         whole = (folder / name).read_bytes()

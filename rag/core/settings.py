@@ -56,8 +56,8 @@ class Settings(BaseSettings):
     sentence_index: bool = True
     sentence_weight: float = 0.3
     # Above this many sentences, every question no longer scans all their vectors (48 ms and 1 GiB held at
-    # 719k, 100× the corpus): the nearest come from the sentence collection's HNSW index and the vectors
-    # stay memory-mapped (rag/retrieval/sentences.py). 100k is ~14× this corpus.
+    # 719k, 100× the corpus): the vectors stay memory-mapped and only the candidate passages' sentences
+    # are scored (rag/retrieval/sentences.py). 100k is ~14× this corpus.
     sentence_scan_max: int = 100_000
     # Above sentence_scan_max, also ask the sentence collection's HNSW index for the nearest sentences, so
     # that a passage neither BM25 nor the chunk vectors found can still come in through one sentence. Off

@@ -135,8 +135,8 @@ class Searcher:
                     self.index.derived_dir("sentences"), fingerprint, mmap=True
                 )
                 large = len(keys) > self.settings.sentence_scan_max
-                if not large:  # scanned by every question: in memory
-                    vectors = np.array(vectors, dtype=np.float32)
+                if not large and isinstance(vectors, np.memmap):  # scanned by every question: in memory
+                    vectors = np.array(vectors)
                 sentences = SentenceTable.build(keys, vectors, table.by_id)
                 sentences.scan = not large
             self.table, self.sentences, self.lexical = table, sentences, lexical

@@ -3,8 +3,9 @@
 The support checker uses it to tell a reworded verb ("steps up" for "strengthens") from an added noun or
 adjective ("transparency and security" added to a passage about safety). The package ships the weights
 (12 MB, MIT, Explosion's en_core_web_sm 3.8.0); nothing is downloaded. Only the tagger runs: about 1.5 ms
-a sentence. It loads on first use, in 1.5 s and about 255 MiB (spaCy's thinc imports torch): only a
-generated sentence that the checker cannot back word for word needs it, so extractive serving never does.
+a sentence. It loads on first use, in 1.5 s and up to 255 MiB (spaCy's thinc imports torch; the bench's
+local-mode server grew by about 85 MiB): only a generated sentence that the checker cannot back word for
+word needs it, so extractive serving never does.
 """
 
 from __future__ import annotations

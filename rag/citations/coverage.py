@@ -18,10 +18,10 @@ from pathlib import Path
 import numpy as np
 import snowballstemmer
 
+from rag.citations.markers import sentence_ranges
 from rag.citations.names import ALIASES, WORD_RE, content_words
 from rag.retrieval.glossary import Glossary
 from rag.text.pos import verbs
-from rag.text.sentences import sentence_spans
 
 WordVectors = Callable[[list[str]], np.ndarray]
 
@@ -128,7 +128,7 @@ class Coverage:
 def _restated_sentence(claim: str, evidence_text: str) -> str:
     """The evidence sentence that shares the most content words with the claim."""
     flat = " ".join(evidence_text.split())
-    sentences = [flat[a:b] for a, b in sentence_spans(flat)] or [flat]
+    sentences = [flat[a:b] for a, b in sentence_ranges(flat)] or [flat]
     claim_roots = _roots(claim)
     return max(sentences, key=lambda s: len(_roots(s) & claim_roots))
 

@@ -261,8 +261,9 @@ class Searcher:
 
     def _pass_best(self, qvec: np.ndarray, mask: np.ndarray, best: np.ndarray) -> np.ndarray:
         """Each chunk's best sentence for one pass: `best` (the whole store's), except for a filtered pass
-        (a named document) over a store too large to scan, where the HNSW query may have reached none of
-        its chunks: those are scored exactly, unless the filter is too wide (a date range at 100×)."""
+        (a named document) over a store too large to scan, where no whole-store pass (none, or an HNSW
+        query that may have reached none of its chunks) scored them: those are scored exactly, unless the
+        filter is too wide (a date range at 100×)."""
         if self.sentences.scan or mask.all():
             return best
         rows = np.flatnonzero(mask)

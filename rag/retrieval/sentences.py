@@ -3,8 +3,8 @@
 The corpus has ~7k indexed sentences (11 MiB of float32): one matrix product scores them all in well
 under a millisecond, so the searcher ranks parent chunks by their best sentence exactly rather than
 through a second HNSW query. At 100× (719k sentences) that product costs 48 ms and the vectors 1 GiB, so
-above `sentence_scan_max` the searcher asks the sentence collection's HNSW index for the nearest
-sentences instead, and the vectors stay memory-mapped on disk: only the candidate chunks' rows are read.
+above `sentence_scan_max` the vectors stay memory-mapped on disk and only the candidate chunks' rows are
+read; the sentence collection's HNSW index is asked for the nearest sentences only with `sentence_hnsw`.
 """
 
 from __future__ import annotations

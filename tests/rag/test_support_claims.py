@@ -10,6 +10,7 @@ from evals.dataset import SUPPORT_PAIRS_PATH, load_support_pairs
 from evals.support_pairs import build_pairs
 from rag.citations.support import SupportChecker
 from rag.retrieval.glossary import default_glossary
+from rag.store.embedder import Embedder
 
 AISI = (
     "On February 14, 2024, the Japan AI Safety Institute was established to advance research on methods "
@@ -37,6 +38,14 @@ COOPERATE = "Member States shall cooperate with the AI Office on testing high-ri
 @pytest.fixture(scope="module")
 def checker() -> SupportChecker:
     return SupportChecker(glossary=default_glossary())
+
+
+@pytest.fixture(scope="module")
+def onnx_embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    """The chain's: the checker's words and sentences go through the ONNX encoder (Embedder.encode_short)."""
+    embedder = Embedder(onnx_cache=tmp_path_factory.mktemp("onnx"))
+    assert embedder.query_encoder() is not None
+    return embedder
 
 
 @pytest.mark.parametrize(
@@ -168,11 +177,13 @@ def test_precision_and_recall_on_the_labelled_dev_pairs(checker: SupportChecker)
         assert caught >= 0.9, (kind, table[kind].summary())
 
 
-def test_precision_and_recall_on_the_labelled_dev_pairs_as_the_chain_checks(embedder) -> None:  # type: ignore[no-untyped-def]
+def test_precision_and_recall_on_the_labelled_dev_pairs_as_the_chain_checks(
+    onnx_embedder: Embedder,
+) -> None:
     """With the embedder, as the chain and `policyqa eval` run it. The pairs from h3001 on were written
     after the checker, by a writer who never ran it: paraphrases it had not been tuned to (recall 0.29
     without the embedder, the test above counts them out)."""
-    checker = SupportChecker(embed=embedder.encode, glossary=default_glossary())
+    checker = SupportChecker(embed=onnx_embedder.encode_short, glossary=default_glossary())
     pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev"]
     assert sum(p.id.startswith("h3") for p in pairs) >= 200
     overall = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)["all"]
@@ -258,8 +269,8 @@ def test_no_synonym_line_has_a_negated_member() -> None:
 
 
 @pytest.fixture(scope="module")
-def chain_checker(embedder) -> SupportChecker:  # type: ignore[no-untyped-def]
-    return SupportChecker(embed=embedder.encode, glossary=default_glossary())
+def chain_checker(onnx_embedder: Embedder) -> SupportChecker:
+    return SupportChecker(embed=onnx_embedder.encode_short, glossary=default_glossary())
 
 
 @pytest.mark.parametrize(

@@ -225,14 +225,25 @@ class Searcher:
         self._pin(parsed, base, named, hits)
         ranked = sorted(hits.values(), key=lambda h: (h.ref > 0, h.ref, h.score), reverse=True)
         ranked = ranked[: max(fetch_k, 1)]
-        for h in ranked:
-            row = table.by_id[h.id]
+        rows, best_sentence = self._hits_best(qvec, ranked, best_sentence)
+        for h, row in zip(ranked, rows.tolist(), strict=True):
             h._per_sentence = partial(_per_sentence, sentences, sentence_sims, qvec, adapted_q, row)
-            best = float(best_sentence[row]) if len(sentences) else 0.0
-            if best < 0 and not sentences.scan:  # no whole-store pass reached it: score its own sentences
-                best = max(h.sentence_sims.values(), default=0.0)
-            h.sentence = max(best, 0.0)
+            h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
         return ranked
+
+    def _hits_best(
+        self, qvec: np.ndarray, ranked: list[Hit], best: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The hits' chunk rows, and each chunk's best sentence with the hits that no whole-store pass
+        reached (a store too large to scan) scored on their own sentences, all in one read of the
+        memory-mapped vectors."""
+        rows = np.asarray([self.table.by_id[h.id] for h in ranked], dtype=np.int64)
+        if len(self.sentences) and not self.sentences.scan:
+            unscored = rows[best[rows] < 0]
+            if len(unscored):
+                n = len(self.table.docs)
+                best = np.maximum(best, self.sentences.best_of_chunks(qvec, unscored, n))
+        return rows, best
 
     def _adapted_query(self, qvec: np.ndarray, adapt: bool) -> np.ndarray | None:
         """The question's vector through the query adapter, or None to use plain similarities.

@@ -240,7 +240,7 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkey
     )
     large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
     large.refresh(force=True)
-    assert not large.sentences.scan and isinstance(large.sentences.vectors, np.memmap)
+    assert not large.sentences.scan and isinstance(large.sentences.vectors.base, np.memmap)  # a view of it
     exact = services.searcher
     for q in [
         "Say a country ratifies the Council of Europe AI convention and later regrets it — can it walk away?",

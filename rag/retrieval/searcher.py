@@ -284,6 +284,8 @@ class Searcher:
 
     def _by_sentence(self, best: np.ndarray, mask: np.ndarray, n: int, hits: dict[str, Hit]) -> list[str]:
         """Masked chunks ranked by their best-matching sentence: small-to-big retrieval."""
+        if best.max(initial=-1.0) <= -1.0:  # no pass scored any (a large store without the HNSW query)
+            return []
         masked = np.where(mask, best, -2.0)
         docs = self.table.docs
         out = [str(docs[i].id) for i in top_n(masked, min(n, int(mask.sum()))) if masked[i] > -1.0]

@@ -13,9 +13,10 @@ fold, declined 23% of the first question set's answerable questions. Two signals
 
 A third signal is a fixed rule, not a threshold: the detail asked for is not in the best sentences.
 - A "how many / how much" question is unanswered when the best sentence gives no amount beyond the
-  question's own, or when what is counted ("jobs", "chips", "funding") is named in none of the top
-  three sentences. On dev it caught 8 of 37 unanswerable questions and declined 2 of 190 answerable
-  ones (one of them answered right before).
+  question's own, or when what is counted ("jobs", "chips", "funding") stands beside a figure in none
+  of the top three sentences ("the right to vote" counts no votes). On dev it caught 8 of 37
+  unanswerable questions and declined 2 of 190 answerable ones (one of them answered right before); the
+  figure beside the counted word (2026-12-04) caught one more and declined none.
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
@@ -117,7 +118,32 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     counted = words[-1] if words else None
     if counted is None or counted in _MEASURES:
         return False
-    return not any(counted in tokenize(s) for s in top_sentences[:3])
+    return not any(_counted_with_figure(counted, s) for s in top_sentences[:3])
+
+
+# A figure beside the counted word: "160 new jobs", "funding of $110 million", "27 Member States". Not a
+# reference number: "the right to vote enshrined in Article 39" counts no votes (dev u-nm-042).
+_FIGURE = re.compile(
+    r"(?:[$€£¥]?\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
+    r"|thirty|forty|fifty|hundred|thousand|million|billion|several|dozens?)",
+    re.I,
+)
+_REFERENCE_WORDS = frozenset("article articles regulation directive no paragraph point annex section".split())
+_FIGURE_WINDOW = 3  # words either side
+
+
+def _counted_with_figure(counted: str, sentence: str) -> bool:
+    """The counted word (a token root) stands within a few words of a figure that is not a reference."""
+    words = re.findall(r"[$€£¥]?[\w][\w,.'’-]*", sentence)
+    for i, word in enumerate(words):
+        if counted not in tokenize(word):
+            continue
+        lo, hi = max(0, i - _FIGURE_WINDOW), min(len(words), i + _FIGURE_WINDOW + 1)
+        for j in (*range(lo, i), *range(i + 1, hi)):
+            after_reference = j > 0 and words[j - 1].lower().rstrip(".") in _REFERENCE_WORDS
+            if _FIGURE.fullmatch(words[j].rstrip(",.")) and not after_reference:
+                return True
+    return False
 
 
 def _amounts(text: str) -> set[str]:

@@ -248,6 +248,13 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     assert amount_missing(question, [invest])  # only the question's own figure
     assert amount_missing(question, ["It will invest $5 billion in data centres."])  # no jobs anywhere
     assert not amount_missing(question, [jobs])
+    # What is counted must stand beside a figure, and a reference number is none.
+    votes = "by how many votes did the European Parliament pass the AI Act?"
+    vote = "Regulation (EU) 2024/900 addresses the right to vote enshrined in Article 39 of the Charter."
+    assert amount_missing(votes, [vote])
+    assert not amount_missing(votes, [vote, "The text was adopted with 523 votes in favour."])
+    funding = "The pilot receives funding of $110 million from industry."
+    assert not amount_missing("how much funding does the pilot get?", [funding])
     # "over what period": a measure, not a thing counted; the duration is the new figure.
     assert not amount_missing("How much money and over what period?", [invest])
     assert not amount_missing("When was it adopted?", ["No figure here."])  # not a how-many question

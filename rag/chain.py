@@ -26,7 +26,7 @@ from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
 from rag.core.settings import Settings
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
-from rag.evidence import Evidence, EvidenceSelector, unmatched_entities
+from rag.evidence import Evidence, EvidenceSelector, missing_names_warnings, unmatched_entities
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
@@ -166,8 +166,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield from _abstention(base, warnings, timings, t_all)
             return
         if got.missing:
-            names = ", ".join(got.missing)
-            warnings.append(f"the corpus does not mention {names}; the answer is on the rest of the question")
+            lexical = self.searcher.lexical
+            warnings += missing_names_warnings(got.missing, lexical.vocab if lexical else set())
 
         t = time.perf_counter()
         generated, streamed = yield from self._generated(req, mode, standalone, got, warnings, base, rt)

@@ -332,7 +332,10 @@ _NOT_ENTITY = set(
     "what which when where who whom whose why how does do did is are was were can could should will would "
     "must shall has have had "
     "according in on under the a an and or of for to by from with as at ai given if since after before "
-    "besides apart beyond so also please".split()
+    "besides apart beyond so also please "
+    # Capitalised only by opening the sentence: "Say a country ratifies…", "Anything else…?"
+    "say suppose imagine assume tell explain describe anything anyone something someone everything "
+    "nothing okay ok hey hi hello just honestly basically really actually maybe wait sorry thanks".split()
 )
 
 
@@ -381,16 +384,33 @@ def unmatched_entities(
     source_tokens = [_passage_tokens(s, evidence) for s in sources]
     missing = []
     for phrase in question_entities(question):
-        toks = {
-            t
-            for t in tokenize(phrase)
-            if t not in ignore and t not in _NOT_ENTITY and "_" not in t and len(t) > 2
-        }
+        toks = _name_tokens(phrase, ignore)
         if not toks or any(toks <= st for st in source_tokens):
             continue
         if len(toks) >= 2 or (vocab and not toks <= vocab):
             missing.append(phrase)
     return missing
+
+
+def missing_names_warnings(missing: list[str], vocab: set[str] | frozenset[str]) -> list[str]:
+    """What to tell the reader about the names no passage found mentions. "The corpus does not mention"
+    only when a word of the name is in no chunk at all: "Council of Europe" or "March 2024" missing from
+    the passages found is no claim about the corpus."""
+    absent = [n for n in missing if vocab and not _name_tokens(n, set()) <= vocab]
+    unfound = [n for n in missing if n not in absent]
+    rest = "the answer is on the rest of the question"
+    return [
+        *([f"the corpus does not mention {', '.join(absent)}; {rest}"] if absent else []),
+        *([f"the passages found do not mention {', '.join(unfound)}; {rest}"] if unfound else []),
+    ]
+
+
+def _name_tokens(phrase: str, ignore: set[str]) -> set[str]:
+    return {
+        t
+        for t in tokenize(phrase)
+        if t not in ignore and t not in _NOT_ENTITY and "_" not in t and len(t) > 2
+    }
 
 
 def _passage_tokens(src: Source, evidence: Evidence | None) -> set[str]:

@@ -151,7 +151,23 @@ def test_a_name_no_passage_mentions_is_reported() -> None:
             "What does the National Institute of Standards and Technology do?",
             ["National Institute of Standards and Technology"],
         ),
+        # Capitalised only because they open the sentence: no names.
+        ("Say a country ratifies the convention and later regrets it — can it walk away?", []),
+        ("Anything else it is looking ahead to?", []),
     ],
 )
 def test_ai_compounds_are_not_names(question: str, names: list[str]) -> None:
     assert question_entities(question) == names
+
+
+def test_the_corpus_is_said_to_lack_a_name_only_when_a_word_of_it_is_in_no_chunk() -> None:
+    from rag.evidence import missing_names_warnings
+
+    vocab = {"council", "europe", "march", "2024", "convention"}
+    said = missing_names_warnings(["OpenAI", "Council of Europe", "March 2024"], vocab)
+    assert said[0].startswith("the corpus does not mention OpenAI;")
+    assert said[1].startswith("the passages found do not mention Council of Europe, March 2024;")
+    assert missing_names_warnings(["Council of Europe"], vocab) == [
+        "the passages found do not mention Council of Europe; the answer is on the rest of the question"
+    ]
+    assert missing_names_warnings([], vocab) == []

@@ -4,7 +4,7 @@ thinc (spaCy's layer library) imports torch whenever it is installed, only to of
 bundled tagger runs on thinc's numpy ops. In a process that has not loaded torch yet (a served LLM mode:
 queries are embedded by ONNX), that import alone costs about 185 MiB and a second. Python's documented
 way to make an import fail is `sys.modules[name] = None`; thinc then records "no torch" and the tagger
-loads in 130 MiB instead of 320 (measured in a bare process). torch can still be imported afterwards.
+loads in about 120 MiB instead of 305 (measured in a bare process). torch can still be imported afterwards.
 
 While torch is hidden no other thread may import it, so every run-time import of torch takes this lock.
 """

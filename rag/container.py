@@ -77,8 +77,9 @@ class Services:
             # Splitting and tokenising a candidate's sentences is most of a first-seen question's cost
             # (12 ms cold vs 3 ms warm per question); for a corpus this size (~0.5 s, ~12 KiB a chunk)
             # do it now rather than on users' first questions. Larger stores warm up as they are asked.
-            docs = self.searcher.table.docs
-            if len(docs) <= PREFILL_SENTENCES_MAX_CHUNKS:
+            table = self.searcher.table
+            if len(table.docs) <= PREFILL_SENTENCES_MAX_CHUNKS:
+                docs = [table.doc(i) for i in range(len(table.docs))]  # with their texts, wherever kept
                 self.selector.prefill(docs)
                 if self.settings.reader:
                     from rag.reader.features import sentence_flags

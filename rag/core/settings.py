@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     # by default: Chroma then holds that collection in memory (1.5 GiB at 100× the corpus, 2,935 against
     # 1,002 MiB served for the baseline); without it the candidates' own sentences are scored.
     sentence_hnsw: bool = False
+    # Above this many chunks the chunk texts and vectors stay on disk beside the store, memory-mapped
+    # (rag/retrieval/chunk_disk.py): ~430 MiB of them at 100× the corpus, where a question reads ~40 texts.
+    chunk_memory_max: int = 20_000
     # The question's vector, mapped towards answers before it meets the sentence vectors
     # (rag/retrieval/query_adapter.py; trained by `policyqa train-reader`).
     query_adapter: bool = True

@@ -20,6 +20,7 @@ from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
 from rag.references.definitions import defines
 from rag.references.document_date import states_date
+from rag.retrieval.chunk_disk import ChunkDisk
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.query_adapter import QueryAdapter
@@ -129,6 +130,7 @@ class Searcher:
                     except OSError as exc:  # a read-only data dir still serves
                         log.warning("could not persist BM25 index: %s", exc)
             table = ChunkTable.build(docs, vectors[order])
+            self._keep_on_disk(table, fingerprint)
             sentences = SentenceTable()
             if self.settings.sentence_index:
                 keys, vectors = self.index.sentences.cached_vectors(
@@ -141,6 +143,17 @@ class Searcher:
                 sentences.scan = not large
             self.table, self.sentences, self.lexical = table, sentences, lexical
             log.info("retrieval tables ready: %d chunks", len(docs))
+
+    def _keep_on_disk(self, table: ChunkTable, fingerprint: str) -> None:
+        """Above `chunk_memory_max` chunks, their texts and vectors are read from a copy beside the store."""
+        folder = self.index.derived_dir("chunks")
+        if folder is None or len(table.docs) <= self.settings.chunk_memory_max:
+            return
+        ids = [str(d.id) for d in table.docs]
+        texts = [d.page_content for d in table.docs]
+        disk = ChunkDisk.kept(folder, fingerprint, ids, texts, table.vectors)
+        if disk is not None:
+            table.keep_on_disk(disk)
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:
@@ -343,7 +356,7 @@ class Searcher:
         i = self.table.by_id.get(cid)
         if i is None:
             return None  # written by another worker since our last refresh
-        hits[cid] = Hit(doc=self.table.docs[i])
+        hits[cid] = Hit(doc=self.table.doc(i))
         return hits[cid]
 
     def _pin(self, parsed: QueryRefs, base: np.ndarray, named: tuple[str, ...], hits: dict[str, Hit]) -> None:
@@ -360,7 +373,7 @@ class Searcher:
         """The document's first chunk that states its own date ranks first, as a named clause would."""
         table = self.table
         for i in table.rows_of.get(doc_id, ()):
-            doc = table.docs[i]
+            doc = table.doc(i)
             if mask[i] and states_date(chunk_body(doc), str(doc.metadata.get("date", ""))):
                 h = self._hit(str(doc.id), hits)
                 if h is not None:

@@ -9,6 +9,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from rag.core.models import Filters
+from rag.retrieval.chunk_disk import ChunkDisk
 from rag.store.index import date_number
 
 
@@ -25,6 +26,8 @@ class ChunkTable:
     doc_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     publishers: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
+    # Set for a store above `chunk_memory_max`: `docs` then carry no text and `vectors` map the copy.
+    disk: ChunkDisk | None = None
 
     @classmethod
     def build(cls, docs: list[Document], vectors: np.ndarray | None = None) -> ChunkTable:
@@ -38,6 +41,21 @@ class ChunkTable:
         t.publishers = np.array([str(d.metadata.get("publisher", "")).lower() for d in docs], dtype=object)
         t.dates = np.array([int(d.metadata.get("date_num", 0)) for d in docs], dtype=np.int64)
         return t
+
+    def doc(self, row: int) -> Document:
+        """The chunk with its text, read from the copy on disk when the table keeps none."""
+        d = self.docs[row]
+        return (
+            d
+            if self.disk is None
+            else Document(id=d.id, page_content=self.disk.text(row), metadata=d.metadata)
+        )
+
+    def keep_on_disk(self, disk: ChunkDisk) -> None:
+        """Drop the texts and vectors held in memory for the copy's (same rows, same order)."""
+        self.disk, self.vectors = disk, disk.vectors
+        for d in self.docs:
+            d.page_content = ""
 
     def mask(self, filters: Filters | None, doc_ids: tuple[str, ...] = ()) -> np.ndarray:
         m = np.ones(len(self.docs), dtype=bool)

@@ -255,3 +255,36 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkey
                 assert h.sentence_sims == pytest.approx(shared[h.id].sentence_sims, abs=1e-6), q
                 assert h.sentence == pytest.approx(shared[h.id].sentence, abs=1e-5), q
     assert bool(asked) is hnsw
+
+
+def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, tmp_path):
+    """Above `chunk_memory_max` the table keeps no chunk text and maps the vectors from a copy beside the
+    store; on this corpus (forced by a limit of 0) every search returns the same passages, scores and
+    texts as the in-memory table, and a whole answer is the same."""
+    from rag.chain import AskRequest
+    from rag.retrieval import Searcher
+
+    settings = services.settings.model_copy(update={"chunk_memory_max": 0})
+    large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
+    large.refresh(force=True)
+    assert large.table.disk is not None and isinstance(large.table.vectors.base, np.memmap)
+    assert not any(d.page_content for d in large.table.docs)  # the texts are not held
+    exact = services.searcher
+    for q in [
+        "What does Article 50(2) of the EU AI Act require?",
+        "When was the G7 Hiroshima communiqué issued?",  # the document's dated statement is pinned
+        "does an image generator have to mark its pictures as AI-made?",
+    ]:
+        got, want = large.search(q), exact.search(q)
+        assert [(h.id, h.score, h.doc.page_content) for h in got] == [
+            (h.id, h.score, h.doc.page_content) for h in want
+        ], q
+        assert all(h.doc.page_content for h in got[:5])
+    only = Filters(doc_ids=["nist-ai-rmf-1-0-2023"])  # exact dense over the mapped vectors' rows
+    assert [h.id for h in large.search("risk management", filters=only)] == [
+        h.id for h in exact.search("risk management", filters=only)
+    ]
+    chain = services.chain.model_copy(update={"cache": None})
+    big = chain.model_copy(update={"searcher": large})
+    question = AskRequest(question="When was Japan's AI Safety Institute established?", mode="extractive")
+    assert big.invoke(question).answer == chain.invoke(question).answer

@@ -1,0 +1,94 @@
+"""Chunk texts and vectors kept on disk beside the store, memory-mapped, for stores too large to hold.
+
+At 100× this corpus (90,900 chunks) the chunk texts are ~290 MiB of Python strings and the vectors 140
+MiB, yet a question reads only its candidates' (~40 texts; vectors only for a document-filtered pass:
+the whole-store dense pass there is Chroma's HNSW query). Above `chunk_memory_max` chunks the searcher
+keeps them here instead: one UTF-8 file with an offsets array, and one .npy of vectors, paged in by the
+OS as they are read. Written once per store fingerprint (temporary folder, then a rename, as the BM25
+copy is), so every worker on the data dir maps the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_META = "meta.json"
+_TEXTS = "texts.bin"
+_OFFSETS = "offsets.npy"
+_VECTORS = "vectors.npy"
+
+
+@dataclass(frozen=True)
+class ChunkDisk:
+    """Texts and vectors by chunk row, in the chunk table's order."""
+
+    blob: np.ndarray  # uint8, memory-mapped
+    offsets: np.ndarray  # int64, len(rows) + 1
+    vectors: np.ndarray  # float32, a plain view of the mapping
+
+    def text(self, row: int) -> str:
+        return bytes(self.blob[self.offsets[row] : self.offsets[row + 1]]).decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @classmethod
+    def write(
+        cls, folder: Path, fingerprint: str, ids: list[str], texts: list[str], vectors: np.ndarray
+    ) -> None:
+        encoded = [t.encode("utf-8") for t in texts]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(b) for b in encoded], out=offsets[1:])
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with open(tmp / _TEXTS, "wb") as fh:
+            for b in encoded:
+                fh.write(b)
+        np.save(tmp / _OFFSETS, offsets)
+        np.save(tmp / _VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
+        (tmp / _META).write_text(json.dumps({"fingerprint": fingerprint, "ids": ids}))
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)  # readers see the old copy or the new one, never half of one
+
+    @classmethod
+    def load(cls, folder: Path, fingerprint: str, ids: list[str]) -> ChunkDisk | None:
+        """The copy for this fingerprint and these chunk ids in this order, or None (stale, missing, torn)."""
+        try:
+            meta = json.loads((folder / _META).read_text())
+            if meta.get("fingerprint") != fingerprint or meta.get("ids") != ids:
+                return None
+            offsets = np.load(folder / _OFFSETS)
+            vectors = np.load(folder / _VECTORS, mmap_mode="r")
+            size = (folder / _TEXTS).stat().st_size
+            if len(offsets) != len(ids) + 1 or len(vectors) != len(ids) or int(offsets[-1]) != size:
+                return None
+            blob = np.memmap(folder / _TEXTS, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
+            return cls(blob, offsets, vectors.view(np.ndarray))
+        except (OSError, ValueError, KeyError) as exc:
+            log.info("no usable chunk copy at %s (%s)", folder, exc)
+            return None
+
+    @classmethod
+    def kept(
+        cls, folder: Path, fingerprint: str, ids: list[str], texts: list[str], vectors: np.ndarray
+    ) -> ChunkDisk | None:
+        """The copy for this content, written first when missing; None when it cannot be written (a
+        read-only data dir still serves, from memory)."""
+        got = cls.load(folder, fingerprint, ids)
+        if got is not None:
+            return got
+        try:
+            cls.write(folder, fingerprint, ids, texts, vectors)
+        except OSError as exc:
+            log.warning("could not keep the chunk texts on disk at %s: %s", folder, exc)
+            return None
+        return cls.load(folder, fingerprint, ids)

@@ -59,6 +59,14 @@ class ChunkDisk:
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)  # readers see the old copy or the new one, never half of one
 
+    @staticmethod
+    def matches(folder: Path, fingerprint: str) -> bool:
+        """A copy was written for this fingerprint (its rows are checked by `load`)."""
+        try:
+            return json.loads((folder / _META).read_text()).get("fingerprint") == fingerprint
+        except (OSError, ValueError):
+            return False
+
     @classmethod
     def load(cls, folder: Path, fingerprint: str, ids: list[str]) -> ChunkDisk | None:
         """The copy for this fingerprint and these chunk ids in this order, or None (stale, missing, torn)."""

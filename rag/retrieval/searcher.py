@@ -20,12 +20,12 @@ from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query, ref_score
 from rag.references.definitions import defines
 from rag.references.document_date import states_date
-from rag.retrieval.chunk_disk import ChunkDisk
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.loading import load_tables
 from rag.retrieval.query_adapter import QueryAdapter
 from rag.retrieval.sentences import SentenceTable
-from rag.retrieval.table import ChunkTable, share_strings, top_n
+from rag.retrieval.table import ChunkTable, top_n
 from rag.store.index import Index, chunk_body
 
 _NO_TRACE = NoOpTracer()
@@ -108,52 +108,12 @@ class Searcher:
             fingerprint = self.index.fingerprint()
             if not force and self.lexical and self.lexical.fingerprint == fingerprint:
                 return
-            docs, vectors = self.index.chunks_with_vectors()
-            share_strings(docs)
-            order = sorted(
-                range(len(docs)),
-                key=lambda i: (docs[i].metadata["doc_id"], int(docs[i].metadata.get("seq", 0))),
-            )
-            docs = [docs[i] for i in order]
-            if not docs:  # an empty store (fresh install, last document deleted): nothing to search yet
+            loaded = load_tables(self.index, self.settings, fingerprint)
+            if loaded is None:  # an empty store (fresh install, last document deleted): nothing to search yet
                 self.table, self.lexical = ChunkTable.build([]), None
                 return
-            folder = self.index.derived_dir("bm25")
-            lexical = LexicalIndex.load(folder, fingerprint) if folder else None
-            if lexical is None or lexical.ids != [str(d.id) for d in docs]:
-                lexical = LexicalIndex.build(
-                    [str(d.id) for d in docs], [d.page_content for d in docs], fingerprint
-                )
-                if folder:
-                    try:
-                        lexical.save(folder)
-                    except OSError as exc:  # a read-only data dir still serves
-                        log.warning("could not persist BM25 index: %s", exc)
-            table = ChunkTable.build(docs, vectors[order])
-            self._keep_on_disk(table, fingerprint)
-            sentences = SentenceTable()
-            if self.settings.sentence_index:
-                keys, vectors = self.index.sentences.cached_vectors(
-                    self.index.derived_dir("sentences"), fingerprint, mmap=True
-                )
-                large = len(keys) > self.settings.sentence_scan_max
-                if not large and isinstance(vectors, np.memmap):  # scanned by every question: in memory
-                    vectors = np.array(vectors)
-                sentences = SentenceTable.build(keys, vectors, table.by_id)
-                sentences.scan = not large
-            self.table, self.sentences, self.lexical = table, sentences, lexical
-            log.info("retrieval tables ready: %d chunks", len(docs))
-
-    def _keep_on_disk(self, table: ChunkTable, fingerprint: str) -> None:
-        """Above `chunk_memory_max` chunks, their texts and vectors are read from a copy beside the store."""
-        folder = self.index.derived_dir("chunks")
-        if folder is None or len(table.docs) <= self.settings.chunk_memory_max:
-            return
-        ids = [str(d.id) for d in table.docs]
-        texts = [d.page_content for d in table.docs]
-        disk = ChunkDisk.kept(folder, fingerprint, ids, texts, table.vectors)
-        if disk is not None:
-            table.keep_on_disk(disk)
+            self.table, self.lexical, self.sentences = loaded
+            log.info("retrieval tables ready: %d chunks", len(self.table.docs))
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

@@ -226,6 +226,14 @@ class Index:
                 rows.append(np.asarray(got["embeddings"], dtype=np.float32))
         return docs, (np.concatenate(rows) if rows else np.zeros((0, 0), dtype=np.float32))
 
+    def chunk_metadata(self) -> list[Document]:
+        """Every chunk's id and metadata, without its text (read in pages)."""
+        return [
+            Document(id=i, page_content="", metadata=m)
+            for got in read_pages(self.chunks, ["metadatas"])
+            for i, m in zip(got["ids"], got["metadatas"], strict=True)
+        ]
+
     def chunk(self, chunk_id: str) -> Document | None:
         found = _documents(self.chunks.get(ids=[chunk_id], include=["documents", "metadatas"]))
         return found[0] if found else None

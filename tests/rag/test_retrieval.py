@@ -257,29 +257,37 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkey
     assert bool(asked) is hnsw
 
 
-def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, tmp_path):
+def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, monkeypatch):
     """Above `chunk_memory_max` the table keeps no chunk text and maps the vectors from a copy beside the
-    store; on this corpus (forced by a limit of 0) every search returns the same passages, scores and
-    texts as the in-memory table, and a whole answer is the same."""
+    store, written at the first start; a later start reads only the chunks' metadata from the store. On
+    this corpus (forced by a limit of 0) every search returns the same passages, scores and texts as the
+    in-memory table, and a whole answer is the same."""
+    import shutil
+
     from rag.chain import AskRequest
     from rag.retrieval import Searcher
 
     settings = services.settings.model_copy(update={"chunk_memory_max": 0})
+    shutil.rmtree(services.index.derived_dir("chunks"), ignore_errors=True)
+    first = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
+    first.refresh(force=True)  # reads every chunk from the store and writes the copy
+    monkeypatch.setattr(services.index, "chunks_with_vectors", lambda: pytest.fail("texts read again"))
     large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
     large.refresh(force=True)
-    assert large.table.disk is not None and isinstance(large.table.vectors.base, np.memmap)
-    assert not any(d.page_content for d in large.table.docs)  # the texts are not held
+    for table in (first.table, large.table):
+        assert table.disk is not None and isinstance(table.vectors.base, np.memmap)
+        assert not any(d.page_content for d in table.docs)  # the texts are not held
     exact = services.searcher
     for q in [
         "What does Article 50(2) of the EU AI Act require?",
         "When was the G7 Hiroshima communiqué issued?",  # the document's dated statement is pinned
         "does an image generator have to mark its pictures as AI-made?",
     ]:
-        got, want = large.search(q), exact.search(q)
-        assert [(h.id, h.score, h.doc.page_content) for h in got] == [
-            (h.id, h.score, h.doc.page_content) for h in want
-        ], q
-        assert all(h.doc.page_content for h in got[:5])
+        want = [(h.id, h.score, h.doc.page_content) for h in exact.search(q)]
+        for searcher in (first, large):
+            got = searcher.search(q)
+            assert [(h.id, h.score, h.doc.page_content) for h in got] == want, q
+            assert all(h.doc.page_content for h in got[:5])
     only = Filters(doc_ids=["nist-ai-rmf-1-0-2023"])  # exact dense over the mapped vectors' rows
     assert [h.id for h in large.search("risk management", filters=only)] == [
         h.id for h in exact.search("risk management", filters=only)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import mmap
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,12 @@ _VECTORS = "vectors.npy"
 class ChunkDisk:
     """Texts and vectors by chunk row, in the chunk table's order."""
 
-    blob: np.ndarray  # uint8, memory-mapped
-    offsets: np.ndarray  # int64, len(rows) + 1
+    blob: mmap.mmap | bytes  # the UTF-8 texts, memory-mapped (bytes when empty: an empty file cannot be)
+    offsets: list[int]  # len(rows) + 1
     vectors: np.ndarray  # float32, a plain view of the mapping
 
     def text(self, row: int) -> str:
-        return bytes(self.blob[self.offsets[row] : self.offsets[row + 1]]).decode("utf-8")
+        return self.blob[self.offsets[row] : self.offsets[row + 1]].decode("utf-8")
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -79,8 +80,11 @@ class ChunkDisk:
             size = (folder / _TEXTS).stat().st_size
             if len(offsets) != len(ids) + 1 or len(vectors) != len(ids) or int(offsets[-1]) != size:
                 return None
-            blob = np.memmap(folder / _TEXTS, dtype=np.uint8, mode="r") if size else np.zeros(0, np.uint8)
-            return cls(blob, offsets, vectors.view(np.ndarray))
+            blob: mmap.mmap | bytes = b""
+            if size:
+                with open(folder / _TEXTS, "rb") as fh:
+                    blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # stays valid after close
+            return cls(blob, offsets.tolist(), vectors.view(np.ndarray))
         except (OSError, ValueError, KeyError) as exc:
             log.info("no usable chunk copy at %s (%s)", folder, exc)
             return None

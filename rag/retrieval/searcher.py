@@ -200,6 +200,7 @@ class Searcher:
         ranked = ranked[: max(fetch_k, 1)]
         rows, best_sentence = self._hits_best(qvec, ranked, best_sentence)
         for h, row in zip(ranked, rows.tolist(), strict=True):
+            h.doc = table.doc(row)  # with its text, read from disk for a store too large to hold
             h._per_sentence = partial(_per_sentence, sentences, sentence_sims, qvec, adapted_q, row)
             h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
         return ranked
@@ -316,7 +317,7 @@ class Searcher:
         i = self.table.by_id.get(cid)
         if i is None:
             return None  # written by another worker since our last refresh
-        hits[cid] = Hit(doc=self.table.doc(i))
+        hits[cid] = Hit(doc=self.table.docs[i])  # the returned hits get their text at the end of search
         return hits[cid]
 
     def _pin(self, parsed: QueryRefs, base: np.ndarray, named: tuple[str, ...], hits: dict[str, Hit]) -> None:
@@ -327,7 +328,7 @@ class Searcher:
         elif parsed.document_date and named:
             self._add_date_hit(named[0], base, hits)
         elif parsed.defined_term:
-            _mark_definition(parsed.defined_term, hits, named)
+            _mark_definition(parsed.defined_term, hits, named, self.table)
 
     def _add_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         """The document's first chunk that states its own date ranks first, as a named clause would."""
@@ -354,10 +355,10 @@ class Searcher:
                     h.ref = max(h.ref, score)
 
 
-def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...]) -> None:
+def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...], table: ChunkTable) -> None:
     """The best-fused candidate that defines the term (one of a named document's, if it has one) ranks
     first, as a named clause would. Only candidates are read, so the cost does not grow with the store."""
-    defining = [h for h in hits.values() if defines(h.doc.page_content, term)]
+    defining = [h for h in hits.values() if defines(table.doc(table.by_id[h.id]).page_content, term)]
     if named:
         defining = [h for h in defining if h.doc.metadata.get("doc_id") in named] or defining
     if defining:

@@ -282,6 +282,7 @@ def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, mon
         "What does Article 50(2) of the EU AI Act require?",
         "When was the G7 Hiroshima communiqué issued?",  # the document's dated statement is pinned
         "does an image generator have to mark its pictures as AI-made?",
+        "What does 'deployer' mean in the EU AI Act?",  # the defining passage is pinned
     ]:
         want = [(h.id, h.score, h.doc.page_content) for h in exact.search(q)]
         for searcher in (first, large):

@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     sentence_hnsw: bool = False
     # Above this many chunks the chunk texts and vectors stay on disk beside the store, memory-mapped
     # (rag/retrieval/chunk_disk.py): ~430 MiB of them at 100× the corpus, where a question reads ~40 texts.
-    # 5,000 is ~5× this corpus (909 chunks), whose own texts (1.5 MiB) are worth holding.
-    chunk_memory_max: int = 5_000
+    # Up to 20,000 start-up also splits and tokenises every chunk's sentences (rag/container.py), which
+    # holds far more than the texts: at 10× keeping the texts on disk saved nothing measurable.
+    chunk_memory_max: int = 20_000
     # The question's vector, mapped towards answers before it meets the sentence vectors
     # (rag/retrieval/query_adapter.py; trained by `policyqa train-reader`).
     query_adapter: bool = True

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
@@ -357,12 +357,17 @@ class Searcher:
 
 def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...], table: ChunkTable) -> None:
     """The best-fused candidate that defines the term (one of a named document's, if it has one) ranks
-    first, as a named clause would. Only candidates are read, so the cost does not grow with the store."""
-    defining = [h for h in hits.values() if defines(table.doc(table.by_id[h.id]).page_content, term)]
-    if named:
-        defining = [h for h in defining if h.doc.metadata.get("doc_id") in named] or defining
-    if defining:
-        max(defining, key=lambda h: h.score).ref = 1.0
+    first, as a named clause would. Candidates are read best first, up to the first that defines it:
+    reading all ~160 cost 25 ms at 100× the corpus."""
+    ordered = sorted(hits.values(), key=lambda h: h.score, reverse=True)
+
+    def first(candidates: Iterable[Hit]) -> Hit | None:
+        return next((h for h in candidates if defines(table.doc(table.by_id[h.id]).page_content, term)), None)
+
+    in_named = first(h for h in ordered if h.doc.metadata.get("doc_id") in named) if named else None
+    found = in_named or first(ordered)
+    if found is not None:
+        found.ref = 1.0
 
 
 def _per_sentence(

@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                 settings, result, n_questions=n, rounds=1 if a.quick else 2, with_profile=not a.no_profile
             ),
         )
-        if got:
+        if got and any(got[1]):  # ("", "") with --no-profile: no empty profile file
             profiles.append(got[1])
         _release_models()
 

@@ -166,8 +166,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             yield from _abstention(base, warnings, timings, t_all)
             return
         if got.missing:
-            lexical = self.searcher.lexical
-            warnings += missing_names_warnings(got.missing, lexical.vocab if lexical else set())
+            warnings += missing_names_warnings(got.missing, self.searcher.vocab)
 
         t = time.perf_counter()
         generated, streamed = yield from self._generated(req, mode, standalone, got, warnings, base, rt)
@@ -305,7 +304,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
             if self.reader:
                 evidence = self.reader.choose_sources(standalone, evidence, k)
-            vocab = self.searcher.lexical.vocab if self.searcher.lexical else set()
+            vocab = self.searcher.vocab
             names_in = "; ".join(translated_terms) if translated_terms else standalone
             missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
             translated = bool(translated_terms)

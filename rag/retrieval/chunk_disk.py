@@ -21,7 +21,8 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-_META = "meta.json"
+_META = "meta.json"  # the fingerprint alone, so that `matches` reads a few bytes, not every id
+_IDS = "ids.json"
 _TEXTS = "texts.bin"
 _OFFSETS = "offsets.npy"
 _VECTORS = "vectors.npy"
@@ -56,7 +57,8 @@ class ChunkDisk:
                 fh.write(b)
         np.save(tmp / _OFFSETS, offsets)
         np.save(tmp / _VECTORS, np.ascontiguousarray(vectors, dtype=np.float32))
-        (tmp / _META).write_text(json.dumps({"fingerprint": fingerprint, "ids": ids}))
+        (tmp / _IDS).write_text(json.dumps(ids))
+        (tmp / _META).write_text(json.dumps({"fingerprint": fingerprint}))
         shutil.rmtree(folder, ignore_errors=True)
         tmp.rename(folder)  # readers see the old copy or the new one, never half of one
 
@@ -72,8 +74,7 @@ class ChunkDisk:
     def load(cls, folder: Path, fingerprint: str, ids: list[str]) -> ChunkDisk | None:
         """The copy for this fingerprint and these chunk ids in this order, or None (stale, missing, torn)."""
         try:
-            meta = json.loads((folder / _META).read_text())
-            if meta.get("fingerprint") != fingerprint or meta.get("ids") != ids:
+            if not cls.matches(folder, fingerprint) or json.loads((folder / _IDS).read_text()) != ids:
                 return None
             offsets = np.load(folder / _OFFSETS)
             vectors = np.load(folder / _VECTORS, mmap_mode="r")

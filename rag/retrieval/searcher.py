@@ -115,6 +115,11 @@ class Searcher:
             self.table, self.lexical, self.sentences = loaded
             log.info("retrieval tables ready: %d chunks", len(self.table.docs))
 
+    @property
+    def vocab(self) -> set[str]:
+        """Every BM25 term of the store (empty before the first chunk)."""
+        return self.lexical.vocab if self.lexical else set()
+
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:
         """Clause references and named documents; remembered, since each question is parsed twice (search
@@ -334,8 +339,10 @@ class Searcher:
         """The document's first chunk that states its own date ranks first, as a named clause would."""
         table = self.table
         for i in table.rows_of.get(doc_id, ()):
-            doc = table.doc(i)
-            if mask[i] and states_date(chunk_body(doc), str(doc.metadata.get("date", ""))):
+            if not mask[i]:
+                continue
+            doc = table.doc(i)  # its text: read from disk for a store too large to hold
+            if states_date(chunk_body(doc), str(doc.metadata.get("date", ""))):
                 h = self._hit(str(doc.id), hits)
                 if h is not None:
                     h.ref = 1.0

@@ -60,7 +60,7 @@ class RetrievalHarness:
         hits = chain.searcher.search(standalone, filters=req.filters)
         parsed = chain.searcher.parse(standalone)
         evidence = chain.selector.select(
-            standalone, hits, K, doc_name_tokens=chain._doc_name_tokens(parsed.doc_ids)
+            standalone, hits, K, doc_name_tokens=chain.searcher.name_tokens(parsed.doc_ids)
         )
         return [Passage(s.doc_id, s.text) for s in evidence.sources]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
@@ -23,10 +23,17 @@ from rag.answerers.registry import EXTRACTIVE
 from rag.completeness import answer_checks
 from rag.condense import rewrite_followup
 from rag.core.errors import one_line
-from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence, Source
+from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
-from rag.evidence import Evidence, EvidenceSelector, missing_names_warnings, unmatched_entities
+from rag.evidence import (
+    Evidence,
+    EvidenceSelector,
+    ScoredSentence,
+    missing_names_warnings,
+    unmatched_entities,
+)
+from rag.question_parts import read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
@@ -64,6 +71,8 @@ class Gathered:
     parsed: QueryRefs
     missing: list[str]  # names of the question that no retrieved passage mentions
     reading: Reading | None  # None without a reader model: the strength threshold and vetoes decide
+    # Each part's best sentence, for a question in parts (rag/question_parts.py).
+    parts: list[ScoredSentence] = field(default_factory=list)
 
 
 class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
@@ -297,13 +306,19 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         t = time.perf_counter()
         with tracer.start_as_current_span("evidence") as span:
             parsed = self.searcher.parse(standalone)
-            doc_name_tokens = self._doc_name_tokens(parsed.doc_ids)
+            doc_name_tokens = self.searcher.name_tokens(parsed.doc_ids)
             pool = k + (POOL_EXTRA if self.reader else 0)
             evidence = self.selector.select(
                 standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
             )
             if self.reader:
                 evidence = self.reader.choose_sources(standalone, evidence, k)
+            parts: list[ScoredSentence] = []
+            if not translated_terms:
+                evidence, parts = read_parts(
+                    standalone, evidence, searcher=self.searcher, selector=self.selector, reader=self.reader,
+                    glossary=self.glossary, filters=filters,
+                )  # fmt: skip
             vocab = self.searcher.vocab
             names_in = "; ".join(translated_terms) if translated_terms else standalone
             missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
@@ -317,13 +332,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)
-        return Gathered(evidence, parsed, missing, reading)
-
-    def _doc_name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
-        from rag.text.tokenize import tokenize
-
-        names = [n for a in self.searcher.aliases if a.doc_id in doc_ids for n in a.names]
-        return set(tokenize(" ".join(names)))
+        return Gathered(evidence, parsed, missing, reading, parts)
 
     def _should_abstain(self, got: Gathered) -> bool:
         evidence = got.evidence
@@ -344,13 +353,15 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if len(named) < 2 and is_multi_part(question):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
         p = got.parsed
-        result = compose(question, evidence, p.refs, ranked, named, p.document_date, p.defined_term)
+        result = compose(
+            question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts
+        )
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}
         for q in result.quotes:
             src = by_n[q.source_n]
-            if _is_slice(q.text, q.start, q.end, src):
+            if src.holds(q.text, q.start, q.end):
                 # A quote that is its source's own characters at its offsets needs no reading: the checker
                 # would say "verbatim quote" after analysing the whole passage (most of an answer's time).
                 supported, reason = True, "verbatim quote"
@@ -428,13 +439,6 @@ def _abstention(
     text = _abstain_text(base)
     yield text
     yield Answer(answer=text, abstained=True, warnings=warnings, timings_ms=timings, **base)
-
-
-def _is_slice(text: str, start: int, end: int, src: Source) -> bool:
-    """`text` is `src.text` at these document offsets, and long enough to be a claim (the checker's own
-    verbatim rule leaves quotes under four words to its other checks)."""
-    a, b = start - src.start, end - src.start
-    return 0 <= a < b <= len(src.text) and src.text[a:b] == text and len(text.split()) >= 4
 
 
 def _abstain_text(base: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from rag.core.models import ChatTurn
 
-_PRONOUN = re.compile(
+PRONOUN = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her"
     r"|the same|the document|the text)\b",
     re.I,
@@ -28,7 +28,7 @@ _Q_WORDS = re.compile(
 
 def needs_context(question: str) -> bool:
     words = question.split()
-    return bool(_PRONOUN.search(question) or _LEADING.match(question) or len(words) <= 4)
+    return bool(PRONOUN.search(question) or _LEADING.match(question) or len(words) <= 4)
 
 
 def subject_of(question: str) -> str:

@@ -81,6 +81,21 @@ class Evidence:
             },
         )
 
+    def with_source(self, other: Evidence, n: int) -> tuple[Evidence, int]:
+        """This evidence with `other`'s source n added after its own (or found, by chunk), and its n here."""
+        src = next(s for s in other.sources if s.n == n)
+        mine = next((s for s in self.sources if s.chunk_id == src.chunk_id), None)
+        if mine is not None:
+            return self, mine.n
+        new = max((s.n for s in self.sources), default=0) + 1
+        added = [replace(s, source_n=new) for s in other.sentences.get(n, [])]
+        merged = replace(
+            self,
+            sources=[*self.sources, src.model_copy(update={"n": new})],
+            sentences={**self.sentences, new: added},
+        )
+        return merged, new
+
 
 @dataclass(frozen=True)
 class ChunkSentences:

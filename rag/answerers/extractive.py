@@ -147,11 +147,13 @@ def compose(
     named_docs: tuple[str, ...] = (),
     document_date: bool = False,
     defined_term: str = "",
+    parts: Sequence[ScoredSentence] = (),
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
     `named_docs`: documents the question names; with two or more, each gets its best quote.
     `document_date`: it asks when the named document came about (rag/references/document_date.py).
-    `defined_term`: it asks what this term means (rag/references/definitions.py)."""
+    `defined_term`: it asks what this term means (rag/references/definitions.py).
+    `parts`: each part's best sentence, for a question in parts (rag/question_parts.py): each is quoted."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -197,13 +199,16 @@ def compose(
         if (
             score >= share * best_score
             and s.coverage > 0
-            and not _overlaps(s, picked)
+            and not _overlaps(s, picked, by_n)
             and not _is_heading(s.text)
         ):
             picked.append(s)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
-    if by_reader:
-        picked += _complement(ranked, picked, evidence.query_terms)
+    for s in parts:
+        if not _overlaps(s, picked, by_n):
+            picked.append(s)
+    if by_reader and not parts:
+        picked += _complement(ranked, picked, evidence.query_terms, by_n)
 
     picked.sort(key=lambda s: _answer_order(s, best, lead))
     quotes = [_quote(s) for s in picked]
@@ -272,7 +277,10 @@ def _one_per_document(
 
 
 def _complement(
-    ranked: list[tuple[float, ScoredSentence]], picked: list[ScoredSentence], terms: Sequence[str]
+    ranked: list[tuple[float, ScoredSentence]],
+    picked: list[ScoredSentence],
+    terms: Sequence[str],
+    by_n: dict[int, Source],
 ) -> list[ScoredSentence]:
     """The other half of a two-part question: among the reader's next few sentences from passages not yet
     quoted, the one naming most of the question's words that no picked quote names ("…high-risk providers,
@@ -287,7 +295,7 @@ def _complement(
     quoted = {s.source_n for s in picked}
     best, best_new = None, 0
     for p, s in ranked[1:COMPLEMENT_DEPTH]:
-        if p < floor or s.source_n in quoted or _overlaps(s, picked):
+        if p < floor or s.source_n in quoted or _overlaps(s, picked, by_n):
             continue
         new = len(missing & s.tokens)
         if new > best_new:
@@ -352,8 +360,11 @@ def _list_items(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence
     return items
 
 
-def _overlaps(s: ScoredSentence, picked: list[ScoredSentence]) -> bool:
-    return any(s.start < p.end and p.start < s.end for p in picked)
+def _overlaps(s: ScoredSentence, picked: list[ScoredSentence], by_n: dict[int, Source]) -> bool:
+    """It shares characters with a picked sentence (passages overlap). Offsets count within a document, so
+    another document's sentence at the same offsets is no overlap: it used to be, and was dropped."""
+    doc = by_n[s.source_n].doc_id
+    return any(by_n[p.source_n].doc_id == doc and s.start < p.end and p.start < s.end for p in picked)
 
 
 def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) -> str:

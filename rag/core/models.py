@@ -25,6 +25,12 @@ class Source(BaseModel):
     url: str = ""
     score: float = 0.0
 
+    def holds(self, text: str, start: int, end: int) -> bool:
+        """`text` is this passage's own characters at these document offsets, and long enough to be a claim
+        (the checker's own verbatim rule leaves quotes under four words to its other checks)."""
+        a, b = start - self.start, end - self.start
+        return 0 <= a < b <= len(self.text) and self.text[a:b] == text and len(text.split()) >= 4
+
 
 class Citation(Source):
     """A source that the answer actually cites; `quote` is the cited span inside `text` when known."""

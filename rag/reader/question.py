@@ -82,3 +82,50 @@ _MULTI = re.compile(
 def is_multi_part(question: str) -> bool:
     """A comparison or a two-part question: its answer needs a quote from each side."""
     return bool(_MULTI.search(question))
+
+
+# Where a two-part question turns to its second part: a second question mark, a comparison, "or is
+# that…", or a dash or comma before a new wh-clause.
+_PART_BREAK = re.compile(
+    r"\?\s+(?=\S)"
+    r"|[,;]?\s+(?:compared (?:to|with)|as opposed to|versus|vs\.?|whereas|unlike)\s+"
+    r"|,\s+or\s+(?=(?:is|are|does|do|did|was|were|can|must|will|would)\b)"
+    r"|\s+[—–]\s+(?=(?:and\s+)?(?:what|how|when|which|who|where|is|are|does|do|did)\b)"
+    r"|,\s+and\s+(?=(?:what|how|when|which|who|where)\b)",
+    re.I,
+)
+_MIN_PART_WORDS = 4
+_ASKS = re.compile(
+    r"^(?:(?:and|but|or|so|then)\s+)?(?:what|what's|how|when|which|who|whom|where|why|is|are|does|do|did|was|were"
+    r"|can|could|must|will|would|should|has|have)\b",
+    re.I,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a two- or three-part question, each to be answered by its own quote; [] for a
+    question in one part. A piece that asks nothing ("I'm an illustrator —") stays with the piece after
+    it, and one too short to search on its own with the piece before it."""
+    pieces = [p.strip(" ,;—–-") for p in _PART_BREAK.split(question.strip())]
+    parts: list[str] = []
+    context = ""
+    for piece in filter(None, pieces):
+        if parts and len(piece.split()) < _MIN_PART_WORDS:
+            parts[-1] = f"{parts[-1]} {piece}"
+        elif not _asks(piece):
+            context = f"{context} {piece}".strip()
+        else:
+            parts.append(f"{context} {piece}".strip())
+            context = ""
+    if context and parts:
+        parts[-1] = f"{parts[-1]} {context}"
+    return parts[:3] if len(parts) > 1 else []
+
+
+_WH = re.compile(r"\b(?:what|which|how|when|who|whom|where|why)\b", re.I)
+
+
+def _asks(piece: str) -> bool:
+    """The piece's last sentence asks something ("… an OECD text. Which text was that")."""
+    last = re.split(r"(?<=[.!])\s+", piece)[-1]
+    return piece.endswith("?") or bool(_ASKS.match(last) or _WH.search(last))

@@ -27,6 +27,7 @@ from rag.retrieval.query_adapter import QueryAdapter
 from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, top_n
 from rag.store.index import Index, chunk_body
+from rag.text.tokenize import tokenize
 
 _NO_TRACE = NoOpTracer()
 _TRACED = 5  # candidates per list kept in a span
@@ -119,6 +120,10 @@ class Searcher:
     def vocab(self) -> set[str]:
         """Every BM25 term of the store (empty before the first chunk)."""
         return self.lexical.vocab if self.lexical else set()
+
+    def name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
+        """The words of these documents' names ("EU", "AI", "Act" …)."""
+        return set(tokenize(" ".join(n for a in self.aliases if a.doc_id in doc_ids for n in a.names)))
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

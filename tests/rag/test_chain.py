@@ -266,6 +266,25 @@ def test_a_comparison_quotes_both_documents(services):
     assert {"eu-ai-act-regulation-2024-1689", "g7-hiroshima-code-of-conduct-2023"} <= docs, a.answer
 
 
+def test_each_part_of_a_two_part_question_is_quoted(services):
+    """Read part by part (rag/question_parts.py): one search for the whole question quoted one side only."""
+    a = ask(
+        services,
+        "How big can the fine on a provider of a general-purpose AI model get, compared to the fine for "
+        "breaking the ban on prohibited AI practices?",
+    )
+    assert "15 000 000" in a.answer and "35 000 000" in a.answer, a.answer
+    a = ask(
+        services,
+        "What did the UN General Assembly resolution on AI say about human rights? And what did the G7 say "
+        "about military uses of AI in 2024?",
+    )
+    docs = {c.doc_id for c in a.citations}
+    assert {"un-ga-resolution-78-265-2024", "g7-apulia-leaders-communique-2024"} <= docs, a.answer
+    assert "Military Use of AI" in a.answer
+    assert_citations_map_to_documents(services, a)
+
+
 def test_a_named_document_and_another_issuer_are_both_quoted(services):
     a = ask(
         services, "My app makes AI pictures: must I watermark them for the EU, or is that only the G7 code?"

@@ -220,11 +220,9 @@ def test_a_sentence_that_goes_on_about_the_best_one_joins_it() -> None:
 
 
 def test_a_quote_is_a_slice_only_at_its_own_offsets() -> None:
-    from rag.chain import _is_slice
-
     src = source(text="Recommendations are adopted by Council and are not legally binding.")
     src = src.model_copy(update={"start": 100, "end": 100 + len(src.text)})
-    assert _is_slice(src.text, 100, 100 + len(src.text), src)
-    assert not _is_slice(src.text, 101, 101 + len(src.text), src)  # shifted: not its characters
-    assert not _is_slice("Recommendations are legally binding.", 100, 136, src)  # altered text
-    assert not _is_slice("are not legally", 139, 154, src)  # too short to be a claim: the checker decides
+    assert src.holds(src.text, 100, 100 + len(src.text))
+    assert not src.holds(src.text, 101, 101 + len(src.text))  # shifted: not its characters
+    assert not src.holds("Recommendations are legally binding.", 100, 136)  # altered text
+    assert not src.holds("are not legally", 139, 154)  # too short to be a claim: the checker decides

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ from rag.evidence import Evidence, ScoredSentence, query_terms
 from rag.reader.answerability import AbstentionRule, asked_part, missing_share
 from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import READER_PATH, LogisticModel, ReaderFile, ReaderMissingError, load_reader
-from rag.reader.question import asks_who, is_multi_part, is_yes_no
+from rag.reader.question import asks_who, is_multi_part, is_yes_no, question_parts
 from rag.reader.reader import Reader
 
 
@@ -346,3 +348,63 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
     only_citations = evidence({(1, "eu-ai-act"): [sent(1, 0, footnote, 0.9, 0.9)]})
     silent = reader_weighting("dense").read("could it happen here?", only_citations, missing=[])
     assert silent.top_prob == 0.0 and not silent.answers
+
+
+@pytest.mark.parametrize(
+    ("question", "parts"),
+    [
+        ("What does Article 50 require?", []),
+        ("How does the EU approach differ from the G7 code?", []),  # one search finds both sides
+        (
+            "What is the top fine for a model provider, compared to the top fine for banned practices?",
+            ["What is the top fine for a model provider", "the top fine for banned practices?"],
+        ),
+        (
+            "does the UN resolution cover military AI? and what did the G7 say about it later?",
+            ["does the UN resolution cover military AI", "and what did the G7 say about it later?"],
+        ),
+        (
+            "NIST adapted its definition from an OECD text. Which text was that, and when was it adopted?",
+            ["NIST adapted its definition from an OECD text. Which text was that", "when was it adopted?"],
+        ),
+        # Scene-setting asks nothing: it stays with the question after it.
+        ("I'm an illustrator — does the UN resolution do anything for my copyright?", []),
+        ("Is it risky, or not?", []),  # a part too short to search alone stays joined
+    ],
+)
+def test_a_question_in_parts_is_split_where_it_turns(question: str, parts: list[str]) -> None:
+    assert question_parts(question) == parts
+
+
+def test_each_part_of_a_question_gets_its_quote() -> None:
+    """A part's best sentence (rag/question_parts.py) is quoted even where the reader, reading the whole
+    question, ranks it too low to join the answer."""
+    ranked = [(0.9, EV.sentences[1][1]), (0.01, EV.sentences[2][0])]
+    assert {q.source_n for q in compose("Does the EU force watermarks?", EV, ranked=ranked).quotes} == {1}
+    both = compose("Does the EU force watermarks?", EV, ranked=ranked, parts=[EV.sentences[2][0]])
+    assert {q.source_n for q in both.quotes} == {1, 2}
+
+
+def test_another_documents_sentence_at_the_same_offsets_is_no_overlap() -> None:
+    """Offsets count within a document: two documents' sentences at the same offsets both stay."""
+    ev = evidence(
+        {
+            (1, "eu-ai-act"): [sent(1, 0, "Providers shall mark images as artificially generated.", 0.5)],
+            (2, "hiroshima-code"): [sent(2, 0, "Organizations should watermark images where feasible.", 0.5)],
+        }
+    )
+    same_place = replace(ev.sentences[2][0], start=ev.sentences[1][0].start, end=ev.sentences[1][0].end)
+    ev.sentences[2] = [same_place]
+    ranked = [(0.9, ev.sentences[1][0]), (0.8, same_place)]
+    assert {q.source_n for q in compose("Do images need a watermark?", ev, ranked=ranked).quotes} == {1, 2}
+
+
+def test_evidence_takes_another_searchs_passage_once() -> None:
+    other = evidence({(1, "hiroshima-code"): [sent(1, 0, "Organizations should label images.")]})
+    other.sources[0] = other.sources[0].model_copy(update={"chunk_id": "another-search"})
+    merged, n = EV.with_source(other, 1)
+    assert n == 3 and [s.n for s in merged.sources] == [1, 2, 3]
+    assert merged.sentences[3][0].source_n == 3 and merged.sentences[3][0].text.startswith("Organizations")
+    again, n_again = merged.with_source(other, 1)  # the same chunk is found, not added twice
+    assert again is merged and n_again == 3
+    assert [s.n for s in EV.sources] == [1, 2]  # the original is left as it was

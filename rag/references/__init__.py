@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.reader.question import is_multi_part, question_type
 from rag.references.definitions import defined_term
-from rag.references.document_date import asks_document_date
+from rag.references.document_date import asks_document_date, described_document
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
 from rag.text.clauses import int_to_roman, roman_to_int
@@ -61,6 +61,10 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     dated = False
     if only and not refs and question_type(question) in ("date", "fact"):
         dated = asks_document_date(question, set(tokenize(" ".join(names))), only.date)
+    if not doc_ids and not refs:
+        described = described_document(question, cued, {d.doc_id: d.names for d in docs})
+        if described:
+            doc_ids, cued, dated = (described,), (), True
     term = defined_term(question, names) if not refs and not dated else ""
     if only and not refs and not dated and not term:
         doc_ids += docs_matcher.cues.other_side(question, doc_ids)

@@ -85,3 +85,29 @@ def states_date(text: str, iso: str) -> bool:
         return True
     month_only = date_pattern("-".join(iso.split("-")[:2]))
     return iso.count("-") == 2 and month_only is not None and bool(month_only.search(text))
+
+
+# "what date did the G7 release the communique from its 2024 summit in Italy": a document described by its
+# issuer (rag/references/cues.py) and its kind, its name never given.
+_KINDS = ("communique", "statement", "declaration", "resolution", "fact sheet", "code of conduct")
+_ISSUED = re.compile(
+    r"\b(?:issue[sd]?|issuing|put (?:out|it out)|publish(?:ed)?|release[sd]?|adopt(?:ed)?|sign(?:ed)?"
+    r"|come out|came out|date of)\b",
+    re.I,
+)
+
+
+def described_document(question: str, cued: tuple[str, ...], names: dict[str, tuple[str, ...]]) -> str:
+    """The one document, among those whose issuer a date question names (`cued`), whose kind it also
+    names ("the communique") as it asks when it was issued; "" when none or more than one."""
+    if not cued or not _ASKS_DATE.search(question) or not _ISSUED.search(question):
+        return ""
+    kinds = [k for k in _KINDS if re.search(rf"\b{k}\b", _plain(question))]
+    if len(kinds) != 1:
+        return ""
+    fits = [d for d in cued if any(kinds[0] in _plain(n) for n in names.get(d, ()))]
+    return fits[0] if len(fits) == 1 else ""
+
+
+def _plain(text: str) -> str:
+    return text.lower().replace("é", "e")

@@ -66,6 +66,12 @@ def test_extractive_date_answer(services):
         ("What date was EO 14110 signed?", "us-executive-order-14110-2023", "30 October 2023"),
         # Its title dates amendments; the date it was adopted is in its background text.
         ("When was the OECD AI Recommendation adopted?", "oecd-recommendation-on-ai-2024", "22 May 2019"),
+        # Described, not named: its issuer and its kind (rag/references/document_date.py).
+        (
+            "what date did the G7 release the communique from its 2024 summit in Italy",
+            "g7-apulia-leaders-communique-2024",
+            "14 June 2024",
+        ),
     ],
 )
 def test_when_a_named_document_was_made_is_answered_from_its_own_dated_text(services, question, doc_id, date):

@@ -47,6 +47,30 @@ def test_parse_marks_a_document_date_question_only_with_one_named_document_and_n
 
 
 @pytest.mark.parametrize(
+    ("question", "doc_id"),
+    [
+        (
+            "what date did the G7 release the communique from its 2024 summit in Italy",
+            "g7-apulia-leaders-communique-2024",
+        ),
+        ("When did the G7 put out its 2023 communique?", "g7-hiroshima-leaders-communique-2023"),
+        ("When did the UN General Assembly adopt its AI resolution?", "un-ga-resolution-78-265-2024"),
+        (
+            "When did Biden and Kishida issue their joint statement?",
+            "us-japan-joint-leaders-statement-2024-04-10",
+        ),
+        # Two G7 statements in 2023: which one is meant is not settled by its kind.
+        ("When did the G7 issue its 2023 statement?", ""),
+        ("What did the 2024 G7 communique say about AI?", ""),  # asks no date
+        ("When did the G7 communique say the framework would be done?", ""),  # not when it was issued
+    ],
+)
+def test_a_document_described_by_its_issuer_and_kind_is_dated(question: str, doc_id: str) -> None:
+    parsed = parse_query(question, doc_aliases_from_manifest(MANIFEST))
+    assert (parsed.doc_ids[0] if parsed.document_date else "") == doc_id
+
+
+@pytest.mark.parametrize(
     ("text", "iso", "states"),
     [
         ("Resolution adopted by the General Assembly on 21 March 2024", "2024-03-21", True),

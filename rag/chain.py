@@ -306,7 +306,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         t = time.perf_counter()
         with tracer.start_as_current_span("evidence") as span:
             parsed = self.searcher.parse(standalone)
-            doc_name_tokens = self.searcher.name_tokens(parsed.doc_ids)
+            doc_name_tokens = self.searcher.name_tokens(parsed.doc_ids, parsed.cued_doc_ids)
             pool = k + (POOL_EXTRA if self.reader else 0)
             evidence = self.selector.select(
                 standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion

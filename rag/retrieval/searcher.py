@@ -121,9 +121,11 @@ class Searcher:
         """Every BM25 term of the store (empty before the first chunk)."""
         return self.lexical.vocab if self.lexical else set()
 
-    def name_tokens(self, doc_ids: tuple[str, ...]) -> set[str]:
-        """The words of these documents' names ("EU", "AI", "Act" …)."""
-        return set(tokenize(" ".join(n for a in self.aliases if a.doc_id in doc_ids for n in a.names)))
+    def name_tokens(self, doc_ids: tuple[str, ...], cued: tuple[str, ...] = ()) -> set[str]:
+        """The words of these documents' names ("EU", "AI", "Act" …), and of the issuers of the `cued`."""
+        names = [n for a in self.aliases if a.doc_id in doc_ids for n in a.names]
+        names += [c for a in self.aliases if a.doc_id in cued for c in a.cues]
+        return set(tokenize(" ".join(names)))
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

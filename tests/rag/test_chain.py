@@ -316,3 +316,11 @@ def test_the_sentence_index_is_built_and_read(services):
     hits = searcher.search("Do providers have to tell people they are talking to an AI system?")
     assert hits and all(h.sentence_sims for h in hits[:5])
     assert max(hits[0].sentence_sims.values()) == pytest.approx(hits[0].sentence)
+
+
+def test_an_issuer_the_question_names_is_no_word_to_match(services):
+    """ "the G7" picks the G7's documents (rag/references/cues.py); as a word to match it only lifted their
+    boilerplate ("We, the Leaders of the Group of Seven (G7), stress…") over the sentence asked about."""
+    got = services.chain.gather("Does the G7 want AI developers to label what their models make?", None, 5)
+    assert got.parsed.cued_doc_ids and not got.parsed.doc_ids
+    assert "g7" not in got.evidence.query_terms and "label" in got.evidence.query_terms

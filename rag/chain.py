@@ -329,6 +329,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 refs=list(parsed.refs),
                 named_docs=list(parsed.doc_ids),
                 cued_docs=list(parsed.cued_doc_ids),
+                parts=[clip(s.text, 160) for s in parts],
             )
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)

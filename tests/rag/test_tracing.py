@@ -164,3 +164,15 @@ def _console_spans(stdout: str) -> list[dict]:
             spans.append(json.loads("\n".join(buf)))
             buf = []
     return spans
+
+
+@pytest.mark.slow
+def test_the_trace_shows_the_quote_each_part_of_a_question_found(services) -> None:
+    answer, by_name, _ = _traced(
+        services,
+        "How big can the fine on a provider of a general-purpose AI model get, compared to the fine for "
+        "breaking the ban on prohibited AI practices?",
+    )
+    parts = list(by_name["evidence"].attributes["parts"])
+    assert any("Non-compliance with the prohibition of the AI practices" in p for p in parts), parts
+    assert all(any(p[:60] in s.text for s in answer.sentences) for p in parts)  # each is quoted

@@ -19,7 +19,7 @@ from rag.evidence import Evidence, EvidenceSelector, ScoredSentence
 from rag.reader.question import question_parts
 from rag.retrieval import Searcher
 
-# Passages read for each part: its best sentence is nearly always in the top two (users dev, 2026-12-04).
+# Passages read for each part: a part asks one thing, and each passage read costs time (not swept).
 PART_POOL = 3
 # A part's best sentence is quoted only above this probability. Swept 0 / 0.15 / 0.3 on dev (2026-12-04):
 # the same accuracy (users 0.559, v1 0.750, ja 0.600), 2.84 / 2.83 / 2.80 quotes an answer, gold citation
@@ -70,14 +70,10 @@ def read_parts(
         )
         if best is None or not reading.answers:
             continue
-        # Scored again for the whole question, which the reader reads the merged evidence against.
-        own = replace(
-            own,
-            sentences={
-                n: [replace(s, coverage=selector.coverage(evidence.query_terms, s.tokens)) for s in sents]
-                for n, sents in own.sentences.items()
-            },
-        )
+        # Its passage's sentences scored again for the whole question, which the reader reads them against.
+        terms, sents = evidence.query_terms, own.sentences[best.source_n]
+        rescored = [replace(s, coverage=selector.coverage(terms, s.tokens)) for s in sents]
+        own = replace(own, sentences={best.source_n: rescored})
         evidence, n = evidence.with_source(own, best.source_n)
         picks.append(next(s for s in evidence.sentences[n] if s.position == best.position))
     return evidence, picks

@@ -188,7 +188,10 @@ def test_abstention_feedback_and_clear(page, settings) -> None:  # type: ignore[
 def test_question_text_is_escaped(page) -> None:  # type: ignore[no-untyped-def]
     hostile = 'Is <img src=x onerror="alert(1)"> covered by the EU AI Act?'
     ask(page, hostile)
-    page.locator(".pq-answer:not(.pq-streaming)").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    # An answer, or the notice a failed request shows instead: a failure then says why at once (one CI
+    # run, 2026-12-04, waited the whole timeout here and said nothing; the next run passed).
+    page.locator(".pq-answer:not(.pq-streaming), .pq-notice").first.wait_for(timeout=ANSWER_TIMEOUT_MS)
+    assert page.locator(".pq-notice").count() == 0, page.locator(".pq-notice").first.inner_text()
     assert page.locator(".pq-q p").first.inner_text() == hostile
     assert page.locator(".pq-transcript img").count() == 0
     assert page.dialogs == []  # type: ignore[attr-defined]

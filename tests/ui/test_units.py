@@ -195,3 +195,16 @@ def test_admission_sends_extractive_to_the_queue_and_llm_modes_to_the_cap() -> N
         admission.acquire(generative=False)
     llm.release()
     cheap.release()
+
+
+def test_a_page_with_no_kept_conversation_restores_nothing_over_what_is_shown() -> None:
+    """The load-time restore of a fresh page leaves the transcript alone, so that it cannot wipe the answer
+    to a question asked while the page was still loading."""
+    from types import SimpleNamespace
+
+    from ui.web.handlers import ChatHandlers
+
+    handlers = ChatHandlers(SimpleNamespace(settings=None, modes=[], answers=None))  # type: ignore[arg-type]
+    for ids in ([], None):
+        transcript, turns = handlers.restore(ids)
+        assert transcript == {"__type__": "update"} and turns == {"__type__": "update"}

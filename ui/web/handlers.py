@@ -152,8 +152,12 @@ class ChatHandlers:
         ids = self.kept_ids(turns or [])
         return ids, export_html(ids)
 
-    def restore(self, ids: list[str] | None) -> tuple[str, list[dict]]:
-        """The conversation of a reloaded page, from its kept answers (one pruned since is left out)."""
+    def restore(self, ids: list[str] | None) -> tuple[Any, Any]:
+        """The conversation of a reloaded page, from its kept answers (one pruned since is left out).
+        With none kept it changes nothing: its empty transcript, arriving after the answer to a question
+        asked while the page was still loading, wiped that answer (a CI browser run, 2026-12-04)."""
+        if not ids:
+            return gr.skip(), gr.skip()
         turns = []
         for answer_id in (ids or [])[-RESTORED_TURNS:]:
             answer = self.state.answers.get(answer_id) if isinstance(answer_id, str) else None

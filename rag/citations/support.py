@@ -18,7 +18,7 @@ import numpy as np
 
 from rag.citations.alignment import swapped_detail
 from rag.citations.analysis import EDGE_PUNCT, Doc, analyse, squash, union
-from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage
+from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage, near_restated
 from rag.citations.facts import satisfied
 from rag.citations.markers import sentence_ranges
 from rag.citations.modality import (
@@ -117,12 +117,12 @@ class SupportChecker:
             return SupportVerdict(False, overlap, swapped)
         # Below the paraphrase floor the sentence is about something else, and "low overlap" says so better.
         claims = self.check_claims and overlap >= self.min_paraphrase_overlap
-        problem = self._claim_problem(sent, evidence) if claims else ""
+        problem = self._claim_problem(sent, evidence, passages) if claims else ""
         if problem:
             return SupportVerdict(False, overlap, problem)
         return self._wording_verdict(sentence, passages, sent, overlap)
 
-    def _claim_problem(self, sent: Doc, evidence: Doc) -> str:
+    def _claim_problem(self, sent: Doc, evidence: Doc, passages: Sequence[str]) -> str:
         """What the sentence claims beyond its source: another modality, a wider scope, added words."""
         claim = modal_sentence(sent.norm, sent.stems)
         conflict = modality_conflict(claim, evidence.modal) or restatement_conflict(claim, evidence.modal)
@@ -137,6 +137,15 @@ class SupportChecker:
         added = self.coverage.added(sent.norm, evidence.norm)
         if len(added) > self.max_added_words:
             return f"adds {', '.join(repr(w) for w in added[:3])}: not in source"
+        near = near_restated(sent.norm, [analyse(p).norm for p in passages])
+        if near is None:
+            return ""
+        fact = _missing_fact(sent, analyse(near))
+        if fact:
+            return f"{fact} near the sentence it restates"
+        borrowed = self.coverage.borrowed(sent.norm, near)
+        if len(borrowed) > self.max_added_words:
+            return f"takes {', '.join(repr(w) for w in borrowed[:3])} from elsewhere in the source"
         return ""
 
     def _wording_verdict(

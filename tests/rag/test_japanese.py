@@ -96,6 +96,19 @@ def test_the_longest_glossary_match_wins(translator: JapaneseTranslator) -> None
     assert "high-risk AI system" in t.english
 
 
+def test_a_katakana_term_is_not_matched_inside_a_longer_loanword(translator: JapaneseTranslator) -> None:
+    # アプリ ("app") begins アプリア (Apulia); as a word of its own it is still an application.
+    assert "application" not in translator.translate("G7アプリア首脳コミュニケのブランドは?").english
+    assert "application" in translator.translate("AIアプリの規制は?").english
+
+
+def test_a_verb_the_glossary_knows_is_translated_from_its_conjugated_form(
+    translator: JapaneseTranslator,
+) -> None:
+    # A verb reaches the glossary by its dictionary form (見直す), never JMdict; 見直し is a noun entry.
+    assert "review" in translator.translate("NISTはAI RMFをいつ見直す予定ですか?").english
+
+
 def test_jmdict_translates_what_the_glossary_lacks(translator: JapaneseTranslator) -> None:
     jmdict = load_table(JMDICT_PATH)
     word = "感情"

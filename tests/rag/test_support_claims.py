@@ -37,8 +37,8 @@ COOPERATE = "Member States shall cooperate with the AI Office on testing high-ri
 PLEDGES = with_header(
     "We welcome Japan's new initiative to expand scholarships for students through the national student "
     "organization. We note the progress made on port security. We support an open digital trade agenda. We "
-    "look forward to the next summit in Italy. We also launch a fund for coastal infrastructure in small "
-    "island states.",
+    "look forward to the next summit in Italy. We also launch a fund of $12 million for coastal "
+    "infrastructure in small island states.",
     "G7 Leaders' Communiqué",
 )
 
@@ -317,6 +317,13 @@ def test_a_restatement_may_not_borrow_a_detail_from_far_away_in_its_passage(chec
     )
     verdict = checker.check(borrowed, [PLEDGES])
     assert not verdict.supported and "small" in verdict.reason, verdict.reason
+    # A figure too: the $12 million is the fund's, four sentences on.
+    figure = (
+        "The leaders welcomed Japan's new $12 million initiative to expand scholarships for students through "
+        "the national student organization."
+    )
+    verdict = checker.check(figure, [PLEDGES])
+    assert not verdict.supported and "near the sentence it restates" in verdict.reason, verdict.reason
 
 
 @pytest.mark.parametrize(

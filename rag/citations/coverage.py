@@ -154,11 +154,9 @@ def near_restated(claim: str, passages: Sequence[str]) -> str | None:
     most = 0
     for passage in passages:
         header, _, body = passage.partition("\n\n") if "\n\n" in passage else ("", "", passage)
-        flat = " ".join(body.split())
-        sentences = [flat[a:b] for a, b in sentence_ranges(flat)] or [flat]
-        shared = [len(_roots(sentence) & claim_roots) for sentence in sentences]
-        i = max(range(len(sentences)), key=shared.__getitem__)
-        most = max(most, shared[i])
+        sentences = _sentences(body)
+        i, shared = _most_shared(claim_roots, sentences)
+        most = max(most, shared)
         nears.append(
             header + "\n\n" + " ".join(sentences[max(0, i - NEAR_SENTENCES) : i + NEAR_SENTENCES + 1])
         )
@@ -169,10 +167,20 @@ def near_restated(claim: str, passages: Sequence[str]) -> str | None:
 
 def _restated_sentence(claim: str, evidence_text: str) -> str:
     """The evidence sentence that shares the most content words with the claim."""
-    flat = " ".join(evidence_text.split())
-    sentences = [flat[a:b] for a, b in sentence_ranges(flat)] or [flat]
-    claim_roots = _roots(claim)
-    return max(sentences, key=lambda s: len(_roots(s) & claim_roots))
+    sentences = _sentences(evidence_text)
+    return sentences[_most_shared(_roots(claim), sentences)[0]]
+
+
+def _sentences(text: str) -> list[str]:
+    flat = " ".join(text.split())
+    return [flat[a:b] for a, b in sentence_ranges(flat)] or [flat]
+
+
+def _most_shared(roots: frozenset[str], sentences: list[str]) -> tuple[int, int]:
+    """The index of the sentence sharing the most of `roots` (the first on a tie), and how many it shares."""
+    shared = [len(_roots(sentence) & roots) for sentence in sentences]
+    i = max(range(len(sentences)), key=shared.__getitem__)
+    return i, shared[i]
 
 
 @lru_cache(maxsize=1)

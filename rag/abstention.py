@@ -9,6 +9,13 @@ answers `ABSTAIN_TEXT`; a model never gets to write what the user reads as the a
 
 from __future__ import annotations
 
+from rag.translate.framing import ABSTAIN_TEXT_JA
+
 ABSTAIN_TEXT = "The corpus does not cover this question. The closest passages are listed below."
 
 MODEL_ABSTAIN_TEXT = "The sources provided do not answer this question."
+
+
+def abstain_text(question_language: str | None) -> str:
+    """The abstention in the question's language."""
+    return ABSTAIN_TEXT_JA if question_language == "ja" else ABSTAIN_TEXT

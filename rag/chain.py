@@ -17,7 +17,7 @@ from opentelemetry import trace
 from opentelemetry.trace import Tracer
 from pydantic import BaseModel, ConfigDict, Field
 
-from rag.abstention import ABSTAIN_TEXT
+from rag.abstention import abstain_text
 from rag.answerers.extractive import compose
 from rag.answerers.registry import EXTRACTIVE
 from rag.completeness import answer_checks
@@ -51,7 +51,7 @@ from rag.tracing import (
     search_attributes,
     set_attributes,
 )
-from rag.translate.framing import ABSTAIN_TEXT_JA, frame_answer
+from rag.translate.framing import frame_answer
 from rag.translate.language import detect_language, refers_back
 
 log = logging.getLogger(__name__)
@@ -172,6 +172,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             abstain = self._should_abstain(got)
             record(span, abstention_attributes, got.evidence, got.reading, got.missing, abstain=abstain)
         if abstain:
+            warnings += got.reading.abstention_warnings() if got.reading is not None else []
             yield from _abstention(base, warnings, timings, t_all)
             return
         if got.missing:
@@ -375,7 +376,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 Citation(**src.model_dump(), quote=q.text, quote_start=q.start, quote_end=q.end),
             )
         if not result.quotes:
-            return Answer(answer=_abstain_text(base), abstained=True, warnings=warnings, **base)
+            text = abstain_text(base.get("question_language"))
+            return Answer(answer=text, abstained=True, warnings=warnings, **base)
         checks = [*base.pop("checks", []), *answer_checks(question, result.text, sentences)]
         if not checks[-1].passed and checks[-1].name.startswith("completeness"):
             warnings.append(f"{checks[-1].detail}: read the sources")
@@ -400,7 +402,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if not verified.answer.strip():
             if text.strip() and is_abstention_statement(text):
                 return Answer(
-                    answer=ABSTAIN_TEXT,
+                    answer=abstain_text(base.get("question_language")),
                     abstained=True,
                     sentences=verified.sentences,
                     warnings=warnings,
@@ -437,13 +439,9 @@ def _abstention(
 ) -> Iterator[str | Answer]:
     """The abstention text as the one streamed delta, then the abstained Answer."""
     timings["total"] = _ms(t_all)
-    text = _abstain_text(base)
+    text = abstain_text(base.get("question_language"))
     yield text
     yield Answer(answer=text, abstained=True, warnings=warnings, timings_ms=timings, **base)
-
-
-def _abstain_text(base: dict[str, Any]) -> str:
-    return ABSTAIN_TEXT_JA if base.get("question_language") == "ja" else ABSTAIN_TEXT
 
 
 def _ms(t0: float) -> float:

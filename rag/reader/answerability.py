@@ -19,6 +19,12 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   figure beside the counted word (2026-12-04) caught one more and declined none.
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
+- A question that asks for a name ("which companies…", "which tech CEOs…", "the name of the person who…",
+  "which country…", "what's the brand called") is unanswered when none of the top three sentences names
+  one of that kind that the question does not name itself: the corpus says "a consortium of Japanese
+  companies" or "develop a brand", not which. Names come from spaCy's recogniser (rag/text/pos.py),
+  loaded only when such a question comes. On dev (2026-12-05) no answerable question asks this way; the
+  rule caught 7 of 48 user-style near misses (abstention recall 0.333 → 0.479) and declined nothing else.
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -164,6 +170,95 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
 
 
+# The kind of name a question asks for, by the words it asks with, and the recogniser's labels that answer it.
+# "Which people / which companies must…" asks for a category ("providers", "natural persons"), not names:
+# an obligation or eligibility word turns the rule off (_CATEGORY).
+_PERSON_WORDS = r"ceos?|chief executives?|executives?"
+_COMPANY_WORDS = r"compan(?:y|ies)|firms?|labs?|corporations?"
+_COUNTRY_WORDS = r"countr(?:y|ies)|nations?"
+_PRODUCT_WORDS = r"tools?|products?|apps?|chatbots?"
+_ASKED_NAME = [
+    (re.compile(rf"\b(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?:{words})\b{tail}", re.I), kind)
+    for words, kind, tail in (
+        (_PERSON_WORDS, "person", ""),
+        (_COMPANY_WORDS, "company", ""),
+        (_COUNTRY_WORDS, "country", ""),
+        (_PRODUCT_WORDS, "product", r"\s+did\b"),  # "which AI tool did they use"
+    )
+] + [
+    (re.compile(r"\bname of the (?:person|individual)\b", re.I), "person"),
+    (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
+    (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
+]
+_CATEGORY = re.compile(
+    r"\b(?:must|have to|has to|need to|needs to|required|obliged|should|can|could|may|allowed|count|counts"
+    r"|qualify|qualifies|fall|falls|covered|apply|applies)\b",
+    re.I,
+)
+_NAME_LABELS = {
+    "person": {"PERSON"},
+    "company": {"ORG"},
+    "country": {"GPE", "NORP"},
+    "product": {"PRODUCT", "WORK_OF_ART"},
+}
+# An ORG that is a public body, a meeting or a text, not a company: the recogniser labels them all ORG.
+_PUBLIC_BODY_WORDS = frozenset(
+    """g7 g-7 g20 oecd gpai un nations council commission ministry ministers ministerial department secretary
+    office agency institute government assembly parliament union committee board summit process framework
+    principles code partnership partnerships university center centre program programme association group
+    fund forum house chair network networks cabinet nist nsf state states member initiative declaration
+    statement meeting plan force party coalition alliance ai intelligence digital""".split()
+)
+# A product's name: in quotes (up to four words), or camel-cased ("ChatGPT", "HondaJet"), which the
+# recogniser does not know.
+_QUOTED_NAME = re.compile(r"[“\"‘]([A-Z][^”\"’]{0,40}?)[”\"’]")
+_CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z]\w*\b")
+
+
+def asked_name(question: str) -> str | None:
+    """ "person", "company", "country" or "product" when the question asks for a name of that kind."""
+    if _CATEGORY.search(question):
+        return None
+    for pattern, kind in _ASKED_NAME:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A which-company / which-person / which-country question whose top sentences name none (see above)."""
+    kind = asked_name(question)
+    if kind is None or not top_sentences:
+        return False
+    from rag.text.pos import entities  # spaCy loads only for a question that asks for a name
+
+    asked = question.lower()
+    for sentence in top_sentences[:3]:
+        found = [span for span, label in entities(sentence) if label in _NAME_LABELS[kind]]
+        if kind == "product":
+            found += [m.group(1) for m in _QUOTED_NAME.finditer(sentence) if len(m.group(1).split()) <= 4]
+            found += _CAMEL_CASE.findall(sentence)
+        for span in found:
+            words = [w for w in tokenize(span) if w not in STOP_WORDS]
+            if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
+                continue
+            if words and not all(w in tokenize(asked) for w in words):
+                return False
+    return True
+
+
+def missing_detail(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
+    """What the question asks for that its best sentences do not give (see above), worded for the user's
+    warning ("a figure", "the name of a company"); empty when nothing is missing."""
+    if amount_missing(question, top_sentences, translated):
+        return "a figure"
+    if role_missing(question, top_sentences):
+        return "who holds the role"
+    if not translated and name_missing(question, top_sentences):
+        return f"the name of a {asked_name(question)}"
+    return ""
+
+
 def detail_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
-    """The figure or the role the question asks for is not in its best sentences (see above)."""
-    return amount_missing(question, top_sentences, translated) or role_missing(question, top_sentences)
+    """The figure, the role or the name the question asks for is not in its best sentences (see above)."""
+    return bool(missing_detail(question, top_sentences, translated))

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence
-from rag.reader.answerability import detail_missing, missing_share
+from rag.reader.answerability import missing_detail, missing_share
 from rag.reader.features import FEATURES, answer_mask, feature_matrix
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 
@@ -33,6 +33,13 @@ class Reading:
     missing_share: float = 0.0
     similarity: float | None = None
     detail_missing: bool = False
+    missing_detail: str = ""  # what is missing, for the user's warning ("the name of a company")
+
+    def abstention_warnings(self) -> list[str]:
+        """What the user is told when the reader declines because the asked-for detail is not there."""
+        if not self.missing_detail:
+            return []
+        return [f"the passages found do not give {self.missing_detail}, which the question asks for"]
 
 
 class Reader:
@@ -84,14 +91,15 @@ class Reader:
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
-        no_detail = detail_missing(question, [cands[i].text for i in order[:3]], translated)
+        no_detail = missing_detail(question, [cands[i].text for i in order[:3]], translated)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,
-            answers=bool(order) and self.model.abstention.answers(top, share, similarity, no_detail),
+            answers=bool(order) and self.model.abstention.answers(top, share, similarity, bool(no_detail)),
             missing_share=share,
             similarity=similarity,
-            detail_missing=no_detail,
+            detail_missing=bool(no_detail),
+            missing_detail=no_detail,
         )
 
 

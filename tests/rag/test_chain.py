@@ -9,7 +9,8 @@ import pytest
 import support
 
 from ingest.pipeline import ingest
-from rag.chain import ABSTAIN_TEXT, AskRequest
+from rag.abstention import ABSTAIN_TEXT
+from rag.chain import AskRequest
 from rag.container import Services
 from rag.core.models import Answer, ChatTurn
 from rag.core.settings import Settings
@@ -38,6 +39,16 @@ def test_question_without_words_is_declined(services, question):
     assert a.abstained and a.answer == ABSTAIN_TEXT
     assert not a.sources and not a.citations  # nothing searched, so nothing quoted (no "qualified alert")
     assert "no words" in " ".join(a.warnings)
+
+
+def test_a_name_the_corpus_never_gives_is_declined_with_the_reason(services):
+    # The order creates the board but names none of its members.
+    a = ask(services, "which tech CEOs were appointed to the AI Safety and Security Board under EO 14110?")
+    assert a.abstained and a.answer == ABSTAIN_TEXT
+    assert any("the name of a person" in w for w in a.warnings), a.warnings
+    # Asked for names the corpus does give, it answers with them.
+    b = ask(services, "which companies are funding the new US-Japan university AI research partnerships?")
+    assert not b.abstained and "Microsoft" in b.answer
 
 
 def test_followup_on_an_article_searches_for_the_article(services):

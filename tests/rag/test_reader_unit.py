@@ -282,6 +282,44 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     assert not role_missing("Who Japan AI Safety Institute top chief?", ["Its chief is Dr Example."])
 
 
+def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_kind() -> None:
+    from rag.reader.answerability import asked_name, missing_detail, name_missing
+
+    assert asked_name("which tech CEOs sit on the new board?") == "person"
+    assert asked_name("what's the name of the person who chairs the council?") == "person"
+    assert asked_name("which Japanese firms are in the consortium?") == "company"
+    assert asked_name("which country proposed the resolution?") == "country"
+    assert asked_name("which AI tool did the party use for its poster?") == "product"
+    assert asked_name("what's the brand called that signatories get?") == "product"
+    # A category, not names: "which companies must…" is answered by "providers of…".
+    assert asked_name("which companies must follow the general-purpose model rules?") is None
+    assert asked_name("which countries can join the convention?") is None
+    assert asked_name("What does Article 5 prohibit?") is None
+
+    board = "The Secretary of Homeland Security shall establish an AI Safety and Security Board."
+    assert name_missing("which tech CEOs sit on the AI Safety and Security Board?", [board])
+    assert not name_missing("which tech CEOs sit on the board?", ["Its members include Jane Example."])
+    # A public body is no company; a company that the question names itself is no answer either.
+    funded = "The partnership is funded by NVIDIA, Arm, Amazon and Microsoft."
+    assert not name_missing("which companies are funding the partnership?", [funded])
+    endorse = "We endorse the outcomes of the G7 Digital and Tech Ministers' Meeting."
+    assert name_missing("which companies did the G7 work with?", [endorse])
+    assert name_missing(
+        "which companies did Microsoft partner with?", ["Microsoft will invest $2.9 billion."]
+    )
+    # Products the recogniser does not know: camel case, a short quoted name.
+    assert not name_missing(
+        "which AI chatbot did the article mention?", ["AI tools, including ChatGPT, are used."]
+    )
+    brand = "We will work towards developing a brand that can identify organizations."
+    assert name_missing("what's the brand called?", [brand])
+    assert not name_missing("what's the brand called?", ["Organisations may display the “Trusted AI” mark."])
+    assert (
+        missing_detail("which country proposed it?", ["The Assembly adopted it."]) == "the name of a country"
+    )
+    assert missing_detail("What is AIGO?", ["The Assembly adopted it."]) == ""
+
+
 def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
     ev = evidence(
         {

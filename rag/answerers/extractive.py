@@ -60,6 +60,10 @@ def _is_heading(text: str) -> bool:
     return text.lstrip().startswith("#") or bool(_LABEL_LINE.match(text.strip()))
 
 
+def _dated(text: str, qtype: str) -> bool:
+    return qtype == "date" and has_date(text)
+
+
 def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
     score = s.coverage + 0.08 / rank  # earlier sources are more relevant
     if _is_heading(s.text) and not (qtype == "date" and has_date(s.text)):
@@ -171,8 +175,13 @@ def compose(
             for s in evidence.sentences.get(src.n, [])
         ]
         ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
-    else:  # a heading, a stray label or a citation (probability 0, see answer_mask) is no answer
-        ranked = [(p, s) for p, s in ranked if p > 0 and not _is_heading(s.text) and len(s.text.split()) >= 4]
+    else:  # a heading, a stray label or a citation (probability 0, see answer_mask) is no answer, except
+        # a heading that dates the text for a date question ("## Resolution adopted … on 21 March 2024")
+        ranked = [
+            (p, s)
+            for p, s in ranked
+            if p > 0 and len(s.text.split()) >= 4 and (not _is_heading(s.text) or _dated(s.text, qtype))
+        ]
     pinned = _pinned_statement(evidence, document_date, defined_term)
     if pinned:
         quotes = [_quote(s) for s in pinned]

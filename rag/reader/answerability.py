@@ -25,6 +25,9 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   companies" or "develop a brand", not which. Names come from spaCy's recogniser (rag/text/pos.py),
   loaded only when such a question comes. On dev (2026-12-05) no answerable question asks this way; the
   rule caught 7 of 48 user-style near misses (abstention recall 0.333 → 0.479) and declined nothing else.
+- A "what date / which day / exact dates / set date" question is unanswered when none of the top three
+  sentences gives a day of a month beyond the question's own date: "the AI Action Summit in 2025" is no
+  date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else.
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -247,6 +250,32 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return True
 
 
+# "what date / which day / the exact dates / is there a set date": a calendar day is asked for, not a year
+# or a period ("when" is answered by "within 270 days" or "upon entry into force" as often as by a date).
+_ASKED_DAY = re.compile(
+    r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b", re.I
+)
+_DAY = re.compile(r"\d")
+
+
+def date_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A what-date question whose top three sentences give no day of a month beyond the question's own."""
+    if not _ASKED_DAY.search(question) or not top_sentences:
+        return False
+    asked = {f.display for f in extract_facts(question) if f.kind == "date"}
+    for sentence in top_sentences[:3]:
+        for fact in extract_facts(sentence):
+            if fact.kind == "date" and fact.display not in asked and _is_day(fact.display):
+                return False
+    return True
+
+
+def _is_day(display: str) -> bool:
+    """ "21 March 2024", "September 7" or "2024-06-13", not "2025" or "October 2023"."""
+    digits = re.findall(r"\d+", display)
+    return any(len(d) <= 2 for d in digits) or "-" in display
+
+
 def missing_detail(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing."""
@@ -254,6 +283,8 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "a figure"
     if role_missing(question, top_sentences):
         return "who holds the role"
+    if date_missing(question, top_sentences):
+        return "a date"
     if not translated and name_missing(question, top_sentences):
         return f"the name of a {asked_name(question)}"
     return ""

@@ -43,6 +43,7 @@ def evidence(*passages: list[tuple[str, float]], sources: list[Source] | None = 
         ("And when does it apply from?", "date"),
         ("when's the next version of the guidelines coming out?", "date"),
         ("I read about the summit — when did it take place?", "date"),
+        ("which day did the assembly pass the resolution", "date"),
         # "when" as a conjunction asks for no date.
         ("do I have to be told when I'm chatting with a bot?", "fact"),
         ("Back when chatbots were everywhere, did the G7 act on them?", "fact"),
@@ -97,6 +98,18 @@ def test_a_dated_heading_may_answer_a_date_question_without_its_marks() -> None:
     (quote,) = result.quotes
     assert quote.text == "Adopted by the Council on 13 June 2024"
     assert (quote.start, quote.end) == (1003, 1000 + len("## Adopted by the Council on 13 June 2024"))
+
+
+def test_a_dated_heading_answers_a_date_question_in_the_readers_ranking_too() -> None:
+    heading = "## Resolution adopted by the General Assembly on 21 March 2024"
+    body = "13. Acknowledges that the United Nations system contributes to reaching global consensus."
+    ev = evidence([(heading, 0.5), (body, 0.5)])
+    ranked = [(0.6, ev.sentences[1][0]), (0.3, ev.sentences[1][1])]
+    result = compose("what date did the assembly pass the resolution?", ev, ranked=ranked)
+    assert result.quotes[0].text == heading.lstrip("# ")
+    # Asked for a fact, the heading is still no answer.
+    result = compose("what did the assembly acknowledge?", ev, ranked=ranked)
+    assert [q.text for q in result.quotes] == [body]
 
 
 def test_a_list_question_gets_the_lead_in_and_its_items() -> None:

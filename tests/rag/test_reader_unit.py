@@ -320,6 +320,22 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     assert missing_detail("What is AIGO?", ["The Assembly adopted it."]) == ""
 
 
+def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> None:
+    from rag.reader.answerability import date_missing, missing_detail
+
+    summit = "We will build on the outcomes of the AI Seoul Summit and the AI Action Summit in 2025."
+    assert date_missing("what are the exact dates of the 2025 AI Action Summit?", [summit])
+    assert not date_missing("what date is the summit?", ["The summit opens on 10 February 2025."])
+    assert date_missing("is there a set date for reviewing the code?", ["The code is reviewed as needed."])
+    # The question's own date is no answer; a month alone is not a day.
+    asked = "what date in April 2024 was the agreement signed?"
+    assert date_missing(asked, ["The agreement of April 2024 covers AI safety."])
+    assert not date_missing(asked, ["It was signed on April 10, 2024."])
+    # "when" alone is answered by periods and conditions as often as by dates: not this rule.
+    assert not date_missing("when do the rules apply?", ["They apply 24 months after entry into force."])
+    assert missing_detail("what date was it signed?", ["It was signed in 2024."]) == "a date"
+
+
 def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
     ev = evidence(
         {

@@ -16,7 +16,8 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   question's own, or when what is counted ("jobs", "chips", "funding") stands beside a figure in none
   of the top three sentences ("the right to vote" counts no votes). On dev it caught 8 of 37
   unanswerable questions and declined 2 of 190 answerable ones (one of them answered right before); the
-  figure beside the counted word (2026-12-04) caught one more and declined none.
+  figure beside the counted word (2026-12-04) caught one more and declined none. Asked for a sum ("how
+  much money / funding"), only a sum of money in the top three answers (2026-12-05: one more, none declined).
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
 - A question that asks for a name ("which companies…", "which tech CEOs…", "the name of the person who…",
@@ -120,6 +121,8 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     asked = _amounts(question)
     if not _amounts(top_sentences[0]) - asked:
         return True
+    if _MONEY_ASKED.search(question):  # a sum of money, not "within 60 days" or "Executive Order 14091"
+        return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
     if translated:
         return False
     found = _COUNTED.search(question)
@@ -155,8 +158,16 @@ def _counted_with_figure(counted: str, sentence: str) -> bool:
     return False
 
 
-def _amounts(text: str) -> set[str]:
-    return {f.display for f in extract_facts(text) if f.kind in AMOUNT_KINDS}
+def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[str]:
+    return {f.display for f in extract_facts(text) if f.kind in kinds}
+
+
+# "how much money / funding / did it cost", "how many dollars": a sum is asked for.
+_MONEY_ASKED = re.compile(
+    r"\bhow much (?:money|funding|cash|budget|did (?:it|they) (?:cost|spend|pay|invest))\b"
+    r"|\bhow many (?:dollars|euros|yen)\b",
+    re.I,
+)
 
 
 # "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be

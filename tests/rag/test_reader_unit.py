@@ -263,6 +263,16 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     # A frequency is answered in words as often as with a figure.
     releases = "This should include publishing transparency reports for all new significant releases."
     assert not amount_missing("how often are companies supposed to publish them?", [releases])
+    # Asked for a sum of money, a duration or an order number is no answer.
+    money = "how much money did Congress set aside for the order?"
+    agency = "(i) designate at each agency within 60 days a Chief AI Officer under Executive Order 14091."
+    assert amount_missing(money, [agency])
+    assert not amount_missing(money, [agency, "Congress appropriated $50 million for the order."])
+    # Asked for a sum of money, a duration or an order number is no answer.
+    money = "how much money did Congress set aside for the order?"
+    agency = "(i) designate at each agency within 60 days a Chief AI Officer under Executive Order 14091."
+    assert amount_missing(money, [agency])
+    assert not amount_missing(money, [agency, "Congress appropriated $50 million for the order."])
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 

@@ -25,7 +25,7 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   one of that kind that the question does not name itself: the corpus says "a consortium of Japanese
   companies" or "develop a brand", not which. Names come from spaCy's recogniser (rag/text/pos.py),
   loaded only when such a question comes. On dev (2026-12-05) no answerable question asks this way; the
-  rule caught 7 of 48 user-style near misses (abstention recall 0.333 → 0.479) and declined nothing else.
+  rule caught 8 of 48 user-style near misses and declined nothing else.
 - A "what date / which day / exact dates / set date" question is unanswered when none of the top three
   sentences gives a day of a month beyond the question's own date: "the AI Action Summit in 2025" is no
   date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else.
@@ -201,6 +201,7 @@ _ASKED_NAME = [
     )
 ] + [
     (re.compile(r"\bname of the (?:person|individual)\b", re.I), "person"),
+    (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
     (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
 ]

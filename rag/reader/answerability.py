@@ -187,7 +187,7 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
 # The kind of name a question asks for, by the words it asks with, and the recogniser's labels that answer it.
 # "Which people / which companies must…" asks for a category ("providers", "natural persons"), not names:
 # an obligation or eligibility word turns the rule off (_CATEGORY).
-_PERSON_WORDS = r"ceos?|chief executives?|executives?"
+_PERSON_WORDS = r"ceos?|chief executives?|executives"  # not "what executive order"
 _COMPANY_WORDS = r"compan(?:y|ies)|firms?|labs?|corporations?"
 _COUNTRY_WORDS = r"countr(?:y|ies)|nations?"
 _PRODUCT_WORDS = r"tools?|products?|apps?|chatbots?"
@@ -297,7 +297,9 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "who holds the role"
     if date_missing(question, top_sentences):
         return "a date"
-    if not translated and name_missing(question, top_sentences):
+    # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
+    # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
+    if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):
         return f"the name of a {asked_name(question)}"
     return ""
 

@@ -53,6 +53,8 @@ _WH = (
         ),
         "How many",
     ),
+    # どの企業 / 企業って…どこ: the companies' names are asked for (rag/reader/answerability.py, name_missing)
+    (re.compile(r"(?:どの|どこの)(?:企業|会社)|(?:企業|会社)[^。？?]{0,8}どこ"), "Which companies"),
     (re.compile(r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"), "Who"),
     (
         re.compile(r"どのような.*(?:もの|こと|種類|分野|項目)が|挙げて|一覧|すべて|全て|何と何|どれとどれ"),

@@ -165,6 +165,21 @@ def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) 
     assert translator.translate(question).english.startswith("How many")
 
 
+@pytest.mark.parametrize(
+    "question", ["どの企業が参加していますか。", "賛同した企業って、具体的にどこがありますか？"]
+)
+def test_which_companies_asks_for_their_names(translator: JapaneseTranslator, question: str) -> None:
+    from rag.reader.answerability import missing_detail
+
+    english = translator.translate(question).english
+    assert english.startswith("Which companies")
+    tops = ["Organizations that may endorse this Code include entities from the private sector."]
+    assert missing_detail(english, tops, translated=True) == "the name of a company"
+    assert not missing_detail(english, ["It was endorsed by Microsoft and NVIDIA."], translated=True)
+    # A translated run of terms that happens to read "What United Nations …" asks for no country.
+    assert not missing_detail("What United Nations resolution ITU platform name?", tops, translated=True)
+
+
 def test_a_translated_how_many_is_not_held_to_a_counted_noun() -> None:
     from rag.reader.answerability import amount_missing
 

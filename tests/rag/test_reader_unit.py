@@ -306,6 +306,7 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     assert asked_name("which companies must follow the general-purpose model rules?") is None
     assert asked_name("which countries can join the convention?") is None
     assert asked_name("What does Article 5 prohibit?") is None
+    assert asked_name("what executive order did Biden sign on AI?") is None
 
     board = "The Secretary of Homeland Security shall establish an AI Safety and Security Board."
     assert name_missing("which tech CEOs sit on the AI Safety and Security Board?", [board])

@@ -14,7 +14,7 @@ from rag.core.models import ChatTurn
 
 PRONOUN = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her"
-    r"|the same|the document|the text)\b",
+    r"|the same|the document|the text|which one|the others?|the former|the latter|the rest)\b",
     re.I,
 )
 _LEADING = re.compile(r"^\s*(and|so|also|but|ok(?:ay)?|then|what about|how about)\b[\s,]*", re.I)

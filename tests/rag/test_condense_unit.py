@@ -23,6 +23,7 @@ def assistant(text: str) -> ChatTurn:
         "And what about transparency obligations for providers?",  # leading connective
         "Penalties?",  # too short to stand alone
         "What do those require from deployers of such systems?",
+        "which one is supposed to run through all the others?",  # "which one" points back too
     ],
 )
 def test_follow_ups_need_context(question: str) -> None:

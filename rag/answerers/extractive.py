@@ -54,10 +54,15 @@ class ExtractiveResult:
 # "*Tokyo Report | Security | East Asia*": a page's section tags, labels joined by bars, not a sentence.
 _LABEL = r"[\w’'&.-]+(?: [\w’'&.-]+){0,3}"  # up to four words
 _LABEL_LINE = re.compile(rf"^[\W_]*{_LABEL}(?: \| {_LABEL})+[\W_]*$")
+# So is a title line of capitalised labels between dashes: "A/RES/78/265 — United Nations — General
+# Assembly" (with no full stop: "The Commission — acting alone — shall…" is a sentence).
+_TITLE = r"[A-Z0-9][\w’'&./-]*(?: [\w’'&./-]+){0,3}"
+_TITLE_LINE = re.compile(rf"^{_TITLE}(?: [—–] {_TITLE})+$")
 
 
 def _is_heading(text: str) -> bool:
-    return text.lstrip().startswith("#") or bool(_LABEL_LINE.match(text.strip()))
+    line = text.strip()
+    return line.startswith("#") or bool(_LABEL_LINE.match(line) or _TITLE_LINE.match(line))
 
 
 def _dated(text: str, qtype: str) -> bool:

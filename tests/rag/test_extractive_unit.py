@@ -92,6 +92,17 @@ def test_a_heading_never_answers_a_fact_question() -> None:
     ]
 
 
+def test_a_title_line_of_labels_is_no_answer() -> None:
+    ev = evidence(
+        [
+            ("A/RES/78/265 — United Nations — General Assembly", 1.0),
+            ("The Assembly — acting by consensus — encourages Member States to promote safe AI.", 0.4),
+        ]
+    )
+    result = compose("What does the Assembly encourage?", ev)
+    assert [q.text for q in result.quotes] == [ev.sentences[1][1].text]
+
+
 def test_a_dated_heading_may_answer_a_date_question_without_its_marks() -> None:
     ev = evidence([("## Adopted by the Council on 13 June 2024", 0.5), ("Too short.", 0.0)])
     result = compose("When was it adopted?", ev)

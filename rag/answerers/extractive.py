@@ -30,6 +30,9 @@ RULES_EXTRA_SHARE = 0.8
 # 0.654, 0.261. With the query adapter's features (2026-12-03, cross-fitted dev) 0.1 / 0.2 / 0.3 answered
 # 74 / 71 / 68 of 138 (users) and 40 / 39 / 38 of 52 (v1), for 2.9 / 2.7 quotes an answer at 0.1 / 0.2.
 READER_EXTRA_SHARE = 0.1
+# The reader's further sentences need no word of the question: its probability already weighs coverage,
+# and requiring a shared word too kept out a plain-language question's answer ("opt out of the parts" →
+# "No other reservation may be made"). Dev 2026-12-05: users 0.571 → 0.592 for 2.78 → 3.02 quotes.
 # A quote that brings the question's other words from another passage (see _complement): how deep in the
 # reader's ranking it may come from, and the least share of the best probability it needs. Swept on dev
 # (2026-12-03): depth 5/8/15 → users accuracy 0.399/0.413/0.420 for 2.75/2.86/2.93 quotes an answer.
@@ -212,7 +215,7 @@ def compose(
             break
         if (
             score >= share * best_score
-            and s.coverage > 0
+            and (by_reader or s.coverage > 0)  # see READER_EXTRA_SHARE
             and not _overlaps(s, picked, by_n)
             and not _is_heading(s.text)
         ):

@@ -92,6 +92,21 @@ def test_a_heading_never_answers_a_fact_question() -> None:
     ]
 
 
+def test_the_readers_next_sentence_joins_without_a_word_of_the_question() -> None:
+    # "can a country opt out of the parts it doesn't like?" shares no word with the answer.
+    ev = evidence(
+        [
+            ("3 This Convention shall not apply to research activities not yet made available for use.", 0.0),
+            ("2 No other reservation may be made in respect of this Convention.", 0.0),
+        ]
+    )
+    ranked = [(0.3, ev.sentences[1][0]), (0.2, ev.sentences[1][1])]
+    quotes = compose("can a country opt out of the parts it doesn't like?", ev, ranked=ranked).quotes
+    assert [q.text[:8] for q in quotes] == ["3 This C", "2 No oth"]
+    # The rules, without the reader, still want a shared word.
+    assert len(compose("can a country opt out of the parts it doesn't like?", ev).quotes) <= 1
+
+
 def test_a_title_line_of_labels_is_no_answer() -> None:
     ev = evidence(
         [

@@ -174,6 +174,7 @@ def test_a_second_part_is_answered_from_another_passage() -> None:
             (1, "eu-ai-act"): [
                 sent(1, 0, "Providers shall ensure that outputs are marked as artificially generated."),
                 sent(1, 1, "Deployers shall disclose that the content has been artificially generated."),
+                sent(1, 2, "The Commission shall encourage codes of practice on the detection of content."),
             ],
             (2, "hiroshima-code"): [
                 sent(2, 0, "Organizations should label their generated images where technically feasible."),
@@ -182,9 +183,11 @@ def test_a_second_part_is_answered_from_another_passage() -> None:
         }
     )
     s = ev.sentences
-    ranked = [(0.9, s[1][0]), (0.5, s[1][1]), (0.3, s[2][1]), (0.2, s[2][0])]
+    # The best passage fills the answer's three lines; the other part still gets its quote.
+    ranked = [(0.9, s[1][0]), (0.5, s[1][1]), (0.45, s[1][2]), (0.3, s[2][1]), (0.2, s[2][0])]
     quotes = compose("Do images need a watermark?", ev, ranked=ranked).quotes
-    assert [q.text[:26] for q in quotes] == ["Providers shall ensure tha", "Organizations should label"]
+    assert [q.text[:26] for q in quotes][-1] == "Organizations should label"
+    assert "Organizations should report on their work and publish it on time." not in [q.text for q in quotes]
     # Too far below the best quote, it is not worth a line.
     weak = [(0.9, s[1][0]), (0.5, s[1][1]), (0.05, s[2][0])]
     assert {q.source_n for q in compose("Do images need a watermark?", ev, ranked=weak).quotes} == {1}

@@ -32,7 +32,8 @@ __all__ = ["OVERLAP_STOP_WORDS", "STOP_WORDS", "normalize", "overlap_stem", "ste
 
 # Function words only. Not here on purpose: "us" (the country, far more common than the pronoun in
 # this corpus), "who" (the WHO), "may" (the month), modal "shall"/"must" (BM25's IDF already damps them
-# and they carry obligation in legal text), "no" is here because "CETS No. 225" is joined anyway.
+# and they carry obligation in legal text), "no" is here because "CETS No. 225" is joined anyway. The
+# last line is what contractions leave ("doesn't" → "doesn"): a question's word no passage has.
 _STOP_WORDS_TEXT = """
 a about above after again against all also am an and any are as at be because been before being
 below between both but by can could did do does doing down during each eg etc few for from further
@@ -41,6 +42,7 @@ more most my myself no nor not of off on once only or other our ours ourselves o
 should so some such than that the their theirs them themselves then there these they this those
 through to too under until up very was we were what when where which while whom why will with would
 you your yours yourself yourselves
+aren couldn didn doesn don hadn hasn haven isn ll re shouldn ve wasn weren won wouldn
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 

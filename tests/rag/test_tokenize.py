@@ -257,3 +257,7 @@ def test_pathological_inputs() -> None:
         t = time.perf_counter()
         _check(tokenize(text))
         assert time.perf_counter() - t < 2.0, text[:20]
+
+
+def test_what_a_contraction_leaves_is_no_search_term() -> None:
+    assert tokenize("the parts it doesn't like, and they won't sign") == ["part", "like", "sign"]

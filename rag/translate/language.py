@@ -22,7 +22,7 @@ def detect_language(text: str) -> str:
 # それ/その/これ/この/同…: a Japanese follow-up points back with a demonstrative; a word count cannot
 # tell (a whitespace count makes every Japanese question one "word").
 _BACK_REFERENCE = re.compile(
-    r"それ|その|これ|この|あれ|あの|同(?:法|規則|条|令|文書|機関)|前述|上記|そちら|こちら"
+    r"それ|その|これ|この|あれ|あの|そこ|同(?:法|規則|条|令|文書|機関)|前述|上記|そちら|こちら"
 )
 
 

@@ -129,6 +129,7 @@ def test_ascii_identifiers_are_kept(translator: JapaneseTranslator) -> None:
 def test_a_japanese_follow_up_points_back() -> None:
     assert refers_back("それはいつから適用されますか?")
     assert refers_back("罰則は?")  # short: ellipsis
+    assert refers_back("そこでは安全保障面でどんなリスクが挙げられてたの？")  # そこ: "there", the last answer
     assert not refers_back("EU AI法の汎用AIモデルに関する規定はいつから適用されますか?")
 
 

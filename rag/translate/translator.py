@@ -40,7 +40,10 @@ _EMPTY = frozenset(
     "する ある いる なる できる れる られる せる こと もの よう ため とき ところ 何 なん"
     " どれ どの どんな どう いつ 誰 どこ いくら いくつ 方 点 場合 中 際 上 以上 以下 以内"
     " 内 等 など 関する 対する よる 係る おける 教える 知る 言う いう 思う 分かる 見る"
-    " ください 下さる 頂く いただく いい よい 良い".split()
+    " ください 下さる 頂く いただく いい よい 良い"
+    # Hedges and frames a question wraps itself in ("具体的に", "実際に", "どの程度", "どういう立場の"):
+    # their glosses (concrete, reality, degree, position) matched nothing asked (ja dev, 2026-12-05).
+    " 具体 具体的 実際 程度 立場".split()
 )
 # Japanese interrogatives → the English question word that gives the same question type.
 _WH = (

@@ -247,17 +247,17 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
         return False
     from rag.text.pos import entities  # spaCy loads only for a question that asks for a name
 
-    asked = question.lower()
+    asked = set(tokenize(question))
     for sentence in top_sentences[:3]:
         found = [span for span, label in entities(sentence) if label in _NAME_LABELS[kind]]
         if kind == "product":
             found += [m.group(1) for m in _QUOTED_NAME.finditer(sentence) if len(m.group(1).split()) <= 4]
             found += _CAMEL_CASE.findall(sentence)
         for span in found:
-            words = [w for w in tokenize(span) if w not in STOP_WORDS]
             if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
                 continue
-            if words and not all(w in tokenize(asked) for w in words):
+            words = set(tokenize(span))
+            if words and not words <= asked:  # a name beyond the question's own
                 return False
     return True
 

@@ -267,7 +267,6 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
 _ASKED_DAY = re.compile(
     r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b", re.I
 )
-_DAY = re.compile(r"\d")
 
 
 def date_missing(question: str, top_sentences: Sequence[str]) -> bool:

@@ -32,8 +32,11 @@ class Reading:
     # The abstention signals behind `answers`, kept for the trace (rag/tracing.py).
     missing_share: float = 0.0
     similarity: float | None = None
-    detail_missing: bool = False
     missing_detail: str = ""  # what is missing, for the user's warning ("the name of a company")
+
+    @property
+    def detail_missing(self) -> bool:
+        return bool(self.missing_detail)
 
     def abstention_warnings(self) -> list[str]:
         """What the user is told when the reader declines because the asked-for detail is not there."""
@@ -98,7 +101,6 @@ class Reader:
             answers=bool(order) and self.model.abstention.answers(top, share, similarity, bool(no_detail)),
             missing_share=share,
             similarity=similarity,
-            detail_missing=bool(no_detail),
             missing_detail=no_detail,
         )
 

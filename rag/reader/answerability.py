@@ -29,6 +29,9 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
 - A "what date / which day / exact dates / set date" question is unanswered when none of the top three
   sentences gives a day of a month beyond the question's own date: "the AI Action Summit in 2025" is no
   date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else.
+- A "what did the pilot find / what changed" question is unanswered when the best sentence about the event
+  speaks of it only as to come ("will convene", "look forward to"): 2 more near misses on dev (2026-12-05, night),
+  nothing else declined.
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -287,6 +290,36 @@ def _is_day(display: str) -> bool:
     return any(len(d) <= 2 for d in digits) or "-" in display
 
 
+# "what did the working group decide when it first met", "what did the pilot find", "what changed in
+# version 1.1": the outcome of an event. When a the best sentence most about the event speaks of it only as to
+# come ("will convene", "we look forward to the pilot", "is currently underway"), the corpus predates the
+# outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
+_ASKED_OUTCOME = re.compile(
+    r"\bwhat did\b[^?]{0,80}?\b(?:find|found|decide|conclude|recommend|show|reveal|learn)\b"
+    r"|\b(?:results?|outcomes?|findings?|conclusions?) (?:of|from)\b"
+    r"|\bwhat came (?:out )?of\b|\bwhat changed\b",
+    re.I,
+)
+_PROSPECTIVE = re.compile(
+    r"\b(?:will|look(?:s|ing)? forward|upcoming|underway|under way"
+    r"|to be (?:held|determined|decided|published)|plans? to|planned|scheduled|intends? to|expected to)\b",
+    re.I,
+)
+_OUTCOME_WORDS = frozenset(
+    "find found decide conclude recommend show reveal learn result outcome change".split()
+)
+
+
+def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """An outcome question whose best sentences about the event speak of it only as to come (see above)."""
+    if not _ASKED_OUTCOME.search(question) or not top_sentences:
+        return False
+    asked = {t for t in tokenize(question) if t not in STOP_WORDS and t not in _OUTCOME_WORDS}
+    shared = [len(asked & set(tokenize(s))) for s in top_sentences[:3]]
+    best = max(range(len(shared)), key=lambda i: (shared[i], -i))  # the one most about the event
+    return shared[best] >= 2 and bool(_PROSPECTIVE.search(top_sentences[best]))
+
+
 def missing_detail(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing."""
@@ -296,6 +329,8 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "who holds the role"
     if date_missing(question, top_sentences):
         return "a date"
+    if outcome_missing(question, top_sentences):
+        return "what came of it (they speak of it only as to come)"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
     if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):

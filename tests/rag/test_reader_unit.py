@@ -351,6 +351,23 @@ def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> 
     assert missing_detail("what date was it signed?", ["It was signed in 2024."]) == "a date"
 
 
+def test_an_outcome_the_corpus_speaks_of_only_as_to_come_is_missing() -> None:
+    from rag.reader.answerability import missing_detail, outcome_missing
+
+    planned = "We look forward to the pilot of the reporting framework, developed with the OECD."
+    other = "The reporting framework is one part of the Hiroshima AI Process."
+    asked = "what did the pilot of the G7 code's reporting framework find out?"
+    assert outcome_missing(asked, [other, planned])
+    assert "what came of it" in missing_detail(asked, [other, planned])
+    # Done, not to come: the outcome may be there.
+    done = "The pilot of the reporting framework found that most firms already publish reports."
+    assert not outcome_missing(asked, [done, planned])
+    # Not an outcome question: "will" answers "what will they do".
+    assert not outcome_missing("what will the reporting framework pilot cover?", [planned])
+    # "what did the G7 agree" is answered by "We will…": agreeing is not an outcome asked for.
+    assert not outcome_missing("what did the G7 agree on the framework?", ["We will launch the framework."])
+
+
 def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
     ev = evidence(
         {

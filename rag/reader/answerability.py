@@ -29,9 +29,9 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
 - A "what date / which day / exact dates / set date" question is unanswered when none of the top three
   sentences gives a day of a month beyond the question's own date: "the AI Action Summit in 2025" is no
   date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else.
-- A "what did the pilot find / what changed" question is unanswered when the best sentence about the event
-  speaks of it only as to come ("will convene", "look forward to"): 2 more near misses on dev (2026-12-05, night),
-  nothing else declined.
+- A "what did the pilot find / what changed" question is unanswered when the best sentence about the
+  event speaks of it only as to come ("will convene", "look forward to"): on dev (2026-12-05, night) 2
+  more near misses, nothing else declined.
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 

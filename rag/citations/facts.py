@@ -23,6 +23,8 @@ _D = r"(?P<d>[0-3]?\d)(?:st|nd|rd|th)?"
 _D1 = r"(?P<d1>[0-3]?\d)"
 _Y = r"(?P<y>(?:1[89]|2[01])\d\d)"
 _TO = r"\s?(?:-|to|and)\s?"
+_ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
+_ROMAN_MONTH = "|".join(sorted(_ROMAN, key=len, reverse=True))
 _DAY_RANGE_RES = [  # "2-3 May 2024", "May 2 to 3": both days are claimed
     re.compile(rf"\b{_D1}{_TO}{_D}\s{_M}(?:,?\s{_Y})?\b"),
     re.compile(rf"\b{_M}\s{_D1}{_TO}{_D}\b(?:,?\s{_Y}\b)?"),
@@ -30,6 +32,8 @@ _DAY_RANGE_RES = [  # "2-3 May 2024", "May 2 to 3": both days are claimed
 _DATE_RES = [
     re.compile(rf"(?<!\d){_Y}-(?P<m>[01]?\d)-(?P<d>[0-3]?\d)(?!\d)"),
     re.compile(rf"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>[01]?\d)\.{_Y}(?!\d)"),  # "12.7.2024", Official Journal
+    # "5.IX.2024", the Council of Europe's style
+    re.compile(rf"(?<![\d.])(?P<d>[0-3]?\d)\.(?P<m>{_ROMAN_MONTH})\.{_Y}(?!\d)"),
     re.compile(rf"\b{_D}\s(?:of\s)?{_M},?\s{_Y}\b"),
     re.compile(rf"\b{_M}\s{_D},?\s{_Y}\b"),
     re.compile(rf"\b{_M},?\s(?:of\s)?{_Y}\b"),
@@ -132,6 +136,8 @@ def _date_keys(m: re.Match[str], day_group: str = "d") -> tuple[str, frozenset[s
     year, day = groups.get("y"), groups.get(day_group)
     month_raw = groups.get("m")
     month = int(month_raw) if month_raw and month_raw.isdigit() else MONTHS.get((month_raw or "").lower(), 0)
+    if month_raw in _ROMAN:
+        month = _ROMAN.index(month_raw) + 1
     if not 1 <= month <= 12 or (day is not None and not 1 <= int(day) <= 31):
         return "", frozenset()
     if year and day:

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from rag.citations.names import content_stems
 
 # Negators. Legal idioms that are not denials ("no later than", "not less than", "not limited
-# to", "No 1025/2012") are left out, or every deadline would look negated; so is "non-", which
+# to", "No 1025/2012", "CETS No. 225") are left out, or every deadline would look negated; so is "non-", which
 # is mostly a noun prefix ("non-compliance", "non-discrimination").
 NEGATION_RE = re.compile(
     r"\b(?:never|neither|nor|cannot|unlike|impossible|unable|outside|rather\s+than|instead\s+of"
-    r"|(?:not|no)(?!\s+(?:\d|(?:later|earlier|more|less|fewer|longer|only|exceed\w*|limited)\b)))\b|n't\b",
+    r"|(?:not|no)(?!\.?\s*\d|\s+(?:later|earlier|more|less|fewer|longer|only|exceed\w*|limited)\b))\b|n't\b",
     re.IGNORECASE,
 )
 # Opposites that carry polarity without a negator ("mandatory" vs "voluntary"). Each pair is

@@ -272,14 +272,24 @@ _ASKED_DAY = re.compile(
 )
 
 
-def date_missing(question: str, top_sentences: Sequence[str]) -> bool:
-    """A what-date question whose top three sentences give no day of a month beyond the question's own."""
-    if not _ASKED_DAY.search(question) or not top_sentences:
+# "when was it signed / when did they meet": a past event has a date, if only a year; "when do the rules
+# apply" may be answered by a condition, so it is not asked here. A translated question keeps only its
+# "When", not its tense (rag/translate/translator.py).
+_WHEN_PAST = re.compile(r"\bwhen (?:was|were|did)\b", re.I)
+_WHEN_DEPTH = 5  # any date will do, so look further: the date may come in a later quote
+
+
+def date_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+    """A what-date question whose top three sentences give no day of a month beyond the question's own,
+    or a when-did question whose top three give no date at all beyond the question's own."""
+    day = bool(_ASKED_DAY.search(question))
+    when = bool(_WHEN_PAST.search(question)) or (translated and question.startswith("When"))
+    if not (day or when) or not top_sentences:
         return False
     asked = {f.display for f in extract_facts(question) if f.kind == "date"}
-    for sentence in top_sentences[:3]:
+    for sentence in top_sentences[: 3 if day else _WHEN_DEPTH]:
         for fact in extract_facts(sentence):
-            if fact.kind == "date" and fact.display not in asked and _is_day(fact.display):
+            if fact.kind == "date" and fact.display not in asked and (_is_day(fact.display) or not day):
                 return False
     return True
 
@@ -327,7 +337,7 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "a figure"
     if role_missing(question, top_sentences):
         return "who holds the role"
-    if date_missing(question, top_sentences):
+    if date_missing(question, top_sentences, translated):
         return "a date"
     if outcome_missing(question, top_sentences):
         return "what came of it (they speak of it only as to come)"

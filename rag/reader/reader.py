@@ -94,7 +94,7 @@ class Reader:
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
-        no_detail = missing_detail(question, [cands[i].text for i in order[:3]], translated)
+        no_detail = missing_detail(question, [cands[i].text for i in order[:5]], translated)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,

@@ -170,6 +170,13 @@ def test_equivalent_date_forms_pass(checker: SupportChecker, sentence: str) -> N
     assert checker.check(sentence, [AISI_TEXT]).supported
 
 
+def test_a_roman_numeral_month_is_a_date(checker: SupportChecker) -> None:
+    # The Council of Europe dates its treaties "Vilnius, 5.IX.2024".
+    source = "Council of Europe Framework Convention (CETS No. 225), Vilnius, 5.IX.2024"
+    assert checker.check("The convention was done in Vilnius on 5 September 2024.", [source]).supported
+    assert not checker.check("The convention was done in Vilnius on 5 October 2024.", [source]).supported
+
+
 @pytest.mark.parametrize(
     ("sentence", "fact"),
     [

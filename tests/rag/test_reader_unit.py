@@ -349,6 +349,14 @@ def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> 
     # "when" alone is answered by periods and conditions as often as by dates: not this rule.
     assert not date_missing("when do the rules apply?", ["They apply 24 months after entry into force."])
     assert missing_detail("what date was it signed?", ["It was signed in 2024."]) == "a date"
+    # A past event has a date, if only a year; a later quote may give it.
+    others = ["The convention covers the lifecycle of AI systems.", "Parties shall adopt measures."]
+    assert date_missing("when was the convention signed?", others)
+    assert not date_missing("when was the convention signed?", [*others, "It was signed in 2024."])
+    assert not date_missing("when do the rules apply?", others)  # may be answered by a condition
+    # A translated Japanese question keeps its "When", not its tense.
+    assert date_missing("When Council of Europe convention city?", others, translated=True)
+    assert not date_missing("When Council of Europe convention city?", others)
 
 
 def test_an_outcome_the_corpus_speaks_of_only_as_to_come_is_missing() -> None:

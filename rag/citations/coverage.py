@@ -171,6 +171,14 @@ def near_restated(claim: str, passages: Sequence[str]) -> str | None:
     return "\n\n".join(nears)
 
 
+def restated_sentence(claim: str, evidence_text: str) -> str | None:
+    """The evidence sentence the claim restates: it holds RESTATED_SHARE of the claim's content words."""
+    roots = _roots(claim)
+    sentences = _sentences(evidence_text)
+    i, shared = _most_shared(roots, sentences)
+    return sentences[i] if roots and shared >= RESTATED_SHARE * len(roots) else None
+
+
 def _restated_sentence(claim: str, evidence_text: str) -> str:
     """The evidence sentence that shares the most content words with the claim."""
     sentences = _sentences(evidence_text)

@@ -154,6 +154,51 @@ def widened_scope(claim: str, evidence: str, evidence_words: Iterable[str]) -> s
     return ""
 
 
+# "applies only to public authorities", "for systemic risks only": a restriction the source does not make
+# narrows what it says as surely as "all" widens it. "not only … but also" restricts nothing.
+_RESTRICTING_RE = re.compile(r"(?<!\bnot )\b(?:only|solely|exclusively)\b", re.IGNORECASE)
+_SOURCE_RESTRICTING_RE = re.compile(
+    r"\b(?:only|solely|exclusively|sole|limited to|restricted to|except\w*|unless|reserved|alone)\b",
+    re.IGNORECASE,
+)
+
+
+def narrowed_scope(claim: str, source: str) -> str:
+    """The restricting word ("only") the claim puts in when its source restricts nothing; "" if none."""
+    restricting = _RESTRICTING_RE.search(claim)
+    if restricting is None or _SOURCE_RESTRICTING_RE.search(source):
+        return ""
+    return f"'{restricting.group(0)}' narrows the source's scope"
+
+
+# "has sought to establish", "aims to close", "strives for": an attempt. A claim that restates such a
+# sentence with no word of intent at all says the thing was done ("has established").
+_ATTEMPT_RE = re.compile(
+    r"\b(?:seeks?|sought|seeking|aims?|aimed|aiming|striv\w*|strove|endeavou?r\w*|(?:tr(?:y|ies|ied|ying)"
+    r"|attempt(?:s|ed|ing)?|intends?|intending|hopes?|hoped|efforts?) to)\b",
+    re.IGNORECASE,
+)  # "intended purpose", "attempted interference": adjectives, not attempts
+_INTENT_RE = re.compile(
+    _ATTEMPT_RE.pattern + r"|\b(?:will|would|shall|should|must|may|can|could|want\w*|wish\w*|plan\w*"
+    r"|propos\w*|call\w*|commit\w*|pledg\w*|goal|objective|purpose|pursu\w*|work\w* (?:towards?|to)"
+    r"|in order|so as|to be|expect\w*|intention|ambition|bid|meant|designed|advis\w*|encourag\w*"
+    r"|recommend\w*|consider\w*|aim\w*|seek\w*|strive\w*|tr(?:y|ies|ied|ying)|might|allow\w*|permit\w*"
+    r"|entitled|able|possible|possibly|potential\w*|likely|help\w*)\b",
+    re.IGNORECASE,
+)
+
+
+_HEDGE_RE = re.compile(r"\b(?:can|could|may|might)\b", re.IGNORECASE)
+
+
+def dropped_attempt(claim: str, restated: str) -> str:
+    """The attempt word of the sentence the claim restates, when the claim keeps no word of intent."""
+    attempt = _ATTEMPT_RE.search(restated) or _HEDGE_RE.search(restated)
+    if attempt is None or _INTENT_RE.search(claim):
+        return ""
+    return f"says it was done; the source says '{attempt.group(0)}'"
+
+
 def added_cause(claim: str, source: str) -> str:
     """The causal phrase the claim asserts when its source states no cause or effect at all; "" if none."""
     claimed = _CLAIMED_CAUSE_RE.search(claim)

@@ -18,13 +18,15 @@ import numpy as np
 
 from rag.citations.alignment import swapped_detail
 from rag.citations.analysis import EDGE_PUNCT, Doc, analyse, squash, union
-from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage, near_restated
+from rag.citations.coverage import DEFAULT_MIN_WORD_SIMILARITY, Coverage, near_restated, restated_sentence
 from rag.citations.facts import satisfied
 from rag.citations.markers import sentence_ranges
 from rag.citations.modality import (
     added_cause,
+    dropped_attempt,
     modal_sentence,
     modality_conflict,
+    narrowed_scope,
     restatement_conflict,
     widened_scope,
 )
@@ -128,12 +130,18 @@ class SupportChecker:
         conflict = modality_conflict(claim, evidence.modal) or restatement_conflict(claim, evidence.modal)
         if conflict:
             return f"modality: {conflict}"
-        scope = widened_scope(sent.norm, evidence.norm, evidence.words)
+        scope = widened_scope(sent.norm, evidence.norm, evidence.words) or narrowed_scope(
+            sent.norm, evidence.norm
+        )
         if scope:
             return f"scope: {scope}"
         cause = added_cause(sent.norm, evidence.norm)
         if cause:
             return f"causal: {cause}"
+        restated = restated_sentence(sent.norm, evidence.norm)
+        done = dropped_attempt(sent.norm, restated) if restated else ""
+        if done:
+            return f"overclaim: {done}"
         added = self.coverage.added(sent.norm, evidence.norm)
         if len(added) > self.max_added_words:
             return f"adds {', '.join(repr(w) for w in added[:3])}: not in source"

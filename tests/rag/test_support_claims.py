@@ -170,9 +170,16 @@ def test_meaning_preserving_paraphrases_are_kept(
     assert verdict.supported, verdict.reason
 
 
+# Pairs written for dev sentences by writers who never ran the checker (h3…: 2026-12-04, h4…: 2026-12-05):
+# its honest figure on wording it was not tuned to.
+FRESH_PAIRS = ("h3", "h4")
+
+
 def test_precision_and_recall_on_the_labelled_dev_pairs(checker: SupportChecker) -> None:
     pairs = [
-        p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev" and not p.id.startswith("h3")
+        p
+        for p in load_support_pairs(SUPPORT_PAIRS_PATH)
+        if p.split == "dev" and not p.id.startswith(FRESH_PAIRS)
     ]
     assert len(pairs) >= 250
     table = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)
@@ -192,11 +199,26 @@ def test_precision_and_recall_on_the_labelled_dev_pairs_as_the_chain_checks(
     after the checker, by a writer who never ran it: paraphrases it had not been tuned to (recall 0.29
     without the embedder, the test above counts them out)."""
     checker = SupportChecker(embed=onnx_embedder.encode_short, glossary=default_glossary())
-    pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev"]
+    pairs = [
+        p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev" and not p.id.startswith("h4")
+    ]
     assert sum(p.id.startswith("h3") for p in pairs) >= 200
     overall = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)["all"]
     assert overall.precision is not None and overall.precision >= 0.95, overall.summary()
     assert overall.recall is not None and overall.recall >= 0.65, overall.summary()
+
+
+def test_the_second_fresh_dev_pairs_hold_their_floor(onnx_embedder: Embedder) -> None:
+    """h4001 on: 190 pairs written for this stop's check, 110 of them plausible mistakes that reuse the
+    passage's words (swapped roles, conflations, "only", "has established" for "has sought to establish").
+    Before the rules they led to, the chain's checker passed 20 of the 110 (precision 0.62); kept from
+    falling back."""
+    checker = SupportChecker(embed=onnx_embedder.encode_short, glossary=default_glossary())
+    pairs = [p for p in load_support_pairs(SUPPORT_PAIRS_PATH) if p.split == "dev" and p.id.startswith("h4")]
+    assert len(pairs) >= 180
+    overall = confusion_by_perturbation(lambda s, ps: checker.check(s, ps).supported, pairs)["all"]
+    assert overall.precision is not None and overall.precision >= 0.65, overall.summary()
+    assert overall.recall is not None and overall.recall >= 0.35, overall.summary()
 
 
 def test_the_pairs_file_is_what_the_builder_makes() -> None:
@@ -307,6 +329,71 @@ def test_a_cause_is_kept_when_the_source_states_one(checker: SupportChecker) -> 
         "Because some items apply only to developers, providers comply with the items within their scope."
     )
     assert checker.check(sentence, [source]).supported
+
+
+SOUGHT = (
+    "In recent years, the Japanese government has sought to establish a new global framework to discuss "
+    "international regulations on the appropriate use of AI technology."
+)
+MITIGATE = "Trustworthy AI systems can mitigate negative risks for people, organizations, and ecosystems."
+SYSTEMIC = (
+    "Organizations commit to assess and adopt mitigation measures to address these risks, in particular "
+    "systemic risks."
+)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage", "reason"),
+    [
+        # the attempt dropped: sought to establish → has established
+        (
+            "The Japanese government has established a new global framework to discuss AI regulations.",
+            SOUGHT,
+            "overclaim",
+        ),
+        # the hedge dropped: can mitigate → eliminate (word for word, "mitigate", the modal check's)
+        (
+            "Trustworthy AI systems eliminate negative risks for people, organizations, and ecosystems.",
+            MITIGATE,
+            ("overclaim", "modality"),
+        ),
+        # a restriction the source does not make
+        (
+            "Organizations commit to assess and adopt mitigation measures for systemic risks only.",
+            SYSTEMIC,
+            "scope",
+        ),
+    ],
+)
+def test_a_claim_may_not_make_an_attempt_done_or_a_scope_narrower(
+    checker: SupportChecker, sentence: str, passage: str, reason: str | tuple[str, ...]
+) -> None:
+    verdict = checker.check(sentence, [passage])
+    assert not verdict.supported and verdict.reason.startswith(reason), verdict.reason
+
+
+@pytest.mark.parametrize(
+    ("sentence", "passage"),
+    [
+        (
+            "The Japanese government has tried to set up a new global framework to discuss AI regulations.",
+            SOUGHT,
+        ),
+        (
+            "Trustworthy AI systems may help mitigate negative risks for people and organizations.",
+            MITIGATE,
+        ),
+        (
+            "Organizations not only assess but also adopt mitigation measures to address these risks.",
+            SYSTEMIC,
+        ),
+    ],
+)
+def test_intent_kept_and_not_only_are_no_overclaim(
+    checker: SupportChecker, sentence: str, passage: str
+) -> None:
+    verdict = checker.check(sentence, [passage])
+    assert not verdict.reason.startswith(("overclaim", "scope")), verdict.reason
 
 
 def test_a_restatement_may_not_borrow_a_detail_from_far_away_in_its_passage(checker: SupportChecker) -> None:

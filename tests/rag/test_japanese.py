@@ -167,6 +167,18 @@ def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) 
 
 
 @pytest.mark.parametrize(
+    "question",
+    [
+        "NIST AI RMFでいう信頼できるAIの特徴って、何がありますか？",
+        "3つの基本理念って何?",
+        "どんな項目の報告書ですか？",
+    ],
+)
+def test_a_question_for_several_things_asks_for_a_list(translator: JapaneseTranslator, question: str) -> None:
+    assert translator.translate(question).english.startswith("Which are")
+
+
+@pytest.mark.parametrize(
     "question", ["どの企業が参加していますか。", "賛同した企業って、具体的にどこがありますか？"]
 )
 def test_which_companies_asks_for_their_names(translator: JapaneseTranslator, question: str) -> None:

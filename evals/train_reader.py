@@ -248,7 +248,7 @@ def train(
     # The detail rule reads the top sentences, ranked here by the out-of-fold model as the reader would.
     no_detail = [
         len(q.texts) == len(p)
-        and detail_missing(q.question, [q.texts[i] for i in np.argsort(-p, kind="stable")[:3]])
+        and detail_missing(q.question, [q.texts[i] for i in np.argsort(-p, kind="stable")[:5]])
         for q, p in zip(data.questions, oof)
     ]
     rule, curve, (_, false, recall) = choose_rule(top_prob, share, answerable, clause, similarity, no_detail)

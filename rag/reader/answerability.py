@@ -17,7 +17,8 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   of the top three sentences ("the right to vote" counts no votes). On dev it caught 8 of 37
   unanswerable questions and declined 2 of 190 answerable ones (one of them answered right before); the
   figure beside the counted word (2026-12-04) caught one more and declined none. Asked for a sum ("how
-  much money / funding"), only a sum of money in the top three answers (2026-12-05: one more, none declined).
+  much money / funding"), only a sum of money in the top three answers (2026-12-05: one more, none declined),
+  also in a yes/no question ("did the summit come with a dollar pledge?": one more, none declined).
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
 - A question that asks for a name ("which companies…", "which tech CEOs…", "the name of the person who…",
@@ -119,6 +120,9 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     """A how-many/how-much question that the best sentences do not answer with a figure (see above).
     `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
     after it is no counted noun; only the figure is asked of the best sentence."""
+    if _MONEY_ASKED.search(question) and question_type(question) != "number" and top_sentences:
+        # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too
+        return not any(_amounts(s, {"money"}) - _amounts(question) for s in top_sentences[:3])
     if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
         return False
     asked = _amounts(question)
@@ -168,7 +172,8 @@ def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[
 # "how much money / funding / did it cost", "how many dollars": a sum is asked for.
 _MONEY_ASKED = re.compile(
     r"\bhow much (?:money|funding|cash|budget|did (?:it|they) (?:cost|spend|pay|invest))\b"
-    r"|\bhow many (?:dollars|euros|yen)\b",
+    r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
+    r"|\bprice tag\b",
     re.I,
 )
 
@@ -176,6 +181,8 @@ _MONEY_ASKED = re.compile(
 # "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be
 # in the text. "chief" from a fresh ja dev question (誰 … トップ（所長）, "Who … top chief?"), 2026-12-04.
 _ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside|chief)(?:s|ed|ing)?\b", re.I)
+# Not "who's in charge of / who runs …": a body answers those as well as a person ("the AI Office"),
+# and on answerable probes (2026-12-05) "in charge" declined two of three.
 
 
 def role_missing(question: str, top_sentences: Sequence[str]) -> bool:

@@ -23,7 +23,7 @@ _WHEN = re.compile(
 )
 _HOW_MANY = re.compile(
     r"\b(how many|how much|how long|how often|within how"
-    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of)\b",
+    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of|count of)\b",
     re.I,
 )
 _LIST = re.compile(

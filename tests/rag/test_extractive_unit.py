@@ -37,6 +37,7 @@ def evidence(*passages: list[tuple[str, float]], sources: list[Source] | None = 
         ("By when must providers comply?", "date"),
         ("How many members does GPAI have?", "number"),
         ("Within how many days must an incident be reported?", "number"),
+        ("what's the current count of countries that have adhered?", "number"),
         ("Which practices are prohibited?", "list"),
         ("List the obligations of deployers.", "list"),
         ("What does Article 50 require?", "fact"),

@@ -271,11 +271,10 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     agency = "(i) designate at each agency within 60 days a Chief AI Officer under Executive Order 14091."
     assert amount_missing(money, [agency])
     assert not amount_missing(money, [agency, "Congress appropriated $50 million for the order."])
-    # Asked for a sum of money, a duration or an order number is no answer.
-    money = "how much money did Congress set aside for the order?"
-    agency = "(i) designate at each agency within 60 days a Chief AI Officer under Executive Order 14091."
-    assert amount_missing(money, [agency])
-    assert not amount_missing(money, [agency, "Congress appropriated $50 million for the order."])
+    # A sum asked in a yes/no question: "did the summit come with a dollar pledge?"
+    pledge = "did the Hiroshima summit come with a dollar pledge for GPAI?"
+    assert amount_missing(pledge, ["We support GPAI's practical projects."])
+    assert not amount_missing(pledge, ["We pledge USD 10 million to GPAI."])
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 

@@ -103,10 +103,21 @@ _ASKS = re.compile(
 )
 
 
+# "which came first, the UN resolution or the AI Act being signed?": each side's date is its own part.
+_WHICH_FIRST = re.compile(
+    r"\bwhich (?:one )?(?:came|was|happened|is) (?:first|earlier|older)\b[,:]?\s+(.+?)\s+or\s+(.+?)"
+    r"\s*(?:[?,;]|$)",
+    re.I,
+)
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a two- or three-part question, each to be answered by its own quote; [] for a
     question in one part. A piece that asks nothing ("I'm an illustrator —") stays with the piece after
     it, and one too short to search on its own with the piece before it."""
+    first = _WHICH_FIRST.search(question)
+    if first:
+        return [f"When was {side.strip()}?" for side in first.groups()]
     pieces = [p.strip(" ,;—–-") for p in _PART_BREAK.split(question.strip())]
     parts: list[str] = []
     context = ""

@@ -463,6 +463,11 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
         # Scene-setting asks nothing: it stays with the question after it.
         ("I'm an illustrator — does the UN resolution do anything for my copyright?", []),
         ("Is it risky, or not?", []),  # a part too short to search alone stays joined
+        # "which came first, A or B": each side's date is a part
+        (
+            "which came first, the UN's AI resolution or the AI Act being signed, and how far apart?",
+            ["When was the UN's AI resolution?", "When was the AI Act being signed?"],
+        ),
     ],
 )
 def test_a_question_in_parts_is_split_where_it_turns(question: str, parts: list[str]) -> None:

@@ -354,6 +354,24 @@ class Searcher:
                 if h is not None:
                     h.ref = 1.0
                 return
+        self._add_companion_date_hit(doc_id, mask, hits)
+
+    def _add_companion_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
+        """A text published with another that states no date of its own (the Hiroshima principles and code
+        of conduct, issued with the G7 leaders' statement of the same day): the first chunk of a document
+        of the same date that states that date and names this text ranks first instead."""
+        own = next((a for a in self.aliases if a.doc_id == doc_id), None)
+        if own is None or not own.date:
+            return
+        names = [n.lower() for n in own.names if len(n) > 8]
+        for other in (a.doc_id for a in self.aliases if a.date == own.date and a.doc_id != doc_id):
+            for i in self.table.rows_of.get(other, ()):
+                body = chunk_body(self.table.doc(i)) if mask[i] else ""
+                if states_date(body, own.date) and any(n in body.lower() for n in names):
+                    h = self._hit(str(self.table.doc(i).id), hits)
+                    if h is not None:
+                        h.ref = 1.0
+                    return
 
     def _add_clause_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         table = self.table

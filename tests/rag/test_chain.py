@@ -83,6 +83,12 @@ def test_extractive_date_answer(services):
             "g7-apulia-leaders-communique-2024",
             "14 June 2024",
         ),
+        # It states no date of its own: the leaders' statement of the same day that names it does.
+        (
+            "When were the Hiroshima guiding principles published?",
+            "g7-leaders-statement-hiroshima-ai-process-2023-10-30",
+            "30 October 2023",
+        ),
     ],
 )
 def test_when_a_named_document_was_made_is_answered_from_its_own_dated_text(services, question, doc_id, date):

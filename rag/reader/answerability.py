@@ -288,7 +288,7 @@ _WHEN_DEPTH = 5  # any date will do, so look further: the date may come in a lat
 
 def date_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
     """A what-date question whose top three sentences give no day of a month beyond the question's own,
-    or a when-did question whose top three give no date at all beyond the question's own."""
+    or a when-did question whose top five give no date at all beyond the question's own."""
     day = bool(_ASKED_DAY.search(question))
     when = bool(_WHEN_PAST.search(question)) or (translated and question.startswith("When"))
     if not (day or when) or not top_sentences:
@@ -308,9 +308,9 @@ def _is_day(display: str) -> bool:
 
 
 # "what did the working group decide when it first met", "what did the pilot find", "what changed in
-# version 1.1": the outcome of an event. When a the best sentence most about the event speaks of it only as to
-# come ("will convene", "we look forward to the pilot", "is currently underway"), the corpus predates the
-# outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
+# version 1.1": the outcome of an event. When the best sentence most about the event speaks of it only as
+# to come ("will convene", "we look forward to the pilot", "is currently underway"), the corpus predates
+# the outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
 _ASKED_OUTCOME = re.compile(
     r"\bwhat did\b[^?]{0,80}?\b(?:find|found|decide|conclude|recommend|show|reveal|learn)\b"
     r"|\b(?:results?|outcomes?|findings?|conclusions?) (?:of|from)\b"

@@ -365,10 +365,11 @@ class Searcher:
             return
         names = [n.lower() for n in own.names if len(n) > 8]
         for other in (a.doc_id for a in self.aliases if a.date == own.date and a.doc_id != doc_id):
-            for i in self.table.rows_of.get(other, ()):
-                body = chunk_body(self.table.doc(i)) if mask[i] else ""
+            for i in (i for i in self.table.rows_of.get(other, ()) if mask[i]):
+                doc = self.table.doc(i)
+                body = chunk_body(doc)
                 if states_date(body, own.date) and any(n in body.lower() for n in names):
-                    h = self._hit(str(self.table.doc(i).id), hits)
+                    h = self._hit(str(doc.id), hits)
                     if h is not None:
                         h.ref = 1.0
                     return

@@ -32,6 +32,9 @@ AI_ACT = set(tokenize("EU AI Act"))
         ("Is the EU AI Act signed?", False),  # asks no date
         ("When was the June 2024 EU AI Act signed?", True),  # its own month and year name it
         ("When was the EU AI Act signed in 2023?", False),  # another year is another question
+        # Nothing but the name: a Japanese question's translation when it dropped the verb (いつ出た)
+        ("When EU AI Act?", True),
+        ("When was the EU AI Act?", True),
     ],
 )
 def test_only_a_question_about_the_document_itself_asks_its_date(question: str, asks: bool) -> None:

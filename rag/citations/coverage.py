@@ -121,7 +121,7 @@ class Coverage:
         asked = [(r, w) for r, w in missing.items() if w in claim_verbs]
         if not asked or self.word_vectors is None:
             return missing
-        source = _restated_sentence(claim, evidence_text)
+        source = restated_sentence(claim, evidence_text, min_share=0.0) or ""
         claim_roots = _roots(claim)
         slots = [w for r, w in _rooted(source).items() if r not in claim_roots and w in verbs(source)]
         if not slots:
@@ -171,18 +171,14 @@ def near_restated(claim: str, passages: Sequence[str]) -> str | None:
     return "\n\n".join(nears)
 
 
-def restated_sentence(claim: str, evidence_text: str) -> str | None:
-    """The evidence sentence the claim restates: it holds RESTATED_SHARE of the claim's content words."""
+def restated_sentence(claim: str, evidence_text: str, min_share: float = RESTATED_SHARE) -> str | None:
+    """The evidence sentence that shares the most content words with the claim, if it holds `min_share`
+    of them (the sentence the claim restates); None otherwise. At 0: the closest sentence, whatever it
+    holds."""
     roots = _roots(claim)
     sentences = _sentences(evidence_text)
     i, shared = _most_shared(roots, sentences)
-    return sentences[i] if roots and shared >= RESTATED_SHARE * len(roots) else None
-
-
-def _restated_sentence(claim: str, evidence_text: str) -> str:
-    """The evidence sentence that shares the most content words with the claim."""
-    sentences = _sentences(evidence_text)
-    return sentences[_most_shared(_roots(claim), sentences)[0]]
+    return sentences[i] if (roots or not min_share) and shared >= min_share * len(roots) else None
 
 
 def _sentences(text: str) -> list[str]:

@@ -212,3 +212,19 @@ def test_terms_run_together_are_not_one_missing_name(services) -> None:  # type:
     )
     assert not answer.abstained
     assert "Chair of the White House AI Council" in answer.answer
+
+
+@pytest.mark.slow
+def test_a_japanese_follow_up_carries_the_topic_not_the_wh_word_of_the_last_question(services) -> None:  # type: ignore[no-untyped-def]
+    answer = services.chain.invoke(
+        AskRequest(
+            question="それって、軍事分野のAIも対象に入ってるんですか?",
+            history=[
+                {"role": "user", "content": "国連総会のAI決議78/265はいつ採択されたの?"},
+                {"role": "assistant", "content": "It was adopted on 21 March 2024."},
+            ],
+        )
+    )
+    searched = answer.standalone_question
+    assert searched.startswith("Does") and "78/265" in searched  # the topic came along
+    assert "When" not in searched  # a date was asked last time, not now

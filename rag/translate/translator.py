@@ -47,10 +47,14 @@ _EMPTY = frozenset(
 )
 # Japanese interrogatives → the English question word that gives the same question type.
 _WH = (
+    # A length of time before a point in it: 何年間, 任期は何年 (how long), 何年おき, 間隔 (how often).
+    (re.compile(r"何年(?:ごと|おき|毎)|間隔|頻度"), "How often"),
+    (re.compile(r"何年間|(?:任期|期間|保存|保管|有効)[^。？?]{0,8}何年"), "How long"),
     (re.compile(r"いつ|何年|何月|何日付|日付|期限|時期"), "When"),
+    (re.compile(r"いくら|金額|予算|費用"), "How much"),
     (
         re.compile(
-            r"何日|何か月|何ヶ月|何カ月|何年間|何週間|何時間|いくら|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|金額|上限|件数|何件"
+            r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|上限|件数|何件"
             # Counters: 何か国 (how many countries), 何社 (companies), 何名, 何回, 何種類 …
             r"|何か国|何カ国|何ヶ国|何社|何名|何回|何個|何種類|何本|何団体|何機関"
         ),
@@ -58,7 +62,13 @@ _WH = (
     ),
     # どの企業 / 企業って…どこ: the companies' names are asked for (rag/reader/answerability.py, name_missing)
     (re.compile(r"(?:どの|どこの)(?:企業|会社)|(?:企業|会社)[^。？?]{0,8}どこ"), "Which companies"),
-    (re.compile(r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"), "Who"),
+    (
+        re.compile(
+            r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"
+            r"|(?:団体|組織|機関|当局|国|省|企業|会社)(?:って|は)[^。？?]{0,4}どこ"
+        ),
+        "Who",
+    ),
     (
         # A list: "どんな項目", "何がありますか", "3つの基本理念って何" (ja dev, 2026-12-05: the list was
         # found and its lead sentence quoted without the items when asked as "What").
@@ -68,7 +78,7 @@ _WH = (
         ),
         "Which are",
     ),
-    (re.compile(r"どのような|どんな|何を|何が|何で|何か|何と|とは"), "What"),
+    (re.compile(r"どのような|どんな|どういう|何を|何が|何で|何か|何と|とは"), "What"),
 )
 _YES_NO_END = re.compile(r"(?:ですか|ますか|でしょうか|のか|か|の|いい|よい)\s*[?？]?\s*$")
 

@@ -160,6 +160,23 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
 
 
 @pytest.mark.parametrize(
+    ("question", "wh"),
+    [
+        ("加盟国代表の任期は何年ですか？", "How long"),  # a span of time, not a year
+        ("報告はどれくらいの間隔で出すの？", "How often"),
+        ("ASPIREの予算はいくら？", "How much"),  # a sum of money
+        ("特に厳しい対策を求めてる団体ってどこ？", "Who"),  # どこ of a body is who, not where
+        ("「自動化バイアス」って、どういう現象のこと？", "What"),
+        ("EU AI法は何年に採択されましたか？", "When"),  # 何年 as a point in time is still a date
+    ],
+)
+def test_the_interrogative_sets_the_question_type(
+    translator: JapaneseTranslator, question: str, wh: str
+) -> None:
+    assert translator.translate(question).wh == wh
+
+
+@pytest.mark.parametrize(
     "question", ["何か国が参加していますか。", "何社が署名しましたか。", "何回開かれましたか。"]
 )
 def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) -> None:

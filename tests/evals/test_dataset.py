@@ -353,6 +353,18 @@ def test_gold_answer_satisfies_must_include_by_tokens(questions):
     _report(errors)
 
 
+def test_no_group_asks_for_a_bare_yes_or_no(questions):
+    """An extractive answer is verbatim quotes and never says "Yes" or "No" (no invented text): the
+    phrase that decides the question ("shall not use", "Article 5(1)(f)") carries the polarity instead."""
+    bare = [
+        q["id"]
+        for q in questions
+        for group in q["must_include"]
+        if all(alt.strip().lower() in {"yes", "no", "はい", "いいえ"} for alt in group)
+    ]
+    assert not bare, f"must_include groups that only say yes or no: {bare}"
+
+
 def test_unanswerable_have_grep_note(questions):
     missing = [
         q["id"]

@@ -264,12 +264,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         english = translation.english
         last = next((t.content for t in reversed(req.history) if t.role == "user"), "")
         if last and refers_back(req.question):
-            if detect_language(last) == "ja":
-                # Its topic, not its wh-word: "それって軍事も対象?" after "いつ採択?" asks no date.
-                prev = self.translator.translate(last)
-                previous = prev.english.removeprefix(prev.wh).strip()
-            else:
-                previous = last
+            previous = self.translator.topic(last) if detect_language(last) == "ja" else last
             english = f"{english.rstrip('?')} {previous.rstrip('?')}?"
         return english, translation.alternatives, [t.english for t in translation.terms if t.english]
 

@@ -211,6 +211,18 @@ _ASKED_NAME = [
     )
 ] + [
     (re.compile(r"\bname of the (?:person|individual)\b", re.I), "person"),
+    # Who gave the lecture / wrote the article: a person's name (new users dev, 2026-12-05)
+    (re.compile(r"\bwho (?:actually )?(?:gave|delivered|taught|wrote|authored)\b", re.I), "person"),
+    # Who sits on the panel / who were its members: names, or what it is composed of
+    (
+        re.compile(
+            r"\bwho(?:['’]s| is| are| was| were)?\s+(?:actually\s+|currently\s+)?"
+            r"(?:sits?\s+|serves?\s+|sat\s+|served\s+)?on\s+(?:the|that|this|its|their)\b"
+            r"|\bwho (?:were|are) the (?:experts|members)\b",
+            re.I,
+        ),
+        "member",
+    ),
     (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
     (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
@@ -222,6 +234,7 @@ _CATEGORY = re.compile(
 )
 _NAME_LABELS = {
     "person": {"PERSON"},
+    "member": {"PERSON"},
     "company": {"ORG"},
     "country": {"GPE", "NORP"},
     "product": {"PRODUCT", "WORK_OF_ART"},
@@ -233,6 +246,12 @@ _PUBLIC_BODY_WORDS = frozenset(
     principles code partnership partnerships university center centre program programme association group
     fund forum house chair network networks cabinet nist nsf state states member initiative declaration
     statement meeting plan force party coalition alliance ai intelligence digital""".split()
+)
+# What a body is made of answers who sits on it.
+_COMPOSITION = re.compile(
+    r"\b(?:composed of|comprising|comprises|consists? of|consisting of|members? (?:from|of)"
+    r"|representatives? (?:of|from)|representative per)\b",
+    re.I,
 )
 # A product's name: in quotes (up to four words), or camel-cased ("ChatGPT", "HondaJet"), which the
 # recogniser does not know.
@@ -259,6 +278,8 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
 
     asked = set(tokenize(question))
     for sentence in top_sentences[:3]:
+        if kind == "member" and _COMPOSITION.search(sentence):
+            return False  # "composed of one representative per Member State" answers who sits on it
         found = [span for span, label in entities(sentence) if label in _NAME_LABELS[kind]]
         if kind == "product":
             found += [m.group(1) for m in _QUOTED_NAME.finditer(sentence) if len(m.group(1).split()) <= 4]
@@ -312,7 +333,8 @@ def _is_day(display: str) -> bool:
 # to come ("will convene", "we look forward to the pilot", "is currently underway"), the corpus predates
 # the outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
 _ASKED_OUTCOME = re.compile(
-    r"\bwhat did\b[^?]{0,80}?\b(?:find|found|decide|conclude|recommend|show|reveal|learn)\b"
+    r"\bwhat did\b[^?]{0,80}?\b(?:find|finding|found|decide|conclude|recommend|show|reveal|learn)\b"
+    r"|\bhow did\b[^?]{0,80}?\b(?:react|respond|receive)|\b(?:reactions?|responses?|reception) to\b"
     r"|\b(?:results?|outcomes?|findings?|conclusions?) (?:of|from)\b"
     r"|\bwhat came (?:out )?of\b|\bwhat changed\b",
     re.I,
@@ -323,7 +345,8 @@ _PROSPECTIVE = re.compile(
     re.I,
 )
 _OUTCOME_WORDS = frozenset(
-    "find found decide conclude recommend show reveal learn result outcome change".split()
+    "find finding found decide conclude recommend show reveal learn result outcome change react respond"
+    " receive reaction response reception".split()
 )
 
 
@@ -337,6 +360,31 @@ def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return shared[best] >= 2 and bool(_PROSPECTIVE.search(top_sentences[best]))
 
 
+# "where did they meet / where is the lab going to be": a place the best sentences must name beyond the
+# question's own ("Where are the companies getting their GPUs?" asks for a source, not a place).
+_ASKED_PLACE = re.compile(
+    r"\bwhere (?:did|was|were|is|will|are|does)\b[^?]{0,80}?\b(?:meet|met|held|hold|located|based|going to be"
+    r"|take place|took place|hosted|convene|convened)\b",
+    re.I,
+)
+_PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+
+
+def place_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A where-question whose top three sentences name no place beyond the question's own."""
+    if not _ASKED_PLACE.search(question) or not top_sentences:
+        return False
+    from rag.text.pos import entities
+
+    asked = set(tokenize(question))
+    for sentence in top_sentences[:3]:
+        for span, label in entities(sentence):
+            words = set(tokenize(span))
+            if label in _PLACE_LABELS and words and not words <= asked:
+                return False
+    return True
+
+
 def missing_detail(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing."""
@@ -348,10 +396,13 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "a date"
     if outcome_missing(question, top_sentences):
         return "what came of it (they speak of it only as to come)"
+    if not translated and place_missing(question, top_sentences):
+        return "a place"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
     if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):
-        return f"the name of a {asked_name(question)}"
+        kind = asked_name(question)
+        return "who its members are" if kind == "member" else f"the name of a {kind}"
     return ""
 
 

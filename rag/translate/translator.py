@@ -170,6 +170,12 @@ class JapaneseTranslator:
             english=f"{english}?" if english else "", terms=terms, wh=wh, alternatives=alternatives
         )
 
+    def topic(self, question: str) -> str:
+        """The question's English terms without its wh-word: what a follow-up that points back to it
+        carries along ("それって軍事も対象?" after "いつ採択?" asks no date)."""
+        translation = self.translate(question)
+        return translation.english.removeprefix(translation.wh).strip()
+
     def _glossary_pass(self, text: str, terms: list[Term]) -> list[tuple[str, bool]]:
         """`text` cut into glossary terms (appended to `terms`) and the stretches between them."""
         out: list[tuple[str, bool]] = []

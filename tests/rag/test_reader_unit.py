@@ -375,6 +375,46 @@ def test_an_outcome_the_corpus_speaks_of_only_as_to_come_is_missing() -> None:
     assert not outcome_missing("what did the G7 agree on the framework?", ["We will launch the framework."])
 
 
+def test_a_reaction_to_an_event_still_to_come_is_missing() -> None:
+    from rag.reader.answerability import outcome_missing
+
+    planned = "The Prime Minister plans to deliver a speech on AI at the OECD ministerial meeting in Paris."
+    asked = "How did the other OECD ministers react to the Prime Minister's AI speech in Paris?"
+    assert outcome_missing(asked, [planned])
+    given = "The OECD ministers welcomed the Prime Minister's speech on AI in Paris."
+    assert not outcome_missing(asked, [given])
+
+
+@pytest.mark.slow  # spaCy's recogniser
+def test_a_place_asked_for_must_be_named_beyond_the_question() -> None:
+    from rag.reader.answerability import missing_detail, place_missing
+
+    meeting = "We endorse the outcomes of the G7 Digital and Tech Ministers' Meeting on December 1, 2023."
+    asked = "where did the G7 digital ministers meet on 1 December 2023?"
+    assert place_missing(asked, [meeting])
+    assert missing_detail(asked, [meeting]) == "a place"
+    held = "The G7 Digital and Tech Ministers met in Trento on 15 March 2024."
+    assert not place_missing(asked, [held])
+    # A source, not a place, is asked for: no place is required.
+    assert not place_missing("Where are the companies getting their GPUs?", [meeting])
+
+
+@pytest.mark.slow  # spaCy's recogniser
+def test_who_sits_on_a_body_is_answered_by_names_or_its_make_up() -> None:
+    from rag.reader.answerability import missing_detail, name_missing
+
+    asked = "who sits on the UN Secretary-General's high-level advisory body on AI?"
+    established = "Taking note of the establishment by the Secretary-General of a high-level advisory body."
+    assert name_missing(asked, [established])
+    assert missing_detail(asked, [established]) == "who its members are"
+    make_up = "The Board shall be composed of one representative per Member State."
+    assert not name_missing("who sits on the AI Board?", [make_up])
+    named = "The advisory body is co-chaired by Carme Artigas and James Manyika."
+    assert not name_missing(asked, [named])
+    lecture = "Kishida joined a lecture on generative AI at the University of Tokyo in August 2023."
+    assert name_missing("who actually gave that lecture Kishida sat in on?", [lecture])
+
+
 def test_the_best_quote_leads_the_answer_and_context_follows() -> None:
     ev = evidence(
         {

@@ -313,7 +313,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
                 standalone, hits, pool, doc_name_tokens=doc_name_tokens, expansion=expansion
             )
             if self.reader:
-                evidence = self.reader.choose_sources(standalone, evidence, k)
+                side_by_side = parsed.doc_ids if len(parsed.doc_ids) > 1 else ()
+                evidence = self.reader.choose_sources(standalone, evidence, k, cover=side_by_side)
             parts: list[ScoredSentence] = []
             if not translated_terms:
                 evidence, parts = read_parts(

@@ -6,6 +6,8 @@ and thresholds of `rag/data/reader.json`, trained on the dev questions by `polic
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,9 +70,13 @@ class Reader:
             return self.model.sentence.probabilities(rows)
         return conf.probabilities(rows[:, conf.columns(FEATURES)])
 
-    def choose_sources(self, question: str, evidence: Evidence, k: int) -> Evidence:
+    def choose_sources(
+        self, question: str, evidence: Evidence, k: int, cover: Sequence[str] = ()
+    ) -> Evidence:
         """The k passages to answer from, among a wider pool: clause matches first, then by the rerank
-        score blended with the reader's best sentence in each passage."""
+        score blended with the reader's best sentence in each passage. `cover`: documents the question
+        names side by side; each keeps its best passage, if the pool has one, in place of the last
+        passage of a document that has several."""
         if len(evidence.sources) <= k:
             return evidence
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
@@ -85,7 +91,8 @@ class Reader:
             (src for src in evidence.sources if src.n not in lead),
             key=lambda src: -(src.score + READER_BLEND * best.get(src.n, 0.0)),
         )
-        return evidence.keep((lead + [src.n for src in rest])[:k])
+        order = lead + [src.n for src in rest]
+        return evidence.keep(_covering(order, k, {src.n: src.doc_id for src in evidence.sources}, cover))
 
     def read(
         self, question: str, evidence: Evidence, missing: list[str], translated: bool = False
@@ -109,3 +116,17 @@ def top_similarity(cands: list[ScoredSentence]) -> float | None:
     """The best sentence similarity; None when no candidate has a sentence vector."""
     best = max((s.dense for s in cands), default=0.0)
     return best if best > 0.0 else None
+
+
+def _covering(order: list[int], k: int, doc_of: dict[int, str], cover: Sequence[str]) -> list[int]:
+    """The first k of `order`, with each `cover` document's best passage swapped in if it was left out."""
+    chosen = order[:k]
+    for doc in cover:
+        if any(doc_of[n] == doc for n in chosen):
+            continue
+        best = next((n for n in order[k:] if doc_of[n] == doc), None)
+        counts = Counter(doc_of[n] for n in chosen)
+        victim = next((i for i in range(len(chosen) - 1, 0, -1) if counts[doc_of[chosen[i]]] > 1), None)
+        if best is not None and victim is not None:
+            chosen[victim] = best
+    return sorted(chosen, key=order.index)

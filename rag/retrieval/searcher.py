@@ -174,7 +174,11 @@ class Searcher:
             if expansion:
                 bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
         passes = [(base, 1.0)]
-        if named:
+        if len(named) > 1:
+            # A pass per named document: over their union, the longer one (the AI Act, 3,000 chunks) fills
+            # every top rank and the other is never read ("the EU Act or the CoE treaty?").
+            passes = [(base & table.mask(None, (d,)), 1.0) for d in named] + [(base, OTHER_DOC_FACTOR)]
+        elif named:
             passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
         sentence_sims, best_sentence = self._sentence_pass(qvec)
         adapted_q = self._adapted_query(qvec, adapt)

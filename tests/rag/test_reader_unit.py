@@ -546,3 +546,16 @@ def test_evidence_takes_another_searchs_passage_once() -> None:
     again, n_again = merged.with_source(other, 1)  # the same chunk is found, not added twice
     assert again is merged and n_again == 3
     assert [s.n for s in EV.sources] == [1, 2]  # the original is left as it was
+
+
+def test_documents_named_side_by_side_each_keep_a_passage() -> None:
+    from rag.reader.reader import _covering
+
+    doc_of = {1: "eu", 2: "eu", 3: "eu", 4: "eu", 5: "eu", 6: "coe", 7: "eu"}
+    # The CoE's best passage comes in for the EU's last one; the order stays the ranking's.
+    assert _covering([1, 2, 3, 4, 5, 6, 7], 5, doc_of, ("eu", "coe")) == [1, 2, 3, 4, 6]
+    assert _covering([1, 2, 3, 4, 5, 6, 7], 5, doc_of, ()) == [1, 2, 3, 4, 5]
+    # Nothing of it in the pool: nothing to swap in.
+    assert _covering([1, 2, 3, 4, 5, 7], 5, doc_of, ("eu", "oecd")) == [1, 2, 3, 4, 5]
+    # The lead passage (a named clause) is never the one swapped out.
+    assert _covering([1, 6], 1, doc_of, ("eu", "coe")) == [1]

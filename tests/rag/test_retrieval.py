@@ -53,6 +53,15 @@ def test_named_document_is_boosted(services):
     assert hits[0].doc.metadata["doc_id"] == "oecd-recommendation-on-ai-2024"
 
 
+def test_two_named_documents_both_reach_the_top_and_the_answer(services):
+    # Over the two documents' union the AI Act's 3,000 chunks filled every top rank.
+    question = "A defence ministry builds an AI targeting tool: EU AI Act or Council of Europe treaty?"
+    coe = "coe-framework-convention-ai-cets225-2024"
+    assert coe in {h.doc.metadata["doc_id"] for h in _top(services, question)[:5]}
+    got = services.chain.gather(question, None, 5)
+    assert {s.doc_id for s in got.evidence.sources} >= {coe, "eu-ai-act-regulation-2024-1689"}
+
+
 def test_seed_article_fact_is_found(services):
     hits = _top(services, "When was Japan's AI Safety Institute established?")
     assert any("February 14, 2024" in h.doc.page_content for h in hits)

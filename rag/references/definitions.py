@@ -47,9 +47,17 @@ _VAGUE_HEADS = frozenset(
 )
 
 
+# "When did the OECD change how it defines an 'AI system'?" asks a date, not the definition.
+_OTHER_ASK = re.compile(
+    r"^\s*(?:when|how (?:many|much|long)|since when|by when|in what year|what (?:date|year))\b", re.I
+)
+
+
 def defined_term(question: str, doc_names: list[str]) -> str:
     """The term a definition question asks about ("deployer", "AI system"), or "" for another question.
     `doc_names`: the named document's names, cut from the end of a term ("AI system in the OECD text")."""
+    if _OTHER_ASK.match(question):
+        return ""
     quoted = _QUOTED.search(question)
     matches = [quoted] if quoted and _ABOUT_MEANING.search(question) else []
     for m in matches + [p.match(question) for p in _QUESTIONS]:

@@ -22,6 +22,7 @@ from rag.references.definitions import defined_term, defines
         ("What is the purpose of the convention?", [], ""),  # asks what it is for
         ("What does it mean?", [], ""),
         ("Which practices does the AI Act prohibit?", ["AI Act"], ""),
+        ("when did the OECD change how it officially defines an 'AI system'?", ["OECD"], ""),  # a date
     ],
 )
 def test_defined_term(question: str, names: list[str], term: str) -> None:

@@ -287,7 +287,7 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
         for span in found:
             if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
                 continue
-            words = set(tokenize(span))
+            words = set(tokenize(span)) - _GENERIC_NAME_WORDS  # the recogniser calls "AI" a country
             if words and not words <= asked:  # a name beyond the question's own
                 return False
     return True
@@ -379,7 +379,7 @@ def place_missing(question: str, top_sentences: Sequence[str]) -> bool:
     asked = set(tokenize(question))
     for sentence in top_sentences[:3]:
         for span, label in entities(sentence):
-            words = set(tokenize(span))
+            words = set(tokenize(span)) - _GENERIC_NAME_WORDS
             if label in _PLACE_LABELS and words and not words <= asked:
                 return False
     return True

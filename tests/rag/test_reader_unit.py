@@ -559,3 +559,12 @@ def test_documents_named_side_by_side_each_keep_a_passage() -> None:
     assert _covering([1, 2, 3, 4, 5, 7], 5, doc_of, ("eu", "oecd")) == [1, 2, 3, 4, 5]
     # The lead passage (a named clause) is never the one swapped out.
     assert _covering([1, 6], 1, doc_of, ("eu", "coe")) == [1]
+
+
+@pytest.mark.slow  # spaCy's recogniser
+def test_ai_read_as_a_country_is_no_place_or_name() -> None:
+    from rag.reader.answerability import place_missing
+
+    # The recogniser labels "AI" a GPE: that is not where anything was held.
+    sentence = "The ministers discussed AI and the AI Call to Action at their meeting on December 1, 2023."
+    assert place_missing("where did the ministers meet on 1 December 2023?", [sentence])

@@ -173,13 +173,7 @@ class Searcher:
             bm25_all = lexical.scores(query)
             if expansion:
                 bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
-        passes = [(base, 1.0)]
-        if len(named) > 1:
-            # A pass per named document: over their union, the longer one (the AI Act, 3,000 chunks) fills
-            # every top rank and the other is never read ("the EU Act or the CoE treaty?").
-            passes = [(base & table.mask(None, (d,)), 1.0) for d in named] + [(base, OTHER_DOC_FACTOR)]
-        elif named:
-            passes = [(base & table.mask(None, named), 1.0), (base, OTHER_DOC_FACTOR)]
+        passes = self._passes(base, named)
         sentence_sims, best_sentence = self._sentence_pass(qvec)
         adapted_q = self._adapted_query(qvec, adapt)
         hits: dict[str, Hit] = {}
@@ -335,6 +329,15 @@ class Searcher:
             return None  # written by another worker since our last refresh
         hits[cid] = Hit(doc=self.table.docs[i])  # the returned hits get their text at the end of search
         return hits[cid]
+
+    def _passes(self, base: np.ndarray, named: tuple[str, ...]) -> list[tuple[np.ndarray, float]]:
+        """The row masks searched, with their weights: the named documents at full weight, the rest less.
+        A pass per named document: over their union, the longer one (the AI Act, 3,000 chunks) filled every
+        top rank and the other was never read ("the EU Act or the CoE treaty?")."""
+        if not named:
+            return [(base, 1.0)]
+        own = [(base & self.table.mask(None, (d,)), 1.0) for d in named]
+        return [*own, (base, OTHER_DOC_FACTOR)]
 
     def _pin(self, parsed: QueryRefs, base: np.ndarray, named: tuple[str, ...], hits: dict[str, Hit]) -> None:
         """What the question names exactly ranks first: its clause, the document's dated statement when it

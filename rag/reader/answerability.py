@@ -128,7 +128,9 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     asked = _amounts(question)
     if not _amounts(top_sentences[0]) - asked:
         return True
-    if _MONEY_ASKED.search(question):  # a sum of money, not "within 60 days" or "Executive Order 14091"
+    # A sum of money, not "within 60 days" or "Executive Order 14091"; a translated "How much" asks only
+    # that (rag/translate/translator.py: いくら, 金額, 予算, 費用).
+    if _MONEY_ASKED.search(question) or (translated and question.startswith("How much")):
         return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
     if translated:
         return False

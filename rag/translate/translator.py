@@ -79,6 +79,8 @@ _WH = (
         "Which are",
     ),
     (re.compile(r"どのような|どんな|どういう|何を|何が|何で|何か|何と|とは"), "What"),
+    # "どう評価されてる", "どう違う": how, not a yes/no question
+    (re.compile(r"どう(?!か|しても|せ)"), "How"),
 )
 _YES_NO_END = re.compile(r"(?:ですか|ますか|でしょうか|のか|か|の|いい|よい)\s*[?？]?\s*$")
 

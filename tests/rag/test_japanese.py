@@ -168,6 +168,7 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("特に厳しい対策を求めてる団体ってどこ？", "Who"),  # どこ of a body is who, not where
         ("「自動化バイアス」って、どういう現象のこと？", "What"),
         ("EU AI法は何年に採択されましたか？", "When"),  # 何年 as a point in time is still a date
+        ("包括的政策枠組みはどう評価されてるの？", "How"),  # not a yes/no question
     ],
 )
 def test_the_interrogative_sets_the_question_type(

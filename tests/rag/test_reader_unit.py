@@ -568,3 +568,13 @@ def test_ai_read_as_a_country_is_no_place_or_name() -> None:
     # The recogniser labels "AI" a GPE: that is not where anything was held.
     sentence = "The ministers discussed AI and the AI Call to Action at their meeting on December 1, 2023."
     assert place_missing("where did the ministers meet on 1 December 2023?", [sentence])
+
+
+def test_a_translated_how_much_asks_for_a_sum() -> None:
+    from rag.reader.answerability import amount_missing
+
+    asked = "How much U.S.-Japan joint research framework funding budget ASPIRE?"  # 予算はいくら
+    no_sum = "The United States and Japan launched ASPIRE, a joint research programme on 12 topics."
+    assert amount_missing(asked, [no_sum], translated=True)
+    a_sum = "ASPIRE will receive $40 million over 5 years from the two governments."
+    assert not amount_missing(asked, [a_sum], translated=True)

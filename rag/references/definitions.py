@@ -85,8 +85,10 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     quoted = rf"[‘'\"“]{words}s?[’'\"”]"
     return re.compile(
         rf"{quoted}\s+(?:shall\s+)?means?\b"
-        rf"|(?:^|[\s‒–-]){words}s?:\s+(?:an?|the)\s+{words}\b"
-        rf"|\brefers?\s+to\s+(?:an?\s+|the\s+)?{words}s?\s+as\b",
+        rf"|(?:^|[\s‒–-]){words}s?:\s+(?:(?:an?|the)\s+)?{words}\b"
+        rf"|\brefers?\s+to\s+(?:an?\s+|the\s+)?{words}s?\s+as\b"
+        # "In the context of the AI RMF, risk refers to the composite measure…" (NIST)
+        rf"|(?:^|[,;:]\s+){words}\s+refers\s+to\b",
         re.I,
     )
 

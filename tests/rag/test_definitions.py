@@ -39,6 +39,9 @@ def test_defined_term(question: str, names: list[str], term: str) -> None:
         ("(60) ‘deep fake’ means AI-generated or manipulated image", "deep fake", True),
         ("Deployers should ensure that the deployer means well", "deployer", False),  # no definition
         ("it is difficult to strictly define artificial intelligence", "AI system", False),
+        ("‒ AI knowledge: AI knowledge refers to the skills and resources", "AI knowledge", True),  # OECD
+        ("In the context of the AI RMF, risk refers to the composite measure", "risk", True),  # NIST
+        ("Managing this risk refers to the measures taken", "risk", False),  # not the term defined
     ],
 )
 def test_defines(text: str, term: str, defined: bool) -> None:

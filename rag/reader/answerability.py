@@ -289,10 +289,15 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
         for span in found:
             if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
                 continue
-            words = set(tokenize(span)) - _GENERIC_NAME_WORDS  # the recogniser calls "AI" a country
-            if words and not words <= asked:  # a name beyond the question's own
+            if _beyond(span, asked):
                 return False
     return True
+
+
+def _beyond(span: str, asked: set[str]) -> bool:
+    """A recognised name that the question does not give itself (the recogniser calls "AI" a country)."""
+    words = set(tokenize(span)) - _GENERIC_NAME_WORDS
+    return bool(words) and not words <= asked
 
 
 # "what date / which day / the exact dates / is there a set date": a calendar day is asked for, not a year
@@ -380,10 +385,8 @@ def place_missing(question: str, top_sentences: Sequence[str]) -> bool:
 
     asked = set(tokenize(question))
     for sentence in top_sentences[:3]:
-        for span, label in entities(sentence):
-            words = set(tokenize(span)) - _GENERIC_NAME_WORDS
-            if label in _PLACE_LABELS and words and not words <= asked:
-                return False
+        if any(label in _PLACE_LABELS and _beyond(span, asked) for span, label in entities(sentence)):
+            return False
     return True
 
 

@@ -109,7 +109,7 @@ def asked_part(question: str) -> str:
 _HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
 _GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 # What a "how many/much" question counts: the noun after it ("how many jobs", "how much funding").
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\b", re.I)
+_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
 # Words that name a measure, not a thing counted: "over what period", "how much time".
 _MEASURES = frozenset(
     "amount number share percentage proportion period time duration size kind sort type money".split()
@@ -134,12 +134,22 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
         return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
     if translated:
         return False
-    found = _COUNTED.search(question)
-    words = [t for t in tokenize(found.group(1)) if t not in STOP_WORDS] if found else []
-    counted = words[-1] if words else None
+    counted = counted_noun(question)
     if counted is None or counted in _MEASURES:
         return False
     return not any(_counted_with_figure(counted, s) for s in top_sentences[:3])
+
+
+def counted_noun(question: str) -> str | None:
+    """What a how-many question counts: the word before the verb when one comes within three words ("how
+    many AI specialists did they hire" counts specialists, not AI), else the first ("how many people
+    actually got hired")."""
+    found = _COUNTED.search(question)
+    words = found.group(1).lower().split() if found else []
+    head = next((i for i, w in enumerate(words) if w in STOP_WORDS), None)
+    word = words[0] if head is None and words else words[head - 1] if head else None
+    roots = tokenize(word) if word else []  # the token root the sentences are matched on
+    return roots[-1] if roots else None
 
 
 # A figure beside the counted word: "160 new jobs", "funding of $110 million", "27 Member States". Not a

@@ -578,3 +578,19 @@ def test_a_translated_how_much_asks_for_a_sum() -> None:
     assert amount_missing(asked, [no_sum], translated=True)
     a_sum = "ASPIRE will receive $40 million over 5 years from the two governments."
     assert not amount_missing(asked, [a_sum], translated=True)
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many AI specialists did the government hire?", "specialist"),  # not the modifier "AI"
+        ("how many new jobs will it create?", "job"),
+        ("how many people actually got hired?", "people"),  # no verb within reach: the first word
+        ("how much funding does ASPIRE get?", "funding"),
+        ("how many of the experts came from Japan?", None),  # counted after "of": left alone
+    ],
+)
+def test_a_how_many_question_counts_its_head_noun(question: str, counted: str | None) -> None:
+    from rag.reader.answerability import counted_noun
+
+    assert counted_noun(question) == counted

@@ -47,7 +47,8 @@ _EMPTY = frozenset(
 )
 # Japanese interrogatives → the English question word that gives the same question type.
 _WH = (
-    # A length of time before a point in it: 何年間, 任期は何年 (how long), 何年おき, 間隔 (how often).
+    # Before "When", whose 何年 they contain: an interval (何年おき, 間隔: how often) or a span of time
+    # (何年間, 任期は何年: how long), not a point in time.
     (re.compile(r"何年(?:ごと|おき|毎)|間隔|頻度"), "How often"),
     (re.compile(r"何年間|(?:任期|期間|保存|保管|有効)[^。？?]{0,8}何年"), "How long"),
     (re.compile(r"いつ|何年|何月|何日付|日付|期限|時期"), "When"),

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
+from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
 from rag.references.definitions import defines
 from rag.references.document_date import AMENDED, states_date
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
+from rag.text.headings import is_heading
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
 
@@ -54,27 +56,9 @@ class ExtractiveResult:
     quotes: list[Quote]
 
 
-# "*Tokyo Report | Security | East Asia*": a page's section tags, labels joined by bars, not a sentence.
-_LABEL = r"[\w’'&.-]+(?: [\w’'&.-]+){0,3}"  # up to four words
-_LABEL_LINE = re.compile(rf"^[\W_]*{_LABEL}(?: \| {_LABEL})+[\W_]*$")
-# So is a title line of capitalised labels between dashes: "A/RES/78/265 — United Nations — General
-# Assembly" (with no full stop: "The Commission — acting alone — shall…" is a sentence).
-_TITLE = r"[A-Z0-9][\w’'&./-]*(?: [\w’'&./-]+){0,3}"
-_TITLE_LINE = re.compile(rf"^{_TITLE}(?: [—–] {_TITLE})+$")
-
-
-def _is_heading(text: str) -> bool:
-    line = text.strip()
-    return line.startswith("#") or bool(_LABEL_LINE.match(line) or _TITLE_LINE.match(line))
-
-
-def _dated(text: str, qtype: str) -> bool:
-    return qtype == "date" and has_date(text)
-
-
 def _sentence_score(s: ScoredSentence, qtype: str, rank: int) -> float:
     score = s.coverage + 0.08 / rank  # earlier sources are more relevant
-    if _is_heading(s.text) and not (qtype == "date" and has_date(s.text)):
+    if is_heading(s.text) and not (qtype == "date" and has_date(s.text)):
         return -1.0  # a heading answers nothing, except a dated title for "when was it adopted"
     if qtype == "date" and has_date(s.text):
         score += 0.35
@@ -125,7 +109,7 @@ def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
         pat = re.compile(rf"^\W*{nist.group(1)}\s+{re.escape(nist.group(2))}(?![\d.])", re.I)
         target = next((s for s in sents if pat.match(s.text)), None)
     if target is None:
-        body = [s for s in sents if not _is_heading(s.text) and len(s.text.split()) >= 5]
+        body = [s for s in sents if not is_heading(s.text) and len(s.text.split()) >= 5]
         if not body:
             return []
         target = body[0] if not levels else max(body, key=lambda s: s.coverage)
@@ -185,11 +169,7 @@ def compose(
         ranked.sort(key=lambda x: (-x[0], x[1].source_n, x[1].position))
     else:  # a heading, a stray label or a citation (probability 0, see answer_mask) is no answer, except
         # a heading that dates the text for a date question ("## Resolution adopted … on 21 March 2024")
-        ranked = [
-            (p, s)
-            for p, s in ranked
-            if p > 0 and len(s.text.split()) >= 4 and (not _is_heading(s.text) or _dated(s.text, qtype))
-        ]
+        ranked = [(p, s) for p, s in ranked if quotable(p, s.text, qtype)]
     pinned = _pinned_statement(evidence, document_date, defined_term)
     if pinned:
         quotes = [_quote(s) for s in pinned]
@@ -217,7 +197,7 @@ def compose(
             score >= share * best_score
             and (by_reader or s.coverage > 0)  # see READER_EXTRA_SHARE
             and not _overlaps(s, picked, by_n)
-            and not _is_heading(s.text)
+            and not is_heading(s.text)
         ):
             picked.append(s)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
@@ -335,7 +315,7 @@ def _antecedent(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | No
     while pos > 0 and _ADDITIVE.match(sents[pos].text):  # "Likewise, ..." continues the sentence before
         pos -= 1
     prev = sents[pos]
-    return None if _is_heading(prev.text) else prev
+    return None if is_heading(prev.text) else prev
 
 
 _CONTINUES = re.compile(r"^\s*(they|these|this|those|such|it|its|their)\b", re.I)
@@ -346,7 +326,7 @@ def _continuation(best: ScoredSentence, evidence: Evidence) -> list[ScoredSenten
     answer without "They represent a political commitment…" (dev u-para-036)."""
     sents = evidence.sentences.get(best.source_n, [])
     nxt = sents[best.position + 1] if best.position + 1 < len(sents) else None
-    if nxt is None or not _CONTINUES.match(nxt.text) or _is_heading(nxt.text) or _LIST_ITEM.match(nxt.text):
+    if nxt is None or not _CONTINUES.match(nxt.text) or is_heading(nxt.text) or _LIST_ITEM.match(nxt.text):
         return []
     return [nxt]
 
@@ -356,7 +336,7 @@ def _lead_in(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
     if not _LIST_ITEM.match(best.text):
         return None
     for s in reversed(evidence.sentences.get(best.source_n, [])[: best.position]):
-        if _is_heading(s.text):
+        if is_heading(s.text):
             return None
         if s.text.rstrip().endswith(":"):
             return s

@@ -15,6 +15,7 @@ import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity
 from rag.reader.question import ENUMERATION, LIST_ITEM, asks_who, is_yes_no, question_type
+from rag.text.headings import is_heading
 
 FEATURES: tuple[str, ...] = (
     "coverage",  # IDF-weighted share of the question's terms in the sentence
@@ -103,6 +104,13 @@ def answer_mask(texts: Sequence[str]) -> np.ndarray:
     multiplied by it, so such an entry is neither quoted nor counted as confidence that the question is
     answered."""
     return np.fromiter((not sentence_flags(t).citation for t in texts), dtype=np.float64, count=len(texts))
+
+
+def quotable(prob: float, text: str, qtype: str) -> bool:
+    """The extractive answer may quote it: some probability, four words or more, and no heading (except a
+    dated one for a "when" question: "## Resolution adopted … on 21 March 2024")."""
+    dated_heading = qtype == "date" and has_date(text)
+    return prob > 0 and len(text.split()) >= 4 and (not is_heading(text) or dated_heading)
 
 
 def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray]:

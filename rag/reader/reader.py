@@ -15,8 +15,9 @@ import numpy as np
 
 from rag.evidence import Evidence, ScoredSentence
 from rag.reader.answerability import missing_detail, missing_share
-from rag.reader.features import FEATURES, answer_mask, feature_matrix
+from rag.reader.features import FEATURES, answer_mask, feature_matrix, quotable
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
+from rag.reader.question import question_type
 
 # The reader reads POOL_EXTRA more passages than it answers from and keeps the k whose rerank score plus
 # READER_BLEND x their best sentence probability is highest. Dev sweep (pool, blend) → hit@5 v1 / user-style:
@@ -101,7 +102,12 @@ class Reader:
         order = sorted(range(len(cands)), key=lambda i: (-probs[i], cands[i].source_n, cands[i].position))
         share = missing_share(question, evidence.query_terms, missing)
         similarity = top_similarity(cands)
-        no_detail = missing_detail(question, [cands[i].text for i in order[:5]], translated)
+        # The asked detail is looked for in what the answer can quote: a heading ranked first ("## AI R&D
+        # Guidelines Integration") held no figure, and the question was declined though the next sentence
+        # said "those three guidelines".
+        qtype = question_type(question)
+        quotes = [cands[i].text for i in order if quotable(float(probs[i]), cands[i].text, qtype)]
+        no_detail = missing_detail(question, quotes[:5], translated)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,

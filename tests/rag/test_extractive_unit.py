@@ -266,3 +266,20 @@ def test_a_quote_is_a_slice_only_at_its_own_offsets() -> None:
     assert not src.holds(src.text, 101, 101 + len(src.text))  # shifted: not its characters
     assert not src.holds("Recommendations are legally binding.", 100, 136)  # altered text
     assert not src.holds("are not legally", 139, 154)  # too short to be a claim: the checker decides
+
+
+def test_a_numbered_principle_stated_as_a_heading_is_quoted_as_a_statement() -> None:
+    # The G7 principles are headings of their own: "## 9. Prioritize … climate crisis, global health".
+    principle = (
+        "## 9. Prioritize the development of advanced AI systems to address the world's greatest challenges"
+    )
+    intro = "We, the Leaders of the Group of Seven, stress the opportunities of advanced AI systems."
+    ev = evidence([(principle, 0.5), (intro, 0.4)])
+    ranked = [(0.6, ev.sentences[1][0]), (0.3, ev.sentences[1][1])]
+    result = compose("which big problems should advanced AI be aimed at?", ev, ranked=ranked)
+    assert result.quotes[0].text == principle.lstrip("# ")
+    # A title, numbered or not, is still no answer.
+    for title in ("## Section 1: Principles for responsible stewardship of trustworthy AI", "## 2. Scope"):
+        ev = evidence([(title, 0.5), (intro, 0.4)])
+        ranked = [(0.6, ev.sentences[1][0]), (0.3, ev.sentences[1][1])]
+        assert [q.text for q in compose("what are the principles?", ev, ranked=ranked).quotes] == [intro]

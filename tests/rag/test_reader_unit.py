@@ -279,6 +279,32 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 
 
+def test_the_asked_detail_is_looked_for_in_what_the_answer_can_quote() -> None:
+    # A heading ranked first holds no figure; the sentence after it does, and it is what gets quoted.
+    ev = evidence(
+        {
+            (1, "japan-guidelines"): [
+                sent(1, 0, "## AI R&D Guidelines Integration of AI Guidelines", 0.9, 0.8),
+                sent(
+                    1,
+                    1,
+                    "By integrating those 3 guidelines, the Guidelines were newly established.",
+                    0.5,
+                    0.5,
+                ),
+            ]
+        }
+    )
+    reading = reader_weighting("coverage").read("how many guidelines were integrated?", ev, [])
+    assert reading.ranked[0][1].text.startswith("##")  # the model still ranks the heading first
+    assert not reading.detail_missing
+    # With only the heading to go on, the figure is missing.
+    alone = evidence(
+        {(1, "japan-guidelines"): [ev.sentences[1][0], sent(1, 1, "No figure is given here.", 0.1)]}
+    )
+    assert reader_weighting("coverage").read("how many guidelines were integrated?", alone, []).detail_missing
+
+
 def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     from rag.reader.answerability import detail_missing, role_missing
 

@@ -12,10 +12,11 @@ from functools import lru_cache
 LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.I)
 # "when" asks only where a question starts ("When did…", "And when does…", "— when's the…") or inverts
 # ("when does it apply"); in "do I have to be told when I'm chatting with a bot?" it is a conjunction,
-# and an answer without a date is no incomplete answer there.
+# and an answer without a date is no incomplete answer there. "Which came first", "before or after" and
+# "how long after" are answered by two dates.
 _WHEN = re.compile(
     r"\b(what date|which date|what day|which day|what year|which year|since when|how long ago|by when"
-    r"|deadline)\b"
+    r"|deadline|came first|before or after|how long (?:after|before))\b"
     r"|\bwhen(?:'s|’s)?(?=\s+(?:did|does|do|is|was|were|will|would|can|could|has|have|had|should|must"
     r"|are|am|shall)\b)|\bwhen(?:'s|’s)|^\W*(?:(?:so|and|but|ok|okay|then|also)\W+)?when\b"
     r"|[,;:—–(-]\s*when\b|\b(?:how|where|why|whether|if) (?:and|or) when\b",

@@ -45,6 +45,11 @@ def evidence(*passages: list[tuple[str, float]], sources: list[Source] | None = 
         ("when's the next version of the guidelines coming out?", "date"),
         ("I read about the summit — when did it take place?", "date"),
         ("which day did the assembly pass the resolution", "date"),
+        # Two events in time: answered by their dates.
+        ("did Biden sign his order before or after the G7 statement?", "date"),
+        ("which came first, the resolution or the act?", "date"),
+        ("how long after the resolution did the leaders meet?", "date"),
+        ("how long must logs be kept?", "number"),
         # "when" as a conjunction asks for no date.
         ("do I have to be told when I'm chatting with a bot?", "fact"),
         ("Back when chatbots were everywhere, did the G7 act on them?", "fact"),

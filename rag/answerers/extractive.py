@@ -197,6 +197,7 @@ def compose(
             score >= share * best_score
             and (by_reader or s.coverage > 0)  # see READER_EXTRA_SHARE
             and not _overlaps(s, picked, by_n)
+            and not _repeats(s, picked)
             and not is_heading(s.text)
         ):
             picked.append(s)
@@ -362,6 +363,16 @@ def _overlaps(s: ScoredSentence, picked: list[ScoredSentence], by_n: dict[int, S
     another document's sentence at the same offsets is no overlap: it used to be, and was dropped."""
     doc = by_n[s.source_n].doc_id
     return any(by_n[p.source_n].doc_id == doc and s.start < p.end and p.start < s.end for p in picked)
+
+
+def _repeats(s: ScoredSentence, picked: list[ScoredSentence]) -> bool:
+    """It says word for word what a picked sentence says: the G7 guiding principles and code of conduct
+    share whole sentences, and an answer quoted the same sentence from each, in place of a third point."""
+    words = _WORDS.findall(s.text.lower())
+    return any(_WORDS.findall(p.text.lower()) == words for p in picked)
+
+
+_WORDS = re.compile(r"\w+")
 
 
 def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) -> str:

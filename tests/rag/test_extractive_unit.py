@@ -288,3 +288,14 @@ def test_a_numbered_principle_stated_as_a_heading_is_quoted_as_a_statement() -> 
         ev = evidence([(title, 0.5), (intro, 0.4)])
         ranked = [(0.6, ev.sentences[1][0]), (0.3, ev.sentences[1][1])]
         assert [q.text for q in compose("what are the principles?", ev, ranked=ranked).quotes] == [intro]
+
+
+def test_a_sentence_two_documents_share_is_quoted_once() -> None:
+    # The G7 guiding principles and code of conduct share whole sentences, punctuation aside.
+    shared = "Organizations should develop tools to tell if content was made by their AI, such as watermarks."
+    other = "Organizations should develop tools to tell if content was made by their AI such as watermarks."
+    third = "Providers shall ensure that outputs are marked in a machine-readable format."
+    ev = evidence([(shared, 0.5)], [(other, 0.5)], [(third, 0.4)])
+    ranked = [(0.6, ev.sentences[1][0]), (0.5, ev.sentences[2][0]), (0.3, ev.sentences[3][0])]
+    texts = [q.text for q in compose("does anyone ask for watermarks?", ev, ranked=ranked).quotes]
+    assert texts == [shared, third]

@@ -184,13 +184,32 @@ def test_a_second_part_is_answered_from_another_passage() -> None:
     )
     s = ev.sentences
     # The best passage fills the answer's three lines; the other part still gets its quote.
-    ranked = [(0.9, s[1][0]), (0.5, s[1][1]), (0.45, s[1][2]), (0.3, s[2][1]), (0.2, s[2][0])]
+    ranked = [(0.9, s[1][0]), (0.5, s[1][1]), (0.45, s[1][2]), (0.25, s[2][1]), (0.2, s[2][0])]
     quotes = compose("Do images need a watermark?", ev, ranked=ranked).quotes
     assert [q.text[:26] for q in quotes][-1] == "Organizations should label"
     assert "Organizations should report on their work and publish it on time." not in [q.text for q in quotes]
     # Too far below the best quote, it is not worth a line.
     weak = [(0.9, s[1][0]), (0.5, s[1][1]), (0.05, s[2][0])]
     assert {q.source_n for q in compose("Do images need a watermark?", ev, ranked=weak).quotes} == {1}
+
+
+def test_a_fourth_and_fifth_quote_join_only_near_the_best() -> None:
+    ev = evidence(
+        {
+            (1, "eu-ai-act"): [
+                sent(1, i, f"Providers shall meet obligation number {i} in full.") for i in range(6)
+            ],
+        }
+    )
+    s = ev.sentences[1]
+    ranked = [(0.9, s[0]), (0.5, s[1]), (0.4, s[2]), (0.3, s[3]), (0.28, s[4]), (0.2, s[5])]
+    quoted = {q.text for q in compose("What must providers do?", ev, ranked=ranked).quotes}
+    # Three at a tenth of the best; a fourth and fifth at three tenths (0.27) of it; never a sixth.
+    assert quoted == {x.text for x in s[:5]}
+    low = [(0.9, s[0]), (0.5, s[1]), (0.4, s[2]), (0.26, s[3]), (0.2, s[4])]
+    assert {q.text for q in compose("What must providers do?", ev, ranked=low).quotes} == {
+        x.text for x in s[:3]
+    }
 
 
 @pytest.mark.parametrize(

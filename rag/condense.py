@@ -14,12 +14,15 @@ from rag.core.models import ChatTurn
 
 PRONOUN = re.compile(
     r"\b(it|its|they|them|their|this|that|these|those|there|then|he|she|his|her"
-    r"|the same|the document|the text|which one|the others?|the former|the latter|the rest)\b",
+    r"|the same|the document|the text|which one|the others?|the former|the latter|the rest"
+    # "the current and target ones", "the new one": a noun the last question named
+    r"|ones|the (?:\w+ )?one(?! of))\b",
     re.I,
 )
 _LEADING = re.compile(r"^\s*(and|so|also|but|ok(?:ay)?|then|what about|how about)\b[\s,]*", re.I)
 _Q_WORDS = re.compile(
     r"^\s*(what|which|when|where|who|whom|whose|why|how|does|do|did|is|are|was|were|can|could|should|will|would)\b"
+    r"(?:['’]s\b)?"  # "what's a 'profile'…" kept "'s a 'profile'" as its subject
     # \b after each word: without it "a" took the first letter of "Article" ("rticle 50(2) …").
     r"(\s+(is|are|was|were|does|do|did|the|a|an|many|much)\b)*\s*",
     re.I,

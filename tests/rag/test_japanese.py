@@ -219,6 +219,16 @@ def test_a_translated_how_many_is_not_held_to_a_counted_noun() -> None:
     assert amount_missing(question, tops)  # in English, "how many Artificial Intelligence Act" counts acts
     assert not amount_missing(question, tops, translated=True)  # translated: only the figure is asked
     assert amount_missing(question, ["The Commission shall impose fines."], translated=True)  # none given
+    # A translated question has lost its word order, and the reader's first sentence with it: the figure
+    # may come in any of the three best (all quoted), not only the first, as an English question's must.
+    integrated = "How many AI Guidelines for Business guidelines guidance existing integration?"
+    later = [
+        "It helps business operators who use AI.",
+        "By integrating those three guidelines, they were set up.",
+    ]
+    assert not amount_missing(integrated, later, translated=True)
+    assert amount_missing("How many guidelines were integrated?", later)
+    assert amount_missing(integrated, [*later[:1], "No figure.", "None here.", later[1]], translated=True)
 
 
 @pytest.mark.slow

@@ -24,7 +24,7 @@ _Q_WORDS = re.compile(
     r"^\s*(what|which|when|where|who|whom|whose|why|how|does|do|did|is|are|was|were|can|could|should|will|would)\b"
     r"(?:['’]s\b)?"  # "what's a 'profile'…" kept "'s a 'profile'" as its subject
     # \b after each word: without it "a" took the first letter of "Article" ("rticle 50(2) …").
-    r"(\s+(is|are|was|were|does|do|did|the|a|an|many|much)\b)*\s*",
+    r"(\s+(is|are|was|were|does|do|did|the|a|an|many|much|there)\b)*\s*",
     re.I,
 )
 

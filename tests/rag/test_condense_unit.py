@@ -47,6 +47,7 @@ def test_a_self_contained_question_does_not() -> None:
         # A contraction is part of its question word: it left "'s a 'profile' …" as the subject.
         ("what's a 'profile' in the NIST AI risk framework?", "'profile' in the NIST AI risk framework"),
         ("Who’s in charge of the AI Office?", "in charge of the AI Office"),
+        ("Is there a follow-up body under the convention?", "follow-up body under the convention"),
     ],
 )
 def test_subject_is_the_question_without_its_question_words(previous: str, subject: str) -> None:

@@ -375,14 +375,14 @@ def _overlaps(s: ScoredSentence, picked: list[ScoredSentence], by_n: dict[int, S
     return any(by_n[p.source_n].doc_id == doc and s.start < p.end and p.start < s.end for p in picked)
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def _repeats(s: ScoredSentence, picked: list[ScoredSentence]) -> bool:
     """It says word for word what a picked sentence says: the G7 guiding principles and code of conduct
     share whole sentences, and an answer quoted the same sentence from each, in place of a third point."""
     words = _WORDS.findall(s.text.lower())
     return any(_WORDS.findall(p.text.lower()) == words for p in picked)
-
-
-_WORDS = re.compile(r"\w+")
 
 
 def _render(quotes: list[Quote], by_n: dict[int, Source], evidence: Evidence) -> str:

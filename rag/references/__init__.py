@@ -15,6 +15,7 @@ from rag.references.definitions import defined_term
 from rag.references.document_date import asks_document_date, described_document
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
+from rag.references.penalties import PENALTY_ASKED
 from rag.text.clauses import int_to_roman, roman_to_int
 from rag.text.normalize import normalize
 from rag.text.tokenize import tokenize
@@ -45,6 +46,8 @@ class QueryRefs:
     # The term it asks the meaning of ("deployer"): a retrieved passage that defines it is quoted first
     # (rag/references/definitions.py).
     defined_term: str = ""
+    # It asks what breaking the named clause costs (rag/references/penalties.py).
+    penalty: bool = False
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -68,4 +71,7 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     term = defined_term(question, names) if not refs and not dated else ""
     if only and not refs and not dated and not term:
         doc_ids += docs_matcher.cues.other_side(question, doc_ids)
-    return QueryRefs(refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term)
+    penalty = bool(refs) and bool(PENALTY_ASKED.search(question))
+    return QueryRefs(
+        refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term, penalty=penalty
+    )

@@ -17,9 +17,10 @@ from opentelemetry.trace import NoOpTracer, Span, Tracer
 
 from rag.core.models import Filters
 from rag.core.settings import Settings
-from rag.references import DocAlias, QueryRefs, parse_query, ref_score
+from rag.references import ANCESTOR_CREDIT, DocAlias, QueryRefs, parse_query, ref_score
 from rag.references.definitions import defines
 from rag.references.document_date import states_date
+from rag.references.penalties import penalty_provisions
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.loading import load_tables
@@ -343,7 +344,9 @@ class Searcher:
         """What the question names exactly ranks first: its clause, the document's dated statement when it
         asks when the document was made, or the passage that defines the term it asks about."""
         if parsed.refs:
-            self._add_clause_hits(parsed, base & (self.table.mask(None, named) if named else base), hits)
+            mask = base & (self.table.mask(None, named) if named else base)
+            if not (parsed.penalty and self._mark_penalty_hits(parsed, mask, hits)):
+                self._add_clause_hits(parsed, mask, hits)
         elif parsed.document_date and named:
             self._add_date_hit(named[0], base, hits)
         elif parsed.defined_term:
@@ -382,17 +385,26 @@ class Searcher:
                     return
 
     def _add_clause_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> None:
+        for i, score in self._clause_rows(parsed, mask):
+            h = self._hit(str(self.table.docs[i].id), hits)
+            if h is not None:
+                h.ref = max(h.ref, score)
+
+    def _clause_rows(self, parsed: QueryRefs, mask: np.ndarray) -> list[tuple[int, float]]:
+        refs = ((int(i), self.table.docs[i].metadata.get("refs") or "") for i in np.flatnonzero(mask))
+        scored = ((i, ref_score(parsed.refs, set(r.strip("|").split("|"))) if r else 0.0) for i, r in refs)
+        return [(i, score) for i, score in scored if score > 0]
+
+    def _mark_penalty_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> bool:
+        """The candidates that cite the named article and set a penalty rank first, as a related clause
+        would: not as the clause itself, whose sentences would then be the whole answer."""
         table = self.table
-        for i in np.flatnonzero(mask):
-            doc = table.docs[i]
-            refs = doc.metadata.get("refs") or ""
-            if not refs:
-                continue
-            score = ref_score(parsed.refs, set(refs.strip("|").split("|")))
-            if score > 0:
-                h = self._hit(str(doc.id), hits)
-                if h is not None:
-                    h.ref = max(h.ref, score)
+        own = [table.doc(i).page_content for i, score in self._clause_rows(parsed, mask) if score >= 1.0]
+        texts = {cid: table.doc(table.by_id[cid]).page_content for cid in hits}
+        cited = penalty_provisions(parsed.refs[0], own, texts)
+        for cid in cited:
+            hits[cid].ref = max(hits[cid].ref, ANCESTOR_CREDIT)
+        return bool(cited)
 
 
 def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...], table: ChunkTable) -> None:

@@ -124,6 +124,29 @@ def test_extractive_clause_answer_quotes_the_point(services):
     assert "Article 5(1)(f): “(f)" in a.answer  # the point quoted, not the chunk's range
 
 
+@pytest.mark.parametrize(
+    ("question", "clause", "fine"),
+    [
+        (
+            "what's the maximum fine for breaching the transparency rules in Article 50 of the AI Act?",
+            "99(4)",
+            "15 000 000",
+        ),
+        (
+            "How big can the fine be for using a banned practice under Article 5 of the AI Act?",
+            "99(3)",
+            "35 000 000",
+        ),
+    ],
+)
+def test_the_fine_for_breaking_a_clause_comes_from_the_penalty_provision(services, question, clause, fine):
+    a = ask(services, question)
+    assert f"Article {clause}" in a.answer.split("\n")[0] and fine in a.answer, a.answer[:400]
+    # A clause that sets the fines itself is still answered from its own text.
+    own = ask(services, "What fines does Article 99 of the AI Act set?")
+    assert "Article 99" in own.citations[0].section
+
+
 def test_an_extractive_quote_is_verified_as_its_sources_own_characters(services):
     a = ask(services, "Is the OECD AI recommendation legally binding?")
     assert not a.abstained and a.sentences

@@ -430,3 +430,31 @@ def test_a_named_document_and_another_issuer_are_both_sides(
     docs: list[DocAlias], question: str, expected: tuple[str, ...]
 ) -> None:
     assert parse_query(question, docs).doc_ids == expected
+
+
+def test_a_question_about_the_fine_for_breaking_a_clause_is_marked() -> None:
+    from rag.references import parse_query
+    from rag.references.penalties import penalty_provisions
+
+    assert parse_query("What's the fine for breaching Article 50 of the AI Act?", []).penalty
+    assert not parse_query("What does Article 50 of the AI Act require?", []).penalty
+    assert not parse_query("What are the fines in the AI Act?", []).penalty  # no clause named
+    cites = "Breaching the prohibition referred to in Article 5 is subject to administrative fines."
+    lists = "Administrative fines apply to breaches of Articles 16, 22 and 50."
+    other = "Administrative fines of up to EUR 15 000 000 apply under Article 55."
+    found = penalty_provisions(
+        "article 5(1)(f)", ["1. The following AI practices shall be prohibited:"], {"a": cites, "b": other}
+    )
+    assert found == ["a"]  # Article 55 is not Article 5
+    assert penalty_provisions("article 50(2)", ["Providers shall mark outputs."], {"b": lists}) == ["b"]
+    # A clause mentioning "a criminal penalty" in passing does not set penalties; Article 99 does.
+    assert penalty_provisions(
+        "article 5", ["… executing a criminal penalty for offences …"], {"a": cites}
+    ) == ["a"]
+    assert (
+        penalty_provisions(
+            "article 99", ["Member States shall lay down the rules on penalties."], {"a": cites}
+        )
+        == []
+    )
+    assert penalty_provisions("section 4.2", [], {"a": cites}) == []  # only articles are cited this way

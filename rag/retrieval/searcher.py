@@ -344,9 +344,9 @@ class Searcher:
         """What the question names exactly ranks first: its clause, the document's dated statement when it
         asks when the document was made, or the passage that defines the term it asks about."""
         if parsed.refs:
-            mask = base & (self.table.mask(None, named) if named else base)
-            if not (parsed.penalty and self._mark_penalty_hits(parsed, mask, hits)):
-                self._add_clause_hits(parsed, mask, hits)
+            rows = self._clause_rows(parsed, base & (self.table.mask(None, named) if named else base))
+            if not (parsed.penalty and self._mark_penalty_hits(parsed.refs[0], rows, hits)):
+                self._add_clause_hits(rows, hits)
         elif parsed.document_date and named:
             self._add_date_hit(named[0], base, hits)
         elif parsed.defined_term:
@@ -384,24 +384,24 @@ class Searcher:
                         h.ref = 1.0
                     return
 
-    def _add_clause_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> None:
-        for i, score in self._clause_rows(parsed, mask):
+    def _clause_rows(self, parsed: QueryRefs, mask: np.ndarray) -> list[tuple[int, float]]:
+        """The masked chunks whose structural refs match the question's, with their match scores."""
+        refs = {int(i): self.table.docs[i].metadata.get("refs") or "" for i in np.flatnonzero(mask)}
+        scores = {i: ref_score(parsed.refs, set(r.strip("|").split("|"))) for i, r in refs.items() if r}
+        return [(i, score) for i, score in scores.items() if score > 0]
+
+    def _add_clause_hits(self, rows: list[tuple[int, float]], hits: dict[str, Hit]) -> None:
+        for i, score in rows:
             h = self._hit(str(self.table.docs[i].id), hits)
             if h is not None:
                 h.ref = max(h.ref, score)
 
-    def _clause_rows(self, parsed: QueryRefs, mask: np.ndarray) -> list[tuple[int, float]]:
-        refs = ((int(i), self.table.docs[i].metadata.get("refs") or "") for i in np.flatnonzero(mask))
-        scored = ((i, ref_score(parsed.refs, set(r.strip("|").split("|"))) if r else 0.0) for i, r in refs)
-        return [(i, score) for i, score in scored if score > 0]
-
-    def _mark_penalty_hits(self, parsed: QueryRefs, mask: np.ndarray, hits: dict[str, Hit]) -> bool:
+    def _mark_penalty_hits(self, ref: str, rows: list[tuple[int, float]], hits: dict[str, Hit]) -> bool:
         """The candidates that cite the named article and set a penalty rank first, as a related clause
         would: not as the clause itself, whose sentences would then be the whole answer."""
-        table = self.table
-        own = [table.doc(i).page_content for i, score in self._clause_rows(parsed, mask) if score >= 1.0]
-        texts = {cid: table.doc(table.by_id[cid]).page_content for cid in hits}
-        cited = penalty_provisions(parsed.refs[0], own, texts)
+        own = [self.table.doc(i).page_content for i, score in rows if score >= 1.0]
+        texts = {cid: self.table.doc(self.table.by_id[cid]).page_content for cid in hits}
+        cited = penalty_provisions(ref, own, texts)
         for cid in cited:
             hits[cid].ref = max(hits[cid].ref, ANCESTOR_CREDIT)
         return bool(cited)

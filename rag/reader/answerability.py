@@ -160,7 +160,7 @@ def counted_noun(question: str) -> str | None:
 # reference number: "the right to vote enshrined in Article 39" counts no votes (dev u-nm-042).
 _FIGURE = re.compile(
     r"(?:[$€£¥]?\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
-    r"|thirty|forty|fifty|hundred|thousand|million|billion|several|dozens?)",
+    r"|thirty|forty|fifty|tens|hundreds?|thousands?|millions?|billions?|several|dozens?)",
     re.I,
 )
 _REFERENCE_WORDS = frozenset("article articles regulation directive no paragraph point annex section".split())
@@ -181,8 +181,20 @@ def _counted_with_figure(counted: str, sentence: str) -> bool:
     return False
 
 
+# A figure given as a magnitude, which the fact extractor (exact values, for checking) leaves out: "at least
+# tens of billions of parameters" answers "roughly how many parameters" (dev u-para-603).
+_MAGNITUDE = re.compile(
+    r"\b(?:tens|hundreds|thousands|millions|billions|dozens) of(?= (?:thousands|millions|billions|\w+s)\b)"
+    r"|\b(?:a|one|two|three|several|half a) dozen\b",
+    re.I,
+)
+
+
 def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[str]:
-    return {f.display for f in extract_facts(text) if f.kind in kinds}
+    found = {f.display for f in extract_facts(text) if f.kind in kinds}
+    if "number" in kinds:
+        found |= {m.group(0).lower() for m in _MAGNITUDE.finditer(text)}
+    return found
 
 
 # "how much money / funding / did it cost", "how many dollars": a sum is asked for.

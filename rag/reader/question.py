@@ -16,7 +16,7 @@ LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.
 # "how long after" are answered by two dates.
 _WHEN = re.compile(
     r"\b(what date|which date|what day|which day|what year|which year|since when|how long ago|by when"
-    r"|deadline|came first|before or after|how long (?:after|before))\b"
+    r"|deadline|came first|before or after|how long (?:after|before)|how old)\b"
     r"|\bwhen(?:'s|’s)?(?=\s+(?:did|does|do|is|was|were|will|would|can|could|has|have|had|should|must"
     r"|are|am|shall)\b)|\bwhen(?:'s|’s)|^\W*(?:(?:so|and|but|ok|okay|then|also)\W+)?when\b"
     r"|[,;:—–(-]\s*when\b|\b(?:how|where|why|whether|if) (?:and|or) when\b",

@@ -329,6 +329,14 @@ def test_each_part_of_a_two_part_question_is_quoted(services):
     assert {"un-ga-resolution-78-265-2024", "g7-apulia-leaders-communique-2024"} <= docs, a.answer
     assert "Military Use of AI" in a.answer
     assert_citations_map_to_documents(services, a)
+    # "that framework" is the framework the part before named: its part is searched as NIST's, and the
+    # functions are quoted, not the order's deadline a second time
+    a = ask(
+        services,
+        "Biden's order has DHS fold NIST's risk framework into safety guidelines for critical "
+        "infrastructure. How long did DHS get, and what are that framework's four core functions?",
+    )
+    assert "180 days" in a.answer and "GOVERN, MAP, MEASURE, and MANAGE" in a.answer, a.answer
 
 
 def test_a_named_document_and_another_issuer_are_both_quoted(services):

@@ -13,7 +13,7 @@ from rag.evidence import Evidence, ScoredSentence, query_terms
 from rag.reader.answerability import AbstentionRule, asked_part, missing_share
 from rag.reader.features import FEATURES, feature_matrix
 from rag.reader.model import READER_PATH, LogisticModel, ReaderFile, ReaderMissingError, load_reader
-from rag.reader.question import asks_who, is_multi_part, is_yes_no, question_parts
+from rag.reader.question import asks_who, is_multi_part, is_yes_no, question_parts, question_type
 from rag.reader.reader import Reader
 
 
@@ -298,6 +298,18 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 
 
+def test_a_figure_given_as_a_magnitude_answers_how_many() -> None:
+    from rag.reader.answerability import amount_missing
+
+    question = "roughly how many parameters does a model need to count as a dual-use foundation model?"
+    defined = "(k) The term means an AI model that contains at least tens of billions of parameters."
+    assert not amount_missing(question, [defined])
+    assert amount_missing(question, ["(k) The term means an AI model trained on broad data."])
+    assert not amount_missing("how many countries joined?", ["A dozen countries have joined."])
+    # "tens of" alone counts nothing
+    assert amount_missing("how many countries joined?", ["It names tens of."])
+
+
 def test_the_asked_detail_is_looked_for_in_what_the_answer_can_quote() -> None:
     # A heading ranked first holds no figure; the sentence after it does, and it is what gets quoted.
     ev = evidence(
@@ -557,6 +569,27 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
 )
 def test_a_question_in_parts_is_split_where_it_turns(question: str, parts: list[str]) -> None:
     assert question_parts(question) == parts
+
+
+def test_a_part_that_points_back_is_searched_with_the_name_the_part_before_gave() -> None:
+    from rag.question_parts import _resolve_demonstrative
+
+    before = "Biden's order has DHS fold NIST's risk framework into safety guidelines. How long did DHS get"
+    assert (
+        _resolve_demonstrative("what are that framework's four core functions?", before)
+        == "what are NIST's risk framework's four core functions?"
+    )
+    # nothing named it with a modifier ("a resolution"), or nothing named it at all: the part stays
+    assert _resolve_demonstrative("when was that resolution adopted", "did the UN pass a resolution") == (
+        "when was that resolution adopted"
+    )
+    assert _resolve_demonstrative("Which text was that", "NIST adapted it from an OECD text.") == (
+        "Which text was that"
+    )
+
+
+def test_how_old_asks_for_a_date() -> None:
+    assert question_type("how old was the original framework at that point") == "date"
 
 
 def test_each_part_of_a_question_gets_its_quote() -> None:

@@ -116,6 +116,14 @@ _MEASURES = frozenset(
 )
 
 
+# A how-much asked of what a text says: "will it tell us how much…", "does it specify how many…".
+_SAYS_HOW_MUCH = re.compile(
+    r"^\W*(?:will|would|does|do|did|can|is|are)\b[^?]*?\b(?:tells?|says?|specif(?:y|ies)|sets? out|states?"
+    r"|defines?|prescribes?|decides?|explains?)\b(?:\s+[\w'’-]+){0,3}\s+how (?:much|many)\b",
+    re.I,
+)
+
+
 def amount_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
     """A how-many/how-much question that the best sentences do not answer with a figure (see above).
     `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
@@ -124,6 +132,10 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
         # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too
         return not any(_amounts(s, {"money"}) - _amounts(question) for s in top_sentences[:3])
     if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
+        return False
+    if _SAYS_HOW_MUCH.search(question) and not translated:
+        # "Will the framework tell my company how much risk is acceptable?" asks whether it says, and is
+        # answered "it does not prescribe risk tolerance" as well as by a figure (dev u-para-082)
         return False
     asked = _amounts(question)
     # A translated question's terms have lost their order, and the reader's first sentence is less sure:

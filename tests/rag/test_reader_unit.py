@@ -308,6 +308,14 @@ def test_a_figure_given_as_a_magnitude_answers_how_many() -> None:
     assert not amount_missing("how many countries joined?", ["A dozen countries have joined."])
     # "tens of" alone counts nothing
     assert amount_missing("how many countries joined?", ["It names tens of."])
+    # asked whether a text says how much, "it does not prescribe" answers as well as a figure
+    says = "Will the NIST framework tell my company how much AI risk is acceptable?"
+    assert not amount_missing(
+        says, ["While the AI RMF can be used to prioritize risk, it does not prescribe it."]
+    )
+    assert amount_missing(
+        "NVIDIA is giving GPUs - roughly how many chips are we talking?", ["It gives GPUs."]
+    )
 
 
 def test_the_asked_detail_is_looked_for_in_what_the_answer_can_quote() -> None:

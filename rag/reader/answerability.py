@@ -149,11 +149,16 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     if _MONEY_ASKED.search(question) or (translated and question.startswith("How much")):
         return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
     if translated:
-        return False
+        # only a counter names what is counted (何か国, rag/translate/translator.py): the word order is lost
+        countries = question.startswith("How many countries")
+        return countries and not any(_counted_with_figure(c, s) for c in _COUNTRY for s in top_sentences[:3])
     counted = counted_noun(question)
     if counted is None or counted in _MEASURES:
         return False
     return not any(_counted_with_figure(counted, s) for s in top_sentences[:3])
+
+
+_COUNTRY = ("country", "state", "nation", "economy")
 
 
 def counted_noun(question: str) -> str | None:

@@ -53,6 +53,8 @@ _WH = (
     (re.compile(r"何年間|(?:任期|期間|保存|保管|有効)[^。？?]{0,8}何年"), "How long"),
     (re.compile(r"いつ|何年|何月|何日付|日付|期限|時期"), "When"),
     (re.compile(r"いくら|金額|予算|費用"), "How much"),
+    # 何か国: the countries are counted, and a figure must stand beside them (rag/reader/answerability.py)
+    (re.compile(r"何か国|何カ国|何ヶ国"), "How many countries"),
     (
         re.compile(
             r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|上限|件数|何件"

@@ -184,6 +184,17 @@ def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) 
     assert translator.translate(question).english.startswith("How many")
 
 
+def test_countries_counted_need_a_figure_beside_countries(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import amount_missing
+
+    english = translator.translate("国連のAI決議には何か国が共同提案国になったんですか？").english
+    assert english.startswith("How many countries")
+    # a figure, but not a count of countries: the corpus never gives the number of co-sponsors
+    assert amount_missing(english, ["Adopted at the 78th session on 21 March 2024."], translated=True)
+    endorsed = "The goal was endorsed by a coalition of 23 countries in the margins of COP28."
+    assert not amount_missing(english, ["Resolution 78/265.", endorsed], translated=True)
+
+
 @pytest.mark.parametrize(
     "question",
     [

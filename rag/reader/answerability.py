@@ -43,8 +43,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from rag.citations.facts import AMOUNT_KINDS, extract_facts
-from rag.reader.question import question_type
+from rag.citations.facts import extract_facts
+from rag.reader.amounts import amount_missing
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import STOP_WORDS, tokenize
 
@@ -104,123 +104,7 @@ def asked_part(question: str) -> str:
     return asking[-1] if len(parts) > 1 and asking else question
 
 
-# "How often must they publish them?" is answered "for all new significant releases" or "annually" as often
-# as with a figure: no amount is asked for.
-_HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
 _GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
-# What a "how many/much" question counts: the noun after it ("how many jobs", "how much funding").
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
-# Words that name a measure, not a thing counted: "over what period", "how much time".
-_MEASURES = frozenset(
-    "amount number share percentage proportion period time duration size kind sort type money".split()
-)
-
-
-# A how-much asked of what a text says: "will it tell us how much…", "does it specify how many…".
-_SAYS_HOW_MUCH = re.compile(
-    r"^\W*(?:will|would|does|do|did|can|is|are)\b[^?]*?\b(?:tells?|says?|specif(?:y|ies)|sets? out|states?"
-    r"|defines?|prescribes?|decides?|explains?)\b(?:\s+[\w'’-]+){0,3}\s+how (?:much|many)\b",
-    re.I,
-)
-
-
-def amount_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
-    """A how-many/how-much question that the best sentences do not answer with a figure (see above).
-    `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
-    after it is no counted noun; only the figure is asked of the best sentence."""
-    if _MONEY_ASKED.search(question) and question_type(question) != "number" and top_sentences:
-        # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too
-        return not any(_amounts(s, {"money"}) - _amounts(question) for s in top_sentences[:3])
-    if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
-        return False
-    if _SAYS_HOW_MUCH.search(question) and not translated:
-        # "Will the framework tell my company how much risk is acceptable?" asks whether it says, and is
-        # answered "it does not prescribe risk tolerance" as well as by a figure (dev u-para-082)
-        return False
-    asked = _amounts(question)
-    # A translated question's terms have lost their order, and the reader's first sentence is less sure:
-    # any of the three best, all quoted, may give the figure (ja dev, stop 34: two declined answerable
-    # questions answered, one near miss lost).
-    first = top_sentences[:3] if translated else top_sentences[:1]
-    if not any(_amounts(s) - asked for s in first):
-        return True
-    # A sum of money, not "within 60 days" or "Executive Order 14091"; a translated "How much" asks only
-    # that (rag/translate/translator.py: いくら, 金額, 予算, 費用).
-    if _MONEY_ASKED.search(question) or (translated and question.startswith("How much")):
-        return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
-    if translated:
-        # only a counter names what is counted (何か国, rag/translate/translator.py): the word order is lost
-        countries = question.startswith("How many countries")
-        return countries and not any(_counted_with_figure(c, s) for c in _COUNTRY for s in top_sentences[:3])
-    counted = counted_noun(question)
-    if counted is None or counted in _MEASURES:
-        return False
-    return not any(_counted_with_figure(counted, s) for s in top_sentences[:3])
-
-
-_COUNTRY = ("country", "state", "nation", "economy")
-
-
-def counted_noun(question: str) -> str | None:
-    """What a how-many question counts: the word before the verb when one comes within three words ("how
-    many AI specialists did they hire" counts specialists, not AI), else the first ("how many people
-    actually got hired")."""
-    found = _COUNTED.search(question)
-    words = found.group(1).lower().split() if found else []
-    head = next((i for i, w in enumerate(words) if w in STOP_WORDS), None)
-    word = words[0] if head is None and words else words[head - 1] if head else None
-    roots = tokenize(word) if word else []  # the token root the sentences are matched on
-    return roots[-1] if roots else None
-
-
-# A figure beside the counted word: "160 new jobs", "funding of $110 million", "27 Member States". Not a
-# reference number: "the right to vote enshrined in Article 39" counts no votes (dev u-nm-042).
-_FIGURE = re.compile(
-    r"(?:[$€£¥]?\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty"
-    r"|thirty|forty|fifty|tens|hundreds?|thousands?|millions?|billions?|several|dozens?)",
-    re.I,
-)
-_REFERENCE_WORDS = frozenset("article articles regulation directive no paragraph point annex section".split())
-_FIGURE_WINDOW = 3  # words either side
-
-
-def _counted_with_figure(counted: str, sentence: str) -> bool:
-    """The counted word (a token root) stands within a few words of a figure that is not a reference."""
-    words = re.findall(r"[$€£¥]?[\w][\w,.'’-]*", sentence)
-    for i, word in enumerate(words):
-        if counted not in tokenize(word):
-            continue
-        lo, hi = max(0, i - _FIGURE_WINDOW), min(len(words), i + _FIGURE_WINDOW + 1)
-        for j in (*range(lo, i), *range(i + 1, hi)):
-            after_reference = j > 0 and words[j - 1].lower().rstrip(".") in _REFERENCE_WORDS
-            if _FIGURE.fullmatch(words[j].rstrip(",.")) and not after_reference:
-                return True
-    return False
-
-
-# A figure given as a magnitude, which the fact extractor (exact values, for checking) leaves out: "at least
-# tens of billions of parameters" answers "roughly how many parameters" (dev u-para-603).
-_MAGNITUDE = re.compile(
-    r"\b(?:tens|hundreds|thousands|millions|billions|dozens) of(?= (?:thousands|millions|billions|\w+s)\b)"
-    r"|\b(?:a|one|two|three|several|half a) dozen\b",
-    re.I,
-)
-
-
-def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[str]:
-    found = {f.display for f in extract_facts(text) if f.kind in kinds}
-    if "number" in kinds:
-        found |= {m.group(0).lower() for m in _MAGNITUDE.finditer(text)}
-    return found
-
-
-# "how much money / funding / did it cost", "how many dollars": a sum is asked for.
-_MONEY_ASKED = re.compile(
-    r"\bhow much (?:money|funding|cash|budget|did (?:it|they) (?:cost|spend|pay|invest))\b"
-    r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
-    r"|\bprice tag\b",
-    re.I,
-)
 
 
 # "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be

@@ -185,7 +185,7 @@ def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) 
 
 
 def test_countries_counted_need_a_figure_beside_countries(translator: JapaneseTranslator) -> None:
-    from rag.reader.answerability import amount_missing
+    from rag.reader.amounts import amount_missing
 
     english = translator.translate("国連のAI決議には何か国が共同提案国になったんですか？").english
     assert english.startswith("How many countries")
@@ -223,7 +223,7 @@ def test_which_companies_asks_for_their_names(translator: JapaneseTranslator, qu
 
 
 def test_a_translated_how_many_is_not_held_to_a_counted_noun() -> None:
-    from rag.reader.answerability import amount_missing
+    from rag.reader.amounts import amount_missing
 
     question = "How many Artificial Intelligence Act prohibited administrative fines greatest?"
     tops = ["Non-compliance with the prohibition shall be subject to fines of up to EUR 35 000 000."]

@@ -264,7 +264,7 @@ def test_a_name_in_the_scene_setting_sentence_is_not_the_subject() -> None:
 
 
 def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
-    from rag.reader.answerability import amount_missing
+    from rag.reader.amounts import amount_missing
 
     question = "how many jobs is Microsoft's $2.9B investment in Japan supposed to create?"
     invest = "Microsoft has announced it will invest $2.9 billion over the next two years in Japan."
@@ -299,7 +299,7 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
 
 
 def test_a_figure_given_as_a_magnitude_answers_how_many() -> None:
-    from rag.reader.answerability import amount_missing
+    from rag.reader.amounts import amount_missing
 
     question = "roughly how many parameters does a model need to count as a dual-use foundation model?"
     defined = "(k) The term means an AI model that contains at least tens of billions of parameters."
@@ -657,7 +657,7 @@ def test_ai_read_as_a_country_is_no_place_or_name() -> None:
 
 
 def test_a_translated_how_much_asks_for_a_sum() -> None:
-    from rag.reader.answerability import amount_missing
+    from rag.reader.amounts import amount_missing
 
     asked = "How much U.S.-Japan joint research framework funding budget ASPIRE?"  # 予算はいくら
     no_sum = "The United States and Japan launched ASPIRE, a joint research programme on 12 topics."
@@ -677,6 +677,6 @@ def test_a_translated_how_much_asks_for_a_sum() -> None:
     ],
 )
 def test_a_how_many_question_counts_its_head_noun(question: str, counted: str | None) -> None:
-    from rag.reader.answerability import counted_noun
+    from rag.reader.amounts import counted_noun
 
     assert counted_noun(question) == counted

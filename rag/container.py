@@ -90,6 +90,10 @@ class Services:
         gc.collect()
         gc.freeze()
         release_free_heap()
+        if self.settings.reader:
+            # The reader's name and place checks need the tagger (rag/text/pos.py); loaded off the start-up
+            # path, so that readiness does not wait for it and no question does either.
+            threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True).start()
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -182,3 +186,15 @@ class Services:
         from rag.reader.reader import Reader
 
         return Reader.load(self.settings.reader_path) if self.settings.reader else None
+
+
+def _preload_tagger() -> None:
+    from rag.text.pos import TaggerMissingError, preload
+
+    try:
+        preload()
+    except TaggerMissingError as exc:  # a question that needs it says so; start-up goes on
+        log.warning("%s", exc)
+        return
+    gc.collect()
+    gc.freeze()  # its objects out of the collector's sight too (see warm_up)

@@ -86,6 +86,8 @@ class Services:
 
                     for text in self.selector.sentence_texts(docs):
                         sentence_flags(text)  # cached: the reader's regexes, once per sentence
+            else:
+                self._keep_split_sentences()
         self.embedder.embed_query("warm-up")
         gc.collect()
         gc.freeze()
@@ -94,6 +96,27 @@ class Services:
             # The reader's name and place checks need the tagger (rag/text/pos.py); loaded off the start-up
             # path, so that readiness does not wait for it and no question does either.
             threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True).start()
+
+    def _keep_split_sentences(self) -> None:
+        """Above the prefill bound, the selector reads each passage's split sentences from a copy beside
+        the store (rag/retrieval/sentence_tokens.py), written here by the first start on a store."""
+        from rag.retrieval.sentence_tokens import SentenceTokens
+        from rag.sentence_cache import split
+        from rag.store.index import chunk_body
+
+        folder = self.index.derived_dir("sentence_tokens")
+        table = self.searcher.table
+        if folder is None:
+            return
+        ids = [str(d.id) for d in table.docs]
+        kept = SentenceTokens.kept(
+            folder,
+            self.searcher.corpus_version(),
+            ids,
+            lambda: (split(chunk_body(table.doc(i))) for i in range(len(ids))),
+        )
+        if kept is not None:
+            self.selector.cache.keep(kept, table.by_id)
 
     @cached_property
     def embedder(self) -> Embedder:

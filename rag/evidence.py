@@ -8,8 +8,6 @@ and maximal marginal relevance (token-set overlap) for diversity.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -19,8 +17,8 @@ from langchain_core.documents import Document
 
 from rag.core.models import Source
 from rag.retrieval import Hit
+from rag.sentence_cache import ChunkSentences, SentenceCache
 from rag.store.index import chunk_body
-from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
 
 # Words that say what kind of question it is, not what it is about.
@@ -95,40 +93,6 @@ class Evidence:
             sentences={**self.sentences, new: added},
         )
         return merged, new
-
-
-@dataclass(frozen=True)
-class ChunkSentences:
-    """A chunk's sentence spans with their tokens, and the chunk's tokens as a set and as sorted ids."""
-
-    spans: list[tuple[int, int, frozenset[str]]]
-    tokens: frozenset[str]
-    ids: np.ndarray  # the tokens' ids in the cache's vocabulary, for the MMR overlap matrix
-
-
-class SentenceCache:
-    """Sentence spans per chunk id: splitting is the costly part of sentence scoring."""
-
-    def __init__(self, size: int = 20000) -> None:
-        self._data: OrderedDict[str, ChunkSentences] = OrderedDict()
-        self._size = size
-        self._vocab: dict[str, int] = {}
-        self._lock = threading.Lock()  # misses only: a token must get one id under concurrent requests
-
-    def get(self, chunk_id: str, body: str) -> ChunkSentences:
-        got = self._data.get(chunk_id)
-        if got is not None:
-            self._data.move_to_end(chunk_id)
-            return got
-        spans = [(a, b, frozenset(tokenize(body[a:b]))) for a, b in sentence_spans(body)]
-        tokens = frozenset().union(*(t for _, _, t in spans)) if spans else frozenset(tokenize(body))
-        with self._lock:
-            ids = np.fromiter((self._vocab.setdefault(t, len(self._vocab)) for t in tokens), np.int64)
-            got = ChunkSentences(spans, tokens, np.sort(ids))
-            self._data[chunk_id] = got
-            if len(self._data) > self._size:
-                self._data.popitem(last=False)
-        return got
 
 
 def query_terms(question: str, doc_name_tokens: set[str] = frozenset()) -> list[str]:  # type: ignore[assignment]

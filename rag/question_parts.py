@@ -51,16 +51,14 @@ def read_parts(
     docs = {src.doc_id for src in evidence.sources}
     previous = ""
     for part in parts:
-        named = searcher.parse(part)
-        own_docs = set(named.doc_ids) | set(named.cued_doc_ids)
+        own_docs = _named_docs(searcher, part)
         query = part
         if previous and not own_docs and _refers_back(part):
             resolved = _resolve_demonstrative(part, previous)
             # "…an OECD text. Which text was that, and when was it adopted?": "it" is the subject before.
             if resolved != part:
                 query = resolved
-                named = searcher.parse(query)
-                own_docs = set(named.doc_ids) | set(named.cued_doc_ids)
+                own_docs = _named_docs(searcher, query)
             else:
                 query = f"{part} ({subject_of(previous)})"
         previous = part
@@ -116,6 +114,12 @@ def _resolve_demonstrative(part: str, previous: str) -> str:
         return " ".join([*words, noun]) if words else found.group(0)
 
     return _DEMONSTRATIVE.sub(named, part)
+
+
+def _named_docs(searcher: Searcher, text: str) -> set[str]:
+    """The documents the text names, or whose issuer it names."""
+    named = searcher.parse(text)
+    return set(named.doc_ids) | set(named.cued_doc_ids)
 
 
 def _refers_back(part: str) -> bool:

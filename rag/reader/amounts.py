@@ -24,6 +24,9 @@ _MEASURES = frozenset(
 )
 
 
+# What a translated 何か国 ("How many countries") counts, as token roots (rag/translate/translator.py).
+_COUNTRY = ("country", "state", "nation", "economy")
+
 # A how-much asked of what a text says: "will it tell us how much…", "does it specify how many…".
 _SAYS_HOW_MUCH = re.compile(
     r"^\W*(?:will|would|does|do|did|can|is|are)\b[^?]*?\b(?:tells?|says?|specif(?:y|ies)|sets? out|states?"
@@ -64,9 +67,6 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     if counted is None or counted in _MEASURES:
         return False
     return not any(_counted_with_figure(counted, s) for s in top_sentences[:3])
-
-
-_COUNTRY = ("country", "state", "nation", "economy")
 
 
 def counted_noun(question: str) -> str | None:

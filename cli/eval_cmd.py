@@ -24,7 +24,7 @@ def eval_(
     cross_fitted: bool = typer.Option(
         False,
         "--cross-fitted",
-        help="Dev only: search each question with the query adapter fitted without its document.",
+        help="Dev only: answer each question with the query adapter and reader fitted without its document.",
     ),
 ) -> None:
     """Run the real pipeline on the question set and write a report under evals/reports/."""
@@ -37,7 +37,7 @@ def eval_(
     if questions not in QUESTION_SETS:
         fail(f"--questions must be one of {', '.join(QUESTION_SETS)}", code=2)
     if cross_fitted and split != "dev":
-        fail("--cross-fitted is for the dev split, the adapter's training data", code=2)
+        fail("--cross-fitted is for the dev split, the adapter's and reader's training data", code=2)
     run_eval(
         settings,
         split=split,

@@ -135,7 +135,8 @@ def run_eval(
     cross_fitted: bool = False,
 ) -> dict[str, Any]:
     """Run the eval and write a report under `report_root` (None: no files); returns the summary dict.
-    `cross_fitted`: each dev question gets the query adapter fitted without its document's questions."""
+    `cross_fitted`: each dev question gets the query adapter and the reader fitted without its document's
+    questions (evals/cross_fit.py)."""
     from rag.chain import AskRequest
     from rag.container import Services
 
@@ -154,20 +155,26 @@ def run_eval(
     # question: its embedding would be cached and make that question look fast.
     chain.invoke(AskRequest(question=WARM_UP_QUESTION, mode=mode, top_k=k))
 
-    adapter_for = None
-    if cross_fitted and services.searcher.adapter is not None:
-        from evals.train_adapter import cross_fitted as fold_adapter
+    models_for = None
+    shipped_adapter, reader = services.searcher.adapter, services.reader
+    shipped_reader = reader.model if reader is not None else None
+    if cross_fitted:
+        from evals.cross_fit import cross_fitted as fold_models
 
-        adapter_for, shipped = fold_adapter(settings, k), services.searcher.adapter
+        models_for = fold_models(settings, k)
 
     def ask_ours(q: EvalQuestion) -> Answer:
-        if adapter_for is not None:
-            services.searcher.adapter = adapter_for(q) or shipped
+        fold = models_for(q) if models_for is not None else None
+        if shipped_adapter is not None:
+            services.searcher.adapter = (fold.adapter if fold else None) or shipped_adapter
+        if reader is not None:
+            reader.model = (fold.reader if fold else None) or shipped_reader
         return chain.invoke(AskRequest(question=q.question, history=q.history, mode=mode, top_k=k))
 
     records = answer_questions(questions, ask_ours, system=OURS, k=k, judge=judge, second_judge=llm)
-    if adapter_for is not None:
-        services.searcher.adapter = shipped
+    services.searcher.adapter = shipped_adapter
+    if reader is not None:
+        reader.model = shipped_reader
     systems = [OURS]
     if baseline:
         from evals.baseline import NaiveRAG

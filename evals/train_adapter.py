@@ -20,7 +20,6 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +28,6 @@ import numpy as np
 from evals.dataset import EvalQuestion
 from evals.train_reader import FOLDS, is_gold
 from rag.chain import AskRequest, PolicyQAChain
-from rag.core.settings import Settings
 from rag.reader.features import candidates
 from rag.retrieval.query_adapter import QueryAdapter
 
@@ -183,24 +181,6 @@ def train_adapter(data: AdapterData, trained_on: str) -> tuple[QueryAdapter, lis
         cv=held_out_scores(data, per_fold),
     )
     return adapter, per_fold
-
-
-def cross_fitted(settings: Settings, k: int = 5) -> Callable[[EvalQuestion], QueryAdapter | None]:
-    """For `policyqa eval --set dev --cross-fitted`: each dev question's adapter from the fold that never
-    saw its gold document, as the reader's training rows were made. The shipped adapter was fitted on
-    every dev question, so a plain dev eval scores it on its own training data."""
-    from evals.dataset import QUESTION_SETS, load_question_set
-    from rag.container import Services
-
-    plain = Services(settings.model_copy(update={"query_adapter": False, "reader": False}))
-    dev = load_question_set(QUESTION_SETS["all"], "dev")
-    per_fold = fold_adapters(collect_adapter_data(plain.chain, dev, k))
-    trained = {q.id for q in dev}
-
-    def adapter_for(q: EvalQuestion) -> QueryAdapter | None:
-        return per_fold[fold_of(question_group(q))] if q.id in trained else None
-
-    return adapter_for
 
 
 def write_adapter(adapter: QueryAdapter, path: Path) -> None:

@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 
 FOLDS = 5
 C = 1.0  # L2 strength; 0.3 and 3.0 moved the CV top-1 by under a point on dev
-RANKER_L2 = 10.0  # out of fold on dev, top-1 0.559 / 0.565 / 0.580 / 0.580 / 0.574 at 0.1 / 1 / 10 / 30 / 100
 MAX_FALSE_ABSTENTION = 0.08  # the issue's target for false abstention
 SHARES = (0.15, 0.2, 0.3, 0.5, 1.01)  # 1.01: the missing-name rule off
 DIGITS = 6
@@ -138,48 +137,6 @@ def _fit(rows: np.ndarray, labels: np.ndarray, names: tuple[str, ...]) -> Logist
     )
 
 
-def _fit_ranker(qs: list[QuestionRows], cols: list[int], names: tuple[str, ...]) -> LogisticModel:
-    """The sentence model as a ranker: weights that make each question's gold sentences outscore its other
-    candidates (a softmax over one question's candidates, L2-penalised), then one scale and bias fitted
-    pointwise, so its outputs stay probabilities for the thresholds that read them.
-
-    Written by hand (scipy's L-BFGS on the conditional-logit likelihood): scikit-learn has no listwise
-    objective. Pointwise, most of the loss goes to the many easy negatives of every question; ranked,
-    only the order within a question counts, and that is the reader's job. Out of fold on dev
-    (2026-12-05, 331 questions): top-1 0.559 -> 0.580, top-3 0.776 -> 0.776."""
-    from scipy.optimize import minimize
-    from sklearn.linear_model import LogisticRegression
-
-    rows = np.vstack([q.rows[:, cols] for q in qs])
-    mean, scale = rows.mean(axis=0), rows.std(axis=0)
-    scale[scale == 0] = 1.0
-    groups = [((q.rows[:, cols] - mean) / scale, q.labels) for q in qs if q.labels.any()]
-
-    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
-        total, grad = 0.5 * RANKER_L2 * float(w @ w), RANKER_L2 * w
-        for x, gold in groups:
-            z = x @ w
-            p = np.exp(z - z.max())
-            p /= p.sum()
-            p_gold = float(p[gold].sum())
-            total -= np.log(p_gold)
-            grad = grad - x.T @ (np.where(gold, p, 0.0) / p_gold - p)
-        return total, grad
-
-    w = minimize(loss, np.zeros(len(cols)), jac=True, method="L-BFGS-B").x
-    score = ((rows - mean) / scale) @ w
-    labels = np.concatenate([q.labels for q in qs])
-    platt = LogisticRegression(C=C, max_iter=5000).fit(score[:, None], labels)
-    a = float(platt.coef_[0][0])
-    return LogisticModel(
-        features=list(names),
-        mean=_r(mean),
-        scale=_r(scale),
-        weights=_r(a * w),
-        bias=round(float(platt.intercept_[0]), DIGITS),
-    )
-
-
 def _r(values: np.ndarray) -> list[float]:
     return [round(float(v), DIGITS) for v in values]
 
@@ -189,22 +146,16 @@ def _folds(n: int) -> list[np.ndarray]:
     return [np.arange(f, n, FOLDS) for f in range(FOLDS)]
 
 
-def out_of_fold_sentence_probs(
-    data: TrainingData, names: tuple[str, ...] = FEATURES, ranker: bool = False
-) -> list[np.ndarray]:
-    """Each question's candidates scored by a model fitted without its fold, on these features.
-    `ranker`: the sentence model's way (`_fit_ranker`), else pointwise (the confidence model's)."""
+def out_of_fold_sentence_probs(data: TrainingData, names: tuple[str, ...] = FEATURES) -> list[np.ndarray]:
+    """Each question's candidates scored by a model fitted without its fold, on these features."""
     qs = data.questions
     cols = [FEATURES.index(f) for f in names]
     out: list[np.ndarray] = [np.zeros(len(q.labels)) for q in qs]
     for held in _folds(len(qs)):
         held_set = set(held.tolist())
         train = [q for i, q in enumerate(qs) if i not in held_set and len(q.labels)]
-        if ranker:
-            model = _fit_ranker(train, cols, names)
-        else:
-            rows = np.vstack([q.rows for q in train])[:, cols]
-            model = _fit(rows, np.concatenate([q.labels for q in train]), names)
+        rows = np.vstack([q.rows for q in train])[:, cols]
+        model = _fit(rows, np.concatenate([q.labels for q in train]), names)
         for i in held:
             # masked as the reader masks them (a bibliographic entry is no answer), when the texts are kept
             mask = answer_mask(qs[i].texts) if len(qs[i].texts) == len(qs[i].labels) else 1.0
@@ -282,14 +233,13 @@ def train(
     model without the adapter's features (ReaderFile.confidence)."""
     qs = [q for q in data.questions if len(q.labels)]
     rows, labels = np.vstack([q.rows for q in qs]), np.concatenate([q.labels for q in qs])
-    all_cols = list(range(len(FEATURES)))
-    sentence = _fit_ranker(qs, all_cols, FEATURES)
-    oof = out_of_fold_sentence_probs(data, ranker=True)
-    # The confidence model stays pointwise: it judges a question's best sentence against every other
-    # question's, which a within-question ranking does not learn.
-    names = tuple(f for f in FEATURES if f not in ADAPTER_FEATURES) if adapted else FEATURES
-    confidence = _fit(rows[:, [FEATURES.index(f) for f in names]], labels, names)
-    conf_oof = out_of_fold_sentence_probs(data, names)
+    sentence = _fit(rows, labels, FEATURES)
+    oof = out_of_fold_sentence_probs(data)
+    confidence, conf_oof = None, oof
+    if adapted:
+        names = tuple(f for f in FEATURES if f not in ADAPTER_FEATURES)
+        confidence = _fit(rows[:, [FEATURES.index(f) for f in names]], labels, names)
+        conf_oof = out_of_fold_sentence_probs(data, names)
     top_prob = np.asarray([float(p.max()) if len(p) else 0.0 for p in conf_oof])
     share = np.asarray([q.missing_share for q in data.questions])
     answerable = np.asarray([q.answerable for q in data.questions])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from evals.dataset import QUESTION_SETS, EvalQuestion, load_question_set
 from evals.train_adapter import collect_adapter_data, fold_adapters, fold_of, question_group
-from evals.train_reader import TrainingData, collect, train
+from evals.train_reader import FOLDS, TrainingData, collect, train
 from rag.core.settings import Settings
 from rag.reader.model import ReaderFile
 from rag.retrieval.query_adapter import QueryAdapter
@@ -40,21 +40,15 @@ def cross_fitted(
 
     dev = dev if dev is not None else load_question_set(QUESTION_SETS["all"], "dev")
     folds = [_fold(q) for q in dev]
-    adapters: list[QueryAdapter | None] = [None] * len(set(folds) | {0})
+    adapters: list[QueryAdapter | None] = [None] * FOLDS
     if settings.query_adapter:
         plain = Services(settings.model_copy(update={"query_adapter": False, "reader": False}))
         adapters = fold_adapters(collect_adapter_data(plain.chain, dev, k))
     readers: dict[int, ReaderFile] = {}
     if settings.reader:
         searching = Services(settings.model_copy(update={"reader": False}))
-        if settings.query_adapter:
-            # the adapter a fold's reader will search with at answer time is the one its rows came from
-            def adapter_for(q: EvalQuestion) -> QueryAdapter | None:
-                return adapters[_fold(q)]
-
-            data = collect(searching.chain, dev, k, adapter_for)
-        else:
-            data = collect(searching.chain, dev, k)
+        # a fold's reader learns from rows searched with the adapter it will answer with
+        data = collect(searching.chain, dev, k, lambda q: adapters[_fold(q)])
         for f in sorted(set(folds)):
             kept = TrainingData([row for row, fi in zip(data.questions, folds, strict=True) if fi != f])
             readers[f], _ = train(kept, f"fold {f} held out", adapted=settings.query_adapter)
@@ -65,7 +59,7 @@ def cross_fitted(
         f = fold_by_id.get(q.id)
         if f is None:
             return None
-        return FoldModels(adapters[f] if f < len(adapters) else None, readers.get(f))
+        return FoldModels(adapters[f], readers.get(f))
 
     return models_for
 

@@ -77,8 +77,9 @@ class Services:
         questions and held the GIL from them (100×: first-round retrieval p95 48-85 ms against 15-17 ms;
         one question took 324 ms), and questions that needed it waited ~0.6 s.
         """
-        tagger = threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True)
+        tagger = None
         if self.settings.reader:
+            tagger = threading.Thread(target=_preload_tagger, name="tagger-preload", daemon=True)
             tagger.start()
         if self.index.count():  # BM25 cannot be built over zero chunks; an empty store builds it on first use
             _ = self.searcher, self.chain
@@ -97,7 +98,7 @@ class Services:
             else:
                 self._keep_split_sentences()
         self.embedder.embed_query("warm-up")
-        if tagger.is_alive():
+        if tagger is not None:
             tagger.join()
         gc.collect()
         gc.freeze()

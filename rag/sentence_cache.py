@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from rag.text.sentences import sentence_spans
 from rag.text.tokenize import tokenize
+
+if TYPE_CHECKING:
+    from rag.retrieval.sentence_tokens import SentenceTokens
 
 __all__ = ["ChunkSentences", "SentenceCache", "split"]
 
@@ -38,10 +41,10 @@ class SentenceCache:
         self._size = size
         self._vocab: dict[str, int] = {}
         self._lock = threading.Lock()  # misses only: a token must get one id under concurrent requests
-        self._kept: Any = None  # rag.retrieval.sentence_tokens.SentenceTokens
+        self._kept: SentenceTokens | None = None
         self._kept_rows: dict[str, int] = {}
 
-    def keep(self, kept: Any, rows: dict[str, int]) -> None:
+    def keep(self, kept: SentenceTokens, rows: dict[str, int]) -> None:
         """Read a chunk's split from `kept` (by its row in `rows`, chunk id → row) instead of splitting it:
         a store too large to split at start-up (rag/retrieval/sentence_tokens.py)."""
         self._kept, self._kept_rows = kept, rows

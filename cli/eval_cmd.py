@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-import typer
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cli.common import fail, load_settings
+import typer
+from rich.table import Table
+
+from cli.common import console, fail, load_settings
+
+if TYPE_CHECKING:
+    from evals.uncertainty import PairedChange
 
 
 def eval_(
@@ -49,3 +56,46 @@ def eval_(
         english_twins=english_twins,
         cross_fitted=cross_fitted,
     )
+
+
+def compare(
+    run_a: str = typer.Argument(..., help="The run before the change: a report folder or its name."),
+    run_b: str = typer.Argument(..., help="The run after it, over the same questions."),
+    kinds: bool = typer.Option(True, "--kinds/--no-kinds", help="Also show accuracy per question kind."),
+    json_out: Path = typer.Option(None, "--json", help="Also write the comparison as JSON to this file."),
+) -> None:
+    """Pair two eval runs question by question: each change with its 95% interval and McNemar p."""
+    from evals.compare import CompareError, compare_runs, resolve_run
+    from evals.report import SHORT
+
+    try:
+        result = compare_runs(resolve_run(run_a), resolve_run(run_b))
+    except (CompareError, OSError, KeyError) as exc:
+        fail(str(exc), code=2)
+    note = f"{result.n_common} questions in both runs"
+    if result.only_a or result.only_b:
+        note += f" ({result.only_a} only in A, {result.only_b} only in B: left out)"
+    console.print(note)
+    rows = [(SHORT.get(c.metric, c.metric), c) for c in result.overall]
+    console.print(_changes_table(f"{result.run_a} → {result.run_b}", "metric", rows))
+    if kinds:
+        per_kind = [(kind, c) for kind, cs in result.by_kind.items() for c in cs if c.metric == "accuracy"]
+        console.print(_changes_table("answer accuracy per kind", "kind", per_kind))
+    if json_out:
+        json_out.write_text(result.model_dump_json(indent=2), encoding="utf-8")
+
+
+def _changes_table(title: str, first: str, rows: list[tuple[str, PairedChange]]) -> Table:
+    caption = "+/−: questions gained / lost; p: exact McNemar; * the interval excludes 0"
+    t = Table(title=title, caption=caption)
+    for col in (first, "n", "A", "B", "B−A", "95% CI", "+/−", "p"):
+        t.add_column(col, justify="left" if col == first else "right", no_wrap=True)
+    for name, c in rows:
+        interval = "—" if c.low is None else f"{c.low:+.3f}…{c.high:+.3f}"
+        mark = " *" if c.significant else ""
+        p = "—" if c.p_value is None else f"{c.p_value:.3f}"
+        t.add_row(
+            name, str(c.n), f"{c.mean_a:.3f}", f"{c.mean_b:.3f}", f"{c.diff:+.3f}{mark}", interval,
+            f"{c.gained} / {c.lost}", p,
+        )  # fmt: skip
+    return t

@@ -20,6 +20,7 @@ app.add_typer(docs_cmd.app, name="docs", help="List and remove indexed documents
 app.command("ask")(ask_cmd.ask)
 app.command("serve")(serve_cmd.serve)
 app.command("eval")(eval_cmd.eval_)
+app.command("eval-compare")(eval_cmd.compare)
 app.command("train-reader")(train_cmd.train_reader)
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from evals.dataset import EvidenceQuote
+from evals.uncertainty import mean_interval
 from rag.text.normalize import normalize_text
 
 # A boundary-straddling quote counts when this share of its tokens (and at least this many) is present.
@@ -267,14 +269,18 @@ def mean_or_none(values: Iterable[float | None]) -> float | None:
 
 
 def aggregate(
-    records: Sequence[Mapping[str, float | None]], keys: Sequence[str]
-) -> dict[str, dict[str, float | None]]:
-    """Mean of each score over the records where it applies (not None), with how many applied."""
-    out: dict[str, dict[str, float | None]] = {}
+    records: Sequence[Mapping[str, float | None]], keys: Sequence[str], interval: bool = False
+) -> dict[str, dict[str, Any]]:
+    """Mean of each score over the records where it applies (not None), with how many applied, and with
+    `interval` its 95% bootstrap interval as `ci95` ([low, high], None below two records)."""
+    out: dict[str, dict[str, Any]] = {}
     for key in keys:
         vals = [r.get(key) for r in records]
-        applied = [v for v in vals if v is not None]
+        applied = [float(v) for v in vals if v is not None]
         out[key] = {"mean": mean_or_none(applied), "n": len(applied)}
+        if interval:
+            ci = mean_interval(applied)
+            out[key]["ci95"] = None if ci is None else [ci[0], ci[1]]
     return out
 
 

@@ -70,6 +70,16 @@ def _mean(summary: Mapping[str, Any], system: str, key: str, kind: str | None = 
     return scope.get(key, {}).get("mean")
 
 
+def _ci(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None, digits: int = 3) -> str:
+    """The 95% interval as "low–high" ("–" when the run predates intervals or has under two values)."""
+    block = summary["metrics"].get(system)
+    if not block:
+        return "–"
+    scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
+    ci = scope.get(key, {}).get("ci95")
+    return "–" if not ci else f"{ci[0]:.{digits}f}–{ci[1]:.{digits}f}"
+
+
 def _n(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> int:
     block = summary["metrics"].get(system)
     if not block:
@@ -139,7 +149,9 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
         ),
         "",
         (
-            "Scores are means over the questions each metric applies to (n). Retrieval and citation-hit "
+            "Scores are means over the questions each metric applies to (n); the 95% CI is a seeded "
+            "percentile bootstrap over those questions (`policyqa eval-compare A B` pairs two runs). "
+            "Retrieval and citation-hit "
             "scores count a passage as holding the evidence when it contains a gold quote (normalised text). "
             "Citation precision/recall (gold evidence) ask whether the cited passages hold a gold quote: "
             "independent of the chain. The '(our checker on our answers)' rows are the chain's own "
@@ -150,11 +162,11 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
         "## Overall",
         "",
     ]
-    head = "| metric | PolicyQA | " + ("baseline | ratio | " if has_base else "") + "n |"
+    head = "| metric | PolicyQA | 95% CI | " + ("baseline | ratio | " if has_base else "") + "n |"
     out += [head, "|" + "---|" * (head.count("|") - 1)]
     for key in summary["metric_keys"]:
         ours = _mean(summary, OURS, key)
-        row = f"| {label(key, k)} | {_fmt(ours)} | "
+        row = f"| {label(key, k)} | {_fmt(ours)} | {_ci(summary, OURS, key)} | "
         if has_base:
             base = _mean(summary, BASELINE, key)
             row += f"{_fmt(base)} | {_ratio(ours, base)} | "
@@ -163,14 +175,14 @@ def render_markdown(summary: Mapping[str, Any], charts: Sequence[str] = ()) -> s
     out += ["", "## Per question kind", ""]
     for key in HEADLINE:
         out += [f"**{label(key, k)}**", ""]
-        head = "| kind | n | PolicyQA | " + ("baseline | ratio |" if has_base else "")
+        head = "| kind | n | PolicyQA | 95% CI | " + ("baseline | ratio |" if has_base else "")
         out += [head, "|" + "---|" * (head.count("|") - 1)]
         for kind in summary["kinds"]:
             n = _n(summary, OURS, key, kind)
             if not n:
                 continue
             ours = _mean(summary, OURS, key, kind)
-            row = f"| {kind} | {n} | {_fmt(ours)} | "
+            row = f"| {kind} | {n} | {_fmt(ours)} | {_ci(summary, OURS, key, kind, 2)} | "
             if has_base:
                 base = _mean(summary, BASELINE, key, kind)
                 row += f"{_fmt(base)} | {_ratio(ours, base)} |"
@@ -330,13 +342,14 @@ def print_summary(summary: Mapping[str, Any], console: Console | None = None) ->
     )
     t.add_column("metric")
     t.add_column("PolicyQA", justify="right")
+    t.add_column("95% CI", justify="right", no_wrap=True)
     if has_base:
         t.add_column("baseline", justify="right")
         t.add_column("ratio", justify="right")
     t.add_column("n", justify="right")
     for key in summary["metric_keys"]:
         ours = _mean(summary, OURS, key)
-        row = [label(key, k), _fmt(ours)]
+        row = [label(key, k), _fmt(ours), _ci(summary, OURS, key)]
         if has_base:
             base = _mean(summary, BASELINE, key)
             row += [_fmt(base), _ratio(ours, base)]

@@ -37,9 +37,10 @@ def build_summary(
         ok = [r for r in mine if not r.get("error")]
         errors[system] = len(mine) - len(ok)
         metrics[system] = {
-            "overall": aggregate([r["scores"] for r in ok], keys),
+            "overall": aggregate([r["scores"] for r in ok], keys, interval=True),
             "by_kind": {
-                kind: aggregate([r["scores"] for r in ok if r["kind"] == kind], keys) for kind in kinds
+                kind: aggregate([r["scores"] for r in ok if r["kind"] == kind], keys, interval=True)
+                for kind in kinds
             },
         }
         latency[system] = latency_summary(r["timings_ms"] for r in ok if r.get("timings_ms"))

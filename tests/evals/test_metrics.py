@@ -361,12 +361,12 @@ def _records() -> list[dict]:
 def test_summary_and_report(tmp_path: Path) -> None:
     summary = build_summary(_records(), split="dev", mode="extractive", k=5, systems=["policyqa", "baseline"])
     assert summary["n_questions"] == 3 and summary["n_unanswerable"] == 1
-    assert summary["metrics"]["policyqa"]["overall"]["hit_at_k"] == {"mean": 1.0, "n": 2}
+    assert summary["metrics"]["policyqa"]["overall"]["hit_at_k"] == {"mean": 1.0, "n": 2, "ci95": [1.0, 1.0]}
     assert summary["ratios"]["overall"]["hit_at_k"] == 2.0
     assert summary["latency_ms"]["baseline"]["total"]["p50"] == 20.0
     assert summary["latency_ms_by_kind"]["policyqa"]["unanswerable"]["total"]["n"] == 1
     md = render_markdown(summary)
-    assert "| hit@5 | 1.000 | 0.500 | 2.00× | 2 |" in md
+    assert "| hit@5 | 1.000 | 1.000–1.000 | 0.500 | 2.00× | 2 |" in md
     write_report(tmp_path / "run", _records(), summary)
     for name in ("results.jsonl", "summary.json", "report.md", "metrics_by_kind.png", "latency.png"):
         assert (tmp_path / "run" / name).stat().st_size > 0

@@ -15,7 +15,7 @@ def chunk_documents(meta: DocMeta, chunks: list[Chunk]) -> list[Document]:
     """LangChain Documents for the chunks of one document, with the provenance on every chunk."""
     docs = []
     for ch in chunks:
-        header = ch.section
+        header = ch.context or ch.section  # the titled path: embedding and BM25 read it with the text
         content = f"{header}\n\n{ch.text}"
         md: dict[str, Any] = {
             "doc_id": meta.doc_id,

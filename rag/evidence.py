@@ -18,7 +18,8 @@ from langchain_core.documents import Document
 from rag.core.models import Source
 from rag.retrieval import Hit
 from rag.sentence_cache import ChunkSentences, SentenceCache
-from rag.store.index import chunk_body
+from rag.store.index import chunk_body, chunk_context
+from rag.text.clauses import PATH_SEPARATOR
 from rag.text.tokenize import tokenize
 
 # Words that say what kind of question it is, not what it is about.
@@ -55,6 +56,9 @@ class ScoredSentence:
     dense: float = 0.0  # the sentence's own similarity to the question (sentence index; 0 if unindexed)
     tokens: frozenset[str] = frozenset()
     adapted: float = 0.0  # `dense` after the query adapter (rag/retrieval/query_adapter.py)
+    # Coverage by the sentence read under its headings' titles: "Annex III — High-risk AI systems" makes
+    # its item 5(b) answer "is a credit-scoring AI high-risk?", whose words the item itself lacks.
+    context_coverage: float = 0.0
 
 
 @dataclass
@@ -182,20 +186,7 @@ class EvidenceSelector:
                     score=round(float(rel), 4),
                 )
             )
-            sentences[n] = [
-                ScoredSentence(
-                    body[a:b],
-                    start + a,
-                    start + b,
-                    n,
-                    covs[i],
-                    i,
-                    h.sentence_sims.get(i, 0.0),
-                    toks,
-                    h.sentence_adapted.get(i, 0.0),
-                )
-                for i, (a, b, toks) in enumerate(cached.spans)
-            ]
+            sentences[n] = _scored_sentences(n, h, body, start, cached, covs, coverage)
         top = chosen[:3]
         strength = max(0.5 * max(s[1].dense, 0.0) + 0.5 * s[3] for s in top)
         return Evidence(
@@ -239,6 +230,34 @@ def _share(weights: list[tuple[str, float]], tokens: frozenset[str] | set[str], 
         if t in tokens:
             found += w
     return found / total
+
+
+def _scored_sentences(
+    n: int, h: Hit, body: str, start: int, cached: ChunkSentences, covs: list[float], coverage: _Coverage
+) -> list[ScoredSentence]:
+    heads = context_tokens(chunk_context(h.doc))
+    return [
+        ScoredSentence(
+            body[a:b],
+            start + a,
+            start + b,
+            n,
+            covs[i],
+            i,
+            h.sentence_sims.get(i, 0.0),
+            toks,
+            h.sentence_adapted.get(i, 0.0),
+            coverage(toks | heads) if heads else covs[i],
+        )
+        for i, (a, b, toks) in enumerate(cached.spans)
+    ]
+
+
+@lru_cache(maxsize=8192)  # chunks of one article share their path, and a path recurs every question
+def context_tokens(path: str) -> frozenset[str]:
+    """A heading path's words, without the document's short title (every chunk of it has that)."""
+    _, sep, rest = path.partition(PATH_SEPARATOR)
+    return frozenset(tokenize(rest)) if sep else frozenset()
 
 
 def _mmr(chosen: list[_Scored], rest: list[_Scored], k: int) -> None:

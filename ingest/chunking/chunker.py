@@ -37,7 +37,14 @@ def _make_chunk(text: str, atoms: list[Atom], seq: int, short_title: str) -> Chu
     body = [a for a in atoms if not a.heading] or atoms
     chunk_text = text[start:end]
     return Chunk(
-        chunk_text, start, end, section_path(body, short_title), _refs(atoms), seq, len(chunk_text.split())
+        chunk_text,
+        start,
+        end,
+        section_path(body, short_title),
+        _refs(atoms),
+        seq,
+        len(chunk_text.split()),
+        section_path(body, short_title, titled=True),
     )
 
 

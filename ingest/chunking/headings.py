@@ -7,7 +7,7 @@ unnumbered and numbered-item headings ("weak" ones) nest by markdown level inste
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.chunking.paths import shorten
 from rag.text.clauses import ROMAN_HEADING
@@ -27,6 +27,7 @@ class HeadingSpec:
     weak: bool = True
     unnumbered: bool = False
     empty_title: bool = False
+    title: str = ""  # a numbered heading's words after its label ("Reporting of serious incidents")
 
 
 _HEADING_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -81,7 +82,8 @@ def heading_spec(title: str) -> HeadingSpec:
         if match:
             number = next(g for g in match.groups() if g is not None)
             rest = (match.groups()[-1] or "").strip(" \t:.—–-")
-            return _numbered_spec(style, number, rest)
+            spec = _numbered_spec(style, number, rest)
+            return replace(spec, title=shorten(rest)) if rest else spec
     return HeadingSpec("unnumbered", shorten(title), unnumbered=True)
 
 

@@ -16,6 +16,7 @@ class Chunk:
     refs: tuple[str, ...]  # canonical structural references contained in this chunk
     seq: int  # 0-based position in the document
     words: int
+    context: str = ""  # the same path with each heading's title: what search reads (see paths.py)
 
 
 @dataclass(eq=False)
@@ -34,6 +35,7 @@ class Node:
     weak: bool = False
     notes: bool = False
     standalone: bool = False  # label replaces the parent's in a path ("3.1", "GOVERN 1.1")
+    title: str = ""  # a numbered heading's title, for the chunk's search context
 
 
 @dataclass

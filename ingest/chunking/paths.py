@@ -30,12 +30,17 @@ def shorten(title: str, limit: int = UNNUMBERED_LABEL_CHARS) -> str:
     return cut.rstrip(" ,;:—–-") + "…"
 
 
-def section_path(atoms: list[Atom], short_title: str) -> str:
-    """The path shared by ``atoms`` (body atoms of one chunk), ending in the points or range they span."""
+def section_path(atoms: list[Atom], short_title: str, titled: bool = False) -> str:
+    """The path shared by ``atoms`` (body atoms of one chunk), ending in the points or range they span.
+
+    ``titled``: each numbered heading with its title ("Article 73 — Reporting of serious incidents"),
+    the context that search reads before the chunk's text. Only the chunk that opens an article holds
+    its title line; the plain path gives paragraph 6 "Article 73", a number no lay question uses. The
+    plain path stays the citation label, short enough to read in an answer."""
     parts = [short_title]
     first, last = atoms[0].headings[1:], atoms[-1].headings[1:]
     common = _common_prefix([a.headings[1:] for a in atoms])
-    parts.extend(node.label for node in common)
+    parts.extend(f"{node.label} — {node.title}" if titled and node.title else node.label for node in common)
     if all(len(a.headings) - 1 == len(common) for a in atoms):
         element = _items_element([a.items for a in atoms])
     else:

@@ -193,6 +193,7 @@ class Structurer:
             block.hashes,
             spec.weak or spec.unnumbered,
             notes=notes,
+            title=spec.title,
         )
 
     def _heading_refs(self, spec: HeadingSpec) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ FEATURES: tuple[str, ...] = (
     "next_coverage",
     "adapted",  # the similarity after the query adapter (rag/retrieval/query_adapter.py)
     "adapted_gap",
+    "context_coverage",  # coverage by the sentence with its headings' titles (rag/evidence.py)
 )
 ADAPTER_FEATURES = ("adapted", "adapted_gap")  # equal to dense and dense_gap with no adapter
 
@@ -156,6 +157,7 @@ def feature_matrix(question: str, evidence: Evidence) -> tuple[list[ScoredSenten
                 nxt.coverage if nxt else 0.0,
                 s.adapted,
                 s.adapted - best_adapted,
+                s.context_coverage,
             ]
         )
     return cands, np.asarray(rows, dtype=np.float64)

@@ -50,6 +50,11 @@ def chunk_body(doc: Document) -> str:
     return doc.page_content[int(doc.metadata.get("body_offset", 0)) :]
 
 
+def chunk_context(doc: Document) -> str:
+    """The titled heading path that the chunk's text is indexed under (empty for a chunk without one)."""
+    return doc.page_content[: int(doc.metadata.get("body_offset", 0))].strip()
+
+
 @dataclass
 class CatalogEntry:
     """A document as the library lists it."""

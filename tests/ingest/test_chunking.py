@@ -479,3 +479,25 @@ def test_huge_real_text_is_fast() -> None:
     chunks = chunk_document(text, "All")
     assert time.perf_counter() - started < 4.0
     assert_invariants(text, chunks)
+
+
+def test_search_context_names_each_heading_with_its_title(chunked: dict[str, list[Chunk]]) -> None:
+    """Paragraph 6 of Article 73 sits under no title line of its own; its context gives it the article's."""
+    chunks = chunked["eu-ai-act-regulation-2024-1689.md"]
+    later = find(chunks, "6. Following the reporting of a serious incident pursuant to paragraph 1")
+    assert "Reporting of serious incidents" not in later.text
+    assert later.section.startswith("EU AI Act › Chapter IX › Section 2 › Article 73")
+    assert "Article 73 — Reporting of serious incidents" in later.context
+    assert "Section 2 — Sharing of information on serious incidents" in later.context
+    assert later.context.split(" › ")[-1] == later.section.split(" › ")[-1]  # the same points
+    annex = find(chunks, "4. Employment, workers’ management and access to self-employment")
+    assert "Annex III — High-risk AI systems referred to in Article 6(2)" in annex.context
+    recital = find(chunks, "(27) While the risk-based approach")
+    assert recital.context == recital.section  # nothing titled above it
+
+
+def test_every_context_is_its_section_with_titles_added(chunked: dict[str, list[Chunk]]) -> None:
+    for chunks in chunked.values():
+        for chunk in chunks:
+            plain = [p.split(" — ")[0] for p in chunk.context.split(" › ")]
+            assert plain == chunk.section.split(" › "), (chunk.section, chunk.context)

@@ -171,3 +171,20 @@ def test_the_corpus_is_said_to_lack_a_name_only_when_a_word_of_it_is_in_no_chunk
         "the passages found do not mention Council of Europe; the answer is on the rest of the question"
     ]
     assert missing_names_warnings([], vocab) == []
+
+
+def test_a_sentence_is_also_scored_with_its_headings_titles() -> None:
+    """Annex III's items never say "high-risk"; their heading does, and the reader reads both."""
+    body = "(b) AI systems intended to be used to evaluate the creditworthiness of natural persons."
+    titled = "EU AI Act › Annex III — High-risk AI systems referred to in Article 6(2) › 5(b)\n"
+    meta = {"doc_id": "eu", "title": "EU AI Act", "body_offset": len(titled)}
+    under_title = Hit(Document(id="a", page_content=titled + body, metadata=meta), score=0.5, dense=0.5)
+    plain = hit("b", body)
+    question = "Is a credit scoring AI high-risk?"
+    got = EvidenceSelector().select(question, [under_title, plain], 2)
+    by_chunk = {src.chunk_id: src.n for src in got.sources}
+    titled_s = got.sentences[by_chunk["a"]][0]
+    plain_s = got.sentences[by_chunk["b"]][0]
+    assert titled_s.coverage == plain_s.coverage  # the sentence's own words are the same
+    assert titled_s.context_coverage > titled_s.coverage  # "high-risk" is in its heading
+    assert plain_s.context_coverage == plain_s.coverage  # "EU AI Act › b" adds no question word

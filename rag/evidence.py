@@ -67,6 +67,9 @@ class Evidence:
     sentences: dict[int, list[ScoredSentence]] = field(default_factory=dict)  # by source n, passage order
     strength: float = 0.0
     clause_match: bool = False
+    # The first source was pinned by what the question names (its clause, or a passage that ranks as one
+    # would: the penalty provision that cites it, the document's dated statement, the definition).
+    pinned: bool = False
     query_terms: list[str] = field(default_factory=list)
     expansion_terms: frozenset[str] = frozenset()  # the glossary's corpus terms for the question's lay words
 
@@ -194,6 +197,7 @@ class EvidenceSelector:
             sentences=sentences,
             strength=float(strength),
             clause_match=any(s[1].ref >= 1.0 for s in chosen),
+            pinned=bool(chosen) and chosen[0][1].ref > 0,
             query_terms=terms,
             expansion_terms=expanded,
         )

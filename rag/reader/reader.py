@@ -87,7 +87,10 @@ class Reader:
         best: dict[int, float] = {}
         for s, p in zip(cands, probs):
             best[s.source_n] = max(best.get(s.source_n, 0.0), float(p))
-        lead = [evidence.sources[0].n] if evidence.clause_match else []  # the named clause stays first
+        # The named clause stays first, and so does a passage pinned in its place: Article 99(4), the fine
+        # for breaching Article 50, ranked 7th of 11 by rerank and reader once Article 112's review of
+        # "transparency measures pursuant to Article 50" reached the pool (2026-12-05).
+        lead = [evidence.sources[0].n] if evidence.clause_match or evidence.pinned else []
         rest = sorted(
             (src for src in evidence.sources if src.n not in lead),
             key=lambda src: -(src.score + READER_BLEND * best.get(src.n, 0.0)),

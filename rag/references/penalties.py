@@ -15,6 +15,10 @@ from collections.abc import Mapping, Sequence
 PENALTY_ASKED = re.compile(r"\b(?:fines?|fined|penalt(?:y|ies)|sanctions?|punish\w*)\b", re.I)
 # A passage that sets penalties: not "executing a criminal penalty", which Article 5 mentions in passing.
 _PENALTY_TEXT = re.compile(r"\b(?:administrative fines?|fines? of up to|penalties)\b", re.I)
+# The figure a fine question asks for. Article 112's review of "the state of penalties, in particular
+# administrative fines as referred to in Article 99(1)" cites Article 50 too, and once search read the
+# headings' titles it was retrieved for "the fine for breaching Article 50" and ranked above 99(4).
+_AMOUNT = re.compile(r"\b(?:EUR|€)\s?\d|\d\s?%", re.I)
 _ARTICLE = re.compile(r"^article (\d+)")
 
 
@@ -24,7 +28,9 @@ def penalty_provisions(ref: str, clause_texts: Sequence[str], candidates: Mappin
     mention = mention_of(ref)
     if mention is None or any(_PENALTY_TEXT.search(t) for t in clause_texts):
         return []
-    return [cid for cid, text in candidates.items() if mention.search(text) and _PENALTY_TEXT.search(text)]
+    found = [cid for cid, text in candidates.items() if mention.search(text) and _PENALTY_TEXT.search(text)]
+    with_amount = [cid for cid in found if _AMOUNT.search(candidates[cid])]
+    return with_amount or found
 
 
 def mention_of(ref: str) -> re.Pattern[str] | None:

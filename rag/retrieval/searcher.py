@@ -399,8 +399,9 @@ class Searcher:
     def _mark_penalty_hits(self, ref: str, rows: list[tuple[int, float]], hits: dict[str, Hit]) -> bool:
         """The candidates that cite the named article and set a penalty rank first, as a related clause
         would: not as the clause itself, whose sentences would then be the whole answer."""
-        own = [self.table.doc(i).page_content for i, score in rows if score >= 1.0]
-        texts = {cid: self.table.doc(self.table.by_id[cid]).page_content for cid in hits}
+        # The texts, not their heading paths: a path's "Chapter XII — Penalties" sets no penalty.
+        own = [chunk_body(self.table.doc(i)) for i, score in rows if score >= 1.0]
+        texts = {cid: chunk_body(self.table.doc(self.table.by_id[cid])) for cid in hits}
         cited = penalty_provisions(ref, own, texts)
         for cid in cited:
             hits[cid].ref = max(hits[cid].ref, ANCESTOR_CREDIT)
@@ -414,7 +415,7 @@ def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...], ta
     ordered = sorted(hits.values(), key=lambda h: h.score, reverse=True)
 
     def first(candidates: Iterable[Hit]) -> Hit | None:
-        return next((h for h in candidates if defines(table.doc(table.by_id[h.id]).page_content, term)), None)
+        return next((h for h in candidates if defines(chunk_body(table.doc(table.by_id[h.id])), term)), None)
 
     in_named = first(h for h in ordered if h.doc.metadata.get("doc_id") in named) if named else None
     found = in_named or first(ordered)

@@ -458,3 +458,13 @@ def test_a_question_about_the_fine_for_breaking_a_clause_is_marked() -> None:
         == []
     )
     assert penalty_provisions("section 4.2", [], {"a": cites}) == []  # only articles are cited this way
+
+
+def test_a_penalty_provision_that_states_the_fine_wins_over_one_that_only_mentions_fines() -> None:
+    from rag.references.penalties import penalty_provisions
+
+    review = "(b) the state of penalties, in particular administrative fines, for breaches of Article 50;"
+    sets = "Breaches of Article 50 shall be subject to administrative fines of up to EUR 15 000 000."
+    found = penalty_provisions("article 50(2)", ["Providers shall mark outputs."], {"r": review, "s": sets})
+    assert found == ["s"]
+    assert penalty_provisions("article 50(2)", ["Providers shall mark outputs."], {"r": review}) == ["r"]

@@ -7,8 +7,8 @@
    give its cross-validated score and the inputs of the second model, so that the answerability model
    learns from reader confidences it would really see.
 3. The abstention rule's two thresholds (rag/reader/answerability.py) are the pair that catches the
-   most unanswerable questions with at most `MAX_FALSE_ABSTENTION` of the answerable ones declined,
-   judged on the out-of-fold probabilities.
+   most unanswerable questions while the one-sided 95% upper bound of the answerable ones declined stays
+   within `MAX_FALSE_ABSTENTION`, judged on the out-of-fold probabilities.
 
 Only the dev split is read. Same data → byte-identical model file (lbfgs, no shuffling, rounded floats).
 """
@@ -26,6 +26,7 @@ import numpy as np
 
 from evals.dataset import EvalQuestion
 from evals.metrics import Passage, passage_has_evidence
+from evals.uncertainty import rate_upper_bound
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, detail_missing, missing_share
@@ -199,12 +200,17 @@ def choose_rule(
     no_detail: list[bool] | None = None,
 ) -> tuple[AbstentionRule, list[tuple[float, float, float]], tuple[float, float, float]]:
     """The most abstention recall within the false-abstention budget; ties go to the laxer rule.
-    The similarity floor and the detail rule are fixed (see AbstentionRule); the curve is drawn with them."""
+    The similarity floor and the detail rule are fixed (see AbstentionRule); the curve is drawn with them.
+
+    Within the budget means the rate's one-sided 95% upper bound (Wilson) is, not the rate itself: the
+    highest-recall point whose dev rate sits at the budget's edge is as likely as not to pass it on new
+    questions. On dev (2026-12-05) the edge rule chose floors from 0.045 to 0.085 across the folds."""
+    n_answerable = int(np.asarray(answerable).sum())
     best: tuple | None = None
     for max_share in SHARES:
         curve = abstention_curve(top_prob, share, answerable, clause, max_share, similarity, no_detail)
         for point in curve:
-            if point[1] <= MAX_FALSE_ABSTENTION:
+            if rate_upper_bound(round(point[1] * n_answerable), n_answerable) <= MAX_FALSE_ABSTENTION:
                 key = (point[2], -point[1], max_share, -point[0])
                 if best is None or key > best[0]:
                     best = (key, max_share, curve, point)

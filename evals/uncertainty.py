@@ -41,6 +41,14 @@ def mean_interval(values: Sequence[float], level: float = LEVEL) -> tuple[float,
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
+def rate_upper_bound(k: int, n: int, level: float = LEVEL) -> float:
+    """One-sided `level` upper bound of a rate seen k times in n (Wilson score); 0 for n = 0."""
+    if n <= 0:
+        return 0.0
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=2 * level - 1, method="wilson")
+    return float(ci.high)
+
+
 class PairedChange(BaseModel):
     """One metric, run A against run B, over the questions both runs scored."""
 

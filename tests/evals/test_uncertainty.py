@@ -109,3 +109,12 @@ def test_cli_prints_the_change_and_fails_cleanly_on_bad_input(tmp_path: Path) ->
     (tmp_path / "broken" / "results.jsonl").write_text("{not json\n")
     broken = _cli(str(before), str(tmp_path / "broken"))
     assert broken.returncode == 2 and "line 1 is not JSON" in broken.stderr
+
+
+def test_rate_upper_bound_is_above_the_rate_and_tightens_with_n() -> None:
+    from evals.uncertainty import rate_upper_bound
+
+    assert rate_upper_bound(0, 0) == 0.0
+    small, large = rate_upper_bound(3, 50), rate_upper_bound(30, 500)
+    assert small > large > 0.06
+    assert rate_upper_bound(24, 403) > 0.08 > rate_upper_bound(23, 403)  # 5.7% of 403 passes, 6.0% not

@@ -214,7 +214,9 @@ def choose_rule(
                 key = (point[2], -point[1], max_share, -point[0])
                 if best is None or key > best[0]:
                     best = (key, max_share, curve, point)
-    assert best is not None  # a floor of 0 with the share rule off abstains on nothing
+    if best is None:  # too few answerable questions for any bound to fit: the laxest rule
+        curve = abstention_curve(top_prob, share, answerable, clause, SHARES[-1], similarity, no_detail)
+        best = (None, SHARES[-1], curve, curve[0])
     _, max_share, curve, point = best
     return AbstentionRule(min_answer_prob=point[0], missing_subject_share=max_share), curve, point
 

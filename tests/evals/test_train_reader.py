@@ -90,3 +90,13 @@ def test_training_on_the_real_store_is_repeatable(services, tmp_path: Path) -> N
     write_model(train(first, "dev sample")[0], a)
     write_model(train(second, "dev sample")[0], b)
     assert a.read_bytes() == b.read_bytes()
+
+
+def test_too_few_answerable_questions_for_the_bound_get_the_laxest_rule() -> None:
+    """Ten answerable questions: one declined by the fixed rules puts every floor's bound over the budget."""
+    answerable = np.asarray([True] * 10 + [False] * 3)
+    top = np.asarray([0.9] * 10 + [0.01] * 3)
+    no_detail = [True] + [False] * 12  # the detail rule declines one answerable question whatever the floor
+    clause = np.zeros(13, dtype=bool)
+    rule, _, (floor, false, _) = choose_rule(top, np.zeros(13), answerable, clause, None, no_detail)
+    assert (floor, rule.missing_subject_share) == (0.0, 1.01) and false == 0.1

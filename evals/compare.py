@@ -85,5 +85,5 @@ def compare_runs(
         only_a=len(a.keys() - b.keys()),
         only_b=len(b.keys() - a.keys()),
         overall=changes(set(common)),
-        by_kind={k: changes({i for i in common if a[i].get("kind") == k}) for k in kinds},
+        by_kind={k: changes({i for i in common if str(a[i].get("kind", "")) == k}) for k in kinds},
     )

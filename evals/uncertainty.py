@@ -23,8 +23,7 @@ SEED = 0
 def mean_interval(values: Sequence[float], level: float = LEVEL) -> tuple[float, float] | None:
     """Percentile-bootstrap interval of the mean (seeded, so a report is repeatable); None below 2 values.
 
-    Percentile rather than BCa: BCa's jackknife is undefined when every value is equal (an all-right kind),
-    and the two agree to the third decimal on splits of this size."""
+    Percentile rather than BCa: BCa's jackknife is undefined when every value is equal (an all-right kind)."""
     xs = np.asarray([float(v) for v in values], dtype=np.float64)
     if len(xs) < 2:
         return None

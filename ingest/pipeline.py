@@ -28,7 +28,8 @@ from rag.store.manifest import MANIFEST_FILE, load_manifest
 log = logging.getLogger(__name__)
 
 Status = Literal["added", "updated", "unchanged", "failed", "removed"]
-# Bump when cleaning, chunking or what is indexed changes, so that `--if-stale` re-ingests (2: sentences; 3: titled heading paths).
+# Bump when cleaning, chunking or what is indexed changes, so that `--if-stale` re-ingests
+# (2: sentences; 3: titled heading paths).
 PIPELINE_VERSION = "3"
 
 

@@ -62,30 +62,27 @@ def _fmt(v: float | None, digits: int = 3) -> str:
     return "–" if v is None else f"{v:.{digits}f}"
 
 
-def _mean(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> float | None:
+def _stat(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> Mapping[str, Any]:
+    """One metric's entry (mean, n, ci95) for a system, overall or for one kind; empty when absent."""
     block = summary["metrics"].get(system)
     if not block:
-        return None
+        return {}
     scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
-    return scope.get(key, {}).get("mean")
+    return scope.get(key, {})
+
+
+def _mean(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> float | None:
+    return _stat(summary, system, key, kind).get("mean")
 
 
 def _ci(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None, digits: int = 3) -> str:
     """The 95% interval as "low–high" ("–" when the run predates intervals or has under two values)."""
-    block = summary["metrics"].get(system)
-    if not block:
-        return "–"
-    scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
-    ci = scope.get(key, {}).get("ci95")
+    ci = _stat(summary, system, key, kind).get("ci95")
     return "–" if not ci else f"{ci[0]:.{digits}f}–{ci[1]:.{digits}f}"
 
 
 def _n(summary: Mapping[str, Any], system: str, key: str, kind: str | None = None) -> int:
-    block = summary["metrics"].get(system)
-    if not block:
-        return 0
-    scope = block["overall"] if kind is None else block["by_kind"].get(kind, {})
-    return int(scope.get(key, {}).get("n") or 0)
+    return int(_stat(summary, system, key, kind).get("n") or 0)
 
 
 def _ratio(a: float | None, b: float | None) -> str:

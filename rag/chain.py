@@ -25,6 +25,7 @@ from rag.condense import rewrite_followup
 from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
+from rag.document_dates import own_dates
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
 from rag.evidence import (
     Evidence,
@@ -71,8 +72,8 @@ class Gathered:
     parsed: QueryRefs
     missing: list[str]  # names of the question that no retrieved passage mentions
     reading: Reading | None  # None without a reader model: the strength threshold and vetoes decide
-    # Each part's best sentence, for a question in parts (rag/question_parts.py).
-    parts: list[ScoredSentence] = field(default_factory=list)
+    parts: list[ScoredSentence] = field(default_factory=list)  # each part's best (rag/question_parts.py)
+    dated: list[ScoredSentence] = field(default_factory=list)  # texts' own dates (rag/document_dates.py)
 
 
 class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
@@ -326,6 +327,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
             translated = bool(translated_terms)
             reading = self.reader.read(standalone, evidence, missing, translated) if self.reader else None
+            evidence, dated = own_dates(standalone, evidence, reading, parts, self.searcher, self.selector)
             set_attributes(
                 span,
                 refs=list(parsed.refs),
@@ -335,7 +337,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)
-        return Gathered(evidence, parsed, missing, reading, parts)
+        return Gathered(evidence, parsed, missing, reading, parts, dated)
 
     def _should_abstain(self, got: Gathered) -> bool:
         evidence = got.evidence
@@ -351,13 +353,12 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
 
     def _extractive(self, question: str, got: Gathered, warnings: list[str], base: dict) -> Answer:
         evidence = got.evidence
-        ranked = got.reading.ranked if got.reading is not None else None
-        named = got.parsed.doc_ids
+        ranked, p = (got.reading.ranked if got.reading is not None else None), got.parsed
+        named = p.doc_ids
         if len(named) < 2 and is_multi_part(question):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
-        p = got.parsed
         result = compose(
-            question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts
+            question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts, got.dated
         )
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []

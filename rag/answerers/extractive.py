@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from rag.answerers.clause_labels import clause_levels, find_labelled
 from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.features import quotable
@@ -86,31 +87,13 @@ _ANAPHORA = re.compile(
     r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I
 )
 _ADDITIVE = re.compile(r"^\s*(likewise|also|moreover|similarly|in addition|furthermore|besides)\b", re.I)
-_LEVELS = re.compile(r"\(([a-z0-9]+)\)")
-
-
-def _clause_levels(ref: str) -> list[str]:
-    """Labels below the top unit: 'article 5(1)(f)' → ['1', 'f']; 'paragraph 6(m)' → ['6', 'm']."""
-    kind, _, rest = ref.partition(" ")
-    head = re.match(r"[0-9a-z.]+", rest)
-    levels = _LEVELS.findall(rest)
-    if kind in ("paragraph", "item") and head:
-        return [head.group(0), *levels]
-    return levels
-
-
-def _starts_with_label(text: str, label: str) -> bool:
-    t = text.lstrip("# ").lstrip()
-    return bool(re.match(rf"(?:\({re.escape(label)}\)|{re.escape(label)}\.)(?:\s|$)", t, re.I))
 
 
 def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
     """The sentences of the clause-matched passage (source 1) that state the named unit."""
     sents = evidence.sentences.get(1, [])
-    levels = _clause_levels(ref)
-    target = _find_labelled(sents, levels) or (
-        _find_labelled(sents, levels[-1:]) if len(levels) > 1 else None
-    )
+    levels = clause_levels(ref)
+    target = find_labelled(sents, levels) or (find_labelled(sents, levels[-1:]) if len(levels) > 1 else None)
     nist = re.match(r"^(govern|map|measure|manage)\s+([\d.]+)$", ref)
     if nist:
         pat = re.compile(rf"^\W*{nist.group(1)}\s+{re.escape(nist.group(2))}(?![\d.])", re.I)
@@ -129,19 +112,6 @@ def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
     return picked
 
 
-def _find_labelled(sents: list[ScoredSentence], levels: list[str]) -> ScoredSentence | None:
-    """Walk the passage: '1.' then '(f)' → the sentence of point 1(f)."""
-    if not levels:
-        return None
-    i = 0
-    for s in sents:
-        if _starts_with_label(s.text, levels[i]):
-            i += 1
-            if i == len(levels):
-                return s
-    return None
-
-
 def compose(
     question: str,
     evidence: Evidence,
@@ -151,12 +121,14 @@ def compose(
     document_date: bool = False,
     defined_term: str = "",
     parts: Sequence[ScoredSentence] = (),
+    dated: Sequence[ScoredSentence] = (),
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
     `named_docs`: documents the question names; with two or more, each gets its best quote.
     `document_date`: it asks when the named document came about (rag/references/document_date.py).
     `defined_term`: it asks what this term means (rag/references/definitions.py).
-    `parts`: each part's best sentence, for a question in parts (rag/question_parts.py): each is quoted."""
+    `parts`: each part's best sentence, for a question in parts (rag/question_parts.py): each is quoted.
+    `dated`: the dated statements of the texts quoted for a date question (rag/document_dates.py)."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -166,7 +138,6 @@ def compose(
             return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 
     by_reader = ranked is not None
-    share = READER_EXTRA_SHARE if by_reader else RULES_EXTRA_SHARE
     if ranked is None:
         ranked = [
             (_sentence_score(s, qtype, src.n), s)
@@ -197,30 +168,47 @@ def compose(
         picked += _list_items(best, evidence)
     elif qtype == "fact":  # a date or a figure is answered by the sentence that gives it
         picked += _continuation(best, evidence)
-    for score, s in ranked[1:]:
-        if len(picked) >= (
-            MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES if by_reader else CORE_SENTENCES
-        ):
-            break
-        need = share if len(picked) < CORE_SENTENCES or qtype == "list" else LATE_SHARE
-        if (
-            score >= need * best_score
-            and (by_reader or s.coverage > 0)  # see READER_EXTRA_SHARE
-            and not _overlaps(s, picked, by_n)
-            and not _repeats(s, picked)
-            and not is_heading(s.text)
-        ):
-            picked.append(s)
+    picked += _more_quotes(ranked, picked, by_n, qtype, by_reader)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
     for s in parts:
         if not _overlaps(s, picked, by_n):
             picked.append(s)
     if by_reader and not parts:
         picked += _complement(ranked, picked, evidence.query_terms, by_n)
+    picked += [s for s in dated if not _overlaps(s, picked, by_n) and not _repeats(s, picked)]
 
-    picked.sort(key=lambda s: _answer_order(s, best, lead))
+    # A text's own date follows the lead quote it dates, not the answer's last line.
+    dates = {id(s) for s in dated}
+    picked.sort(key=lambda s: (0, 2) if id(s) in dates else _answer_order(s, best, lead))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+
+
+def _more_quotes(
+    ranked: list[tuple[float, ScoredSentence]],
+    picked: list[ScoredSentence],
+    by_n: dict[int, Source],
+    qtype: str,
+    by_reader: bool,
+) -> list[ScoredSentence]:
+    """The further sentences that score near enough to the best one, up to the answer's length."""
+    share = READER_EXTRA_SHARE if by_reader else RULES_EXTRA_SHARE
+    best_score = ranked[0][0]
+    limit = MAX_LIST_ITEMS if qtype == "list" else MAX_SENTENCES if by_reader else CORE_SENTENCES
+    more: list[ScoredSentence] = []
+    for score, s in ranked[1:]:
+        if len(picked) + len(more) >= limit:
+            break
+        need = share if len(picked) + len(more) < CORE_SENTENCES or qtype == "list" else LATE_SHARE
+        if (
+            score >= need * best_score
+            and (by_reader or s.coverage > 0)  # see READER_EXTRA_SHARE
+            and not _overlaps(s, [*picked, *more], by_n)
+            and not _repeats(s, [*picked, *more])
+            and not is_heading(s.text)
+        ):
+            more.append(s)
+    return more
 
 
 def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str) -> list[ScoredSentence]:

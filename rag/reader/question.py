@@ -112,6 +112,18 @@ _WHICH_FIRST = re.compile(
 )
 
 
+# "how long after the UN passed its resolution did the G7 welcome it?", "did Biden sign his order before or
+# after the G7 statement came out?": two events, each dated on its own.
+_HOW_LONG_AFTER = re.compile(
+    r"^\W*how long (?:after|before)\s+(.+?)\s+(?:did|was|were|had|has|do|does)\s+(.+?)\s*\??\s*$", re.I
+)
+_BEFORE_OR_AFTER = re.compile(
+    r"^\W*(?:did|was|were|is|does|do|has|had)\s+(.+?)\s+(?:before or after|after or before)\s+"
+    r"(.+?)\s*\??\s*$",
+    re.I,
+)
+
+
 def question_parts(question: str) -> list[str]:
     """The parts of a two- or three-part question, each to be answered by its own quote; [] for a
     question in one part. A piece that asks nothing ("I'm an illustrator —") stays with the piece after
@@ -119,6 +131,9 @@ def question_parts(question: str) -> list[str]:
     first = _WHICH_FIRST.search(question)
     if first:
         return [f"When was {side.strip()}?" for side in first.groups()]
+    events = _HOW_LONG_AFTER.match(question) or _BEFORE_OR_AFTER.match(question)
+    if events:
+        return [f"When did {side.strip()}?" for side in events.groups()]
     pieces = [p.strip(" ,;—–-") for p in _PART_BREAK.split(question.strip())]
     parts: list[str] = []
     context = ""

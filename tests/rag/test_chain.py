@@ -98,6 +98,20 @@ def test_when_a_named_document_was_made_is_answered_from_its_own_dated_text(serv
     assert_citations_map_to_documents(services, a)
 
 
+def test_a_date_question_quotes_the_date_of_the_text_that_is_the_event(services):
+    """rag/document_dates.py: the communiqué's sentence says what was endorsed, its title line when."""
+    a = ask(services, "When did G7 leaders endorse the Institutional Arrangement for Partnership?")
+    assert "Institutional Arrangement for Partnership" in a.answer and "20 May 2023" in a.answer, a.answer
+    assert "g7-hiroshima-leaders-communique-2023" in {c.doc_id for c in a.citations}
+    assert_citations_map_to_documents(services, a)
+    # comparing two texts' dates: each text's own date, whatever kind of text it is
+    a = ask(services, "how old was NIST's AI risk framework when Biden signed his AI executive order?")
+    assert "January 2023" in a.answer and "30 October 2023" in a.answer, a.answer
+    # a regulation's own date is no answer to when one of its provisions applies
+    a = ask(services, "When does the AI Act's ban on prohibited practices apply?")
+    assert "13 June 2024" not in a.answer, a.answer
+
+
 @pytest.mark.parametrize(
     ("question", "doc_id", "words"),
     [

@@ -573,6 +573,15 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
             "which came first, the UN's AI resolution or the AI Act being signed, and how far apart?",
             ["When was the UN's AI resolution?", "When was the AI Act being signed?"],
         ),
+        # two events, each dated on its own
+        (
+            "how long after the UN passed its AI resolution did the G7 leaders welcome it?",
+            ["When did the UN passed its AI resolution?", "When did the G7 leaders welcome it?"],
+        ),
+        (
+            "Did Biden sign his AI order before or after the G7 code of conduct came out?",
+            ["When did Biden sign his AI order?", "When did the G7 code of conduct came out?"],
+        ),
     ],
 )
 def test_a_question_in_parts_is_split_where_it_turns(question: str, parts: list[str]) -> None:

@@ -1,0 +1,100 @@
+"""A date question answered by a text that is itself the event: the answer quotes that text's own date.
+
+"When did the G7 leaders first back the Institutional Arrangement for Partnership?" is answered by the
+Hiroshima communiqué's "we endorse … the establishment of the Institutional Arrangement for Partnership",
+a sentence with no date: the date is the communiqué's own, in its title line ("G7 Hiroshima Leaders'
+Communiqué (20 May 2023)"), which no search for the question ranks. Likewise "how old was NIST's
+framework at that point?" is answered by the framework's own date. So when a "when" question's best
+quotes from such a text do not state its date, the text's dated statement is found as "When was <its name>
+issued?" finds it (rag/references/document_date.py) and quoted beside them.
+
+Only texts dated by their own event (a statement, a communiqué, a resolution, a fact sheet, an executive
+order), or any text when the question compares dates ("before or after", "how old", "how long after"):
+"When does the AI Act's ban apply?" is not answered by the day the Act was signed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from rag.evidence import Evidence, EvidenceSelector, ScoredSentence, has_date
+from rag.reader.features import quotable
+from rag.reader.question import question_type
+from rag.references.document_date import AMENDED, states_date
+
+if TYPE_CHECKING:
+    from rag.reader.reader import Reading
+    from rag.references.documents import DocAlias
+    from rag.retrieval import Searcher
+
+_EVENT_TEXT = re.compile(
+    r"\b(?:statement|communiqu[eé]|resolution|fact sheet|declaration|executive order)\b", re.I
+)
+_COMPARES_DATES = re.compile(
+    r"\b(?:before or after|came first|how old|how long (?:after|before)|at that (?:point|time)"
+    r"|(?:days|weeks|months|years) (?:after|before|later|earlier))\b",
+    re.I,
+)
+# The reader's best quotable sentences whose documents are looked at: the answer leads with them.
+TOP_QUOTES = 2
+MAX_DATED = 2
+
+
+def own_dates(
+    question: str,
+    evidence: Evidence,
+    reading: Reading | None,
+    parts: Sequence[ScoredSentence],
+    searcher: Searcher,
+    selector: EvidenceSelector,
+) -> tuple[Evidence, list[ScoredSentence]]:
+    """The evidence with the dated statements added, and those statements (at most MAX_DATED)."""
+    if reading is None or evidence.clause_match or question_type(question) != "date":
+        return evidence, []
+    compares = bool(_COMPARES_DATES.search(question))
+    doc_of = {src.n: src.doc_id for src in evidence.sources}
+    top = [s for p, s in reading.ranked if quotable(p, s.text, "date")][:TOP_QUOTES]
+    quoted = [*top, *parts]
+    docs = list(dict.fromkeys(doc_of[s.source_n] for s in quoted))
+    aliases = {a.doc_id: a for a in searcher.aliases}
+    found: list[ScoredSentence] = []
+    for doc in docs:
+        alias = aliases.get(doc)
+        if alias is None or not alias.date or not (compares or _EVENT_TEXT.search(alias.names[0])):
+            continue
+        own = [s for s in quoted if doc_of[s.source_n] == doc]
+        # Its best quote dates something else ("the interim report of 21 December 2023") when it gives a
+        # date: that is the answer, and the text's own date would be noise beside it.
+        if any(states_date(s.text, alias.date) for s in own) or (has_date(own[0].text) and not compares):
+            continue
+        statement = _own_dated_statement(alias, searcher, selector)
+        if statement is None:
+            continue
+        other, other_n, position = statement
+        evidence, n = evidence.with_source(other, other_n)
+        found.append(next(s for s in evidence.sentences[n] if s.position == position))
+        if len(found) >= MAX_DATED:
+            break
+    return evidence, found
+
+
+def _own_dated_statement(
+    alias: DocAlias, searcher: Searcher, selector: EvidenceSelector
+) -> tuple[Evidence, int, int] | None:
+    """(evidence, source n, sentence position) of the text's first sentence that states its own date, as
+    the question "When was <name> issued?" pins it; None when the text states none, or only an
+    amendment's."""
+    name = alias.names[1] if len(alias.names) > 1 else alias.names[0]
+    query = f"When was the {name} issued?"
+    if not searcher.parse(query).document_date:
+        return None
+    own = selector.select(query, searcher.search(query), 1)
+    if not own.sources or own.sources[0].date != alias.date:  # a companion of the same day may state it
+        return None
+    src = own.sources[0]
+    for s in own.sentences.get(src.n, []):
+        if states_date(s.text, alias.date):
+            return None if AMENDED.search(s.text) else (own, src.n, s.position)
+    return None

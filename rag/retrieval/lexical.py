@@ -51,13 +51,15 @@ class LexicalIndex:
         tmp.rename(folder)  # readers see the old copy or the new one, never half of one
 
     @classmethod
-    def load(cls, folder: Path, fingerprint: str) -> LexicalIndex | None:
+    def load(cls, folder: Path, fingerprint: str, mmap: bool = False) -> LexicalIndex | None:
+        """The kept copy for this fingerprint, or None. `mmap`: the score matrix stays on disk, paged in
+        column by column as queries touch its terms (a store too large to hold: 80 MiB at 100×)."""
         meta = folder / "ids.json"
         try:
             data = json.loads(meta.read_text())
             if data.get("fingerprint") != fingerprint:
                 return None
-            model = bm25s.BM25.load(str(folder), show_progress=False)
+            model = bm25s.BM25.load(str(folder), mmap=mmap, show_progress=False)
             return cls(list(data["ids"]), model, fingerprint)
         except (OSError, ValueError, KeyError) as exc:
             log.info("no usable BM25 copy at %s (%s); rebuilding", folder, exc)

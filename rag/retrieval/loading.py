@@ -69,7 +69,7 @@ def _load_kept(index: Index, settings: Settings, fingerprint: str) -> tuple[Chun
     docs = [docs[i] for i in _in_document_order(docs)]
     ids = [str(d.id) for d in docs]
     disk = ChunkDisk.load(chunks, fingerprint, ids)
-    lexical = LexicalIndex.load(bm25, fingerprint)
+    lexical = LexicalIndex.load(bm25, fingerprint, mmap=True)
     if disk is None or lexical is None or lexical.ids != ids:
         return None
     table = ChunkTable.build(docs)

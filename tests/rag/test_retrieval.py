@@ -274,7 +274,8 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkey
 
 def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, monkeypatch):
     """Above `chunk_memory_max` the table keeps no chunk text and maps the vectors from a copy beside the
-    store, written at the first start; a later start reads only the chunks' metadata from the store. On
+    store, written at the first start; a later start reads only the chunks' metadata from the store, and
+    maps BM25's kept score matrix instead of reading it into memory. On
     this corpus (forced by a limit of 0) every search returns the same passages, scores and texts as the
     in-memory table, and a whole answer is the same."""
     import shutil
@@ -292,6 +293,7 @@ def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, mon
     for table in (first.table, large.table):
         assert table.disk is not None and isinstance(table.vectors.base, np.memmap)
         assert not any(d.page_content for d in table.docs)  # the texts are not held
+    assert isinstance(large.lexical.model.scores["data"], np.memmap)  # BM25's score matrix too
     exact = services.searcher
     for q in [
         "What does Article 50(2) of the EU AI Act require?",

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from rag.evidence import Evidence, EvidenceSelector, ScoredSentence, has_date
 from rag.reader.features import quotable
-from rag.reader.question import question_type
+from rag.reader.question import COMPARES_DATES, question_type
 from rag.references.document_date import AMENDED, states_date
 
 if TYPE_CHECKING:
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 
 _EVENT_TEXT = re.compile(
     r"\b(?:statement|communiqu[eé]|resolution|fact sheet|declaration|executive order)\b", re.I
-)
-_COMPARES_DATES = re.compile(
-    r"\b(?:before or after|came first|how old|how long (?:after|before)|at that (?:point|time)"
-    r"|(?:days|weeks|months|years) (?:after|before|later|earlier))\b",
-    re.I,
 )
 # The reader's best quotable sentences whose documents are looked at: the answer leads with them.
 TOP_QUOTES = 2
@@ -53,7 +48,7 @@ def own_dates(
     """The evidence with the dated statements added, and those statements (at most MAX_DATED)."""
     if reading is None or evidence.clause_match or question_type(question) != "date":
         return evidence, []
-    compares = bool(_COMPARES_DATES.search(question))
+    compares = bool(COMPARES_DATES.search(question))
     doc_of = {src.n: src.doc_id for src in evidence.sources}
     top = [s for p, s in reading.ranked if quotable(p, s.text, "date")][:TOP_QUOTES]
     quoted = [*top, *parts]

@@ -14,9 +14,10 @@ LIST_ITEM = re.compile(r"^\s*(?:\(?[a-z]{1,4}\)|\(?\d{1,2}[.)]|[-•*])\s+", re.
 # ("when does it apply"); in "do I have to be told when I'm chatting with a bot?" it is a conjunction,
 # and an answer without a date is no incomplete answer there. "Which came first", "before or after" and
 # "how long after" are answered by two dates.
+_TWO_DATES = r"came first|before or after|how long (?:after|before)|how old"
 _WHEN = re.compile(
     r"\b(what date|which date|what day|which day|what year|which year|since when|how long ago|by when"
-    r"|deadline|came first|before or after|how long (?:after|before)|how old)\b"
+    rf"|deadline|{_TWO_DATES})\b"
     r"|\bwhen(?:'s|’s)?(?=\s+(?:did|does|do|is|was|were|will|would|can|could|has|have|had|should|must"
     r"|are|am|shall)\b)|\bwhen(?:'s|’s)|^\W*(?:(?:so|and|but|ok|okay|then|also)\W+)?when\b"
     r"|[,;:—–(-]\s*when\b|\b(?:how|where|why|whether|if) (?:and|or) when\b",
@@ -32,6 +33,14 @@ _LIST = re.compile(
     r"|\blist\b|\bname the\b"
     r"|\b(?:which|what) (?:\w+ )?(?:practices|principles|obligations|measures|actions|rights|areas"
     r"|categories|steps|elements|commitments)\b",
+    re.I,
+)
+
+
+# A question that compares dates: each text it quotes is dated (rag/document_dates.py).
+COMPARES_DATES = re.compile(
+    rf"\b(?:{_TWO_DATES}|at that (?:point|time)"
+    r"|(?:days|weeks|months|years) (?:after|before|later|earlier))\b",
     re.I,
 )
 

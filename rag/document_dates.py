@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from rag.evidence import Evidence, EvidenceSelector, ScoredSentence, has_date
 from rag.reader.features import quotable
 from rag.reader.question import COMPARES_DATES, question_type
-from rag.references.document_date import AMENDED, states_date
+from rag.references.document_date import own_dated_sentence, states_date
 
 if TYPE_CHECKING:
     from rag.reader.reader import Reading
@@ -89,7 +89,5 @@ def _own_dated_statement(
     if not own.sources or own.sources[0].date != alias.date:  # a companion of the same day may state it
         return None
     src = own.sources[0]
-    for s in own.sentences.get(src.n, []):
-        if states_date(s.text, alias.date):
-            return None if AMENDED.search(s.text) else (own, src.n, s.position)
-    return None
+    found = own_dated_sentence(own.sentences.get(src.n, []), alias.date)
+    return None if found is None else (own, src.n, found.position)

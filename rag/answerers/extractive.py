@@ -17,7 +17,7 @@ from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
 from rag.references.definitions import defines
-from rag.references.document_date import AMENDED, states_date
+from rag.references.document_date import own_dated_sentence
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.headings import is_heading
@@ -219,8 +219,8 @@ def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str
     src = evidence.sources[0]
     sents = evidence.sentences.get(src.n, [])
     if document_date:
-        own = next((s for s in sents if states_date(s.text, src.date)), None)
-        return [own] if own is not None and not AMENDED.search(own.text) else []
+        own = own_dated_sentence(sents, src.date)
+        return [own] if own is not None else []
     found = next((s for s in sents if defines(s.text, defined_term)), None)
     if found is None:
         return []

@@ -13,7 +13,9 @@ that states it, unless that sentence dates an amendment (the OECD Recommendation
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from rag.text.months import MONTH_NAMES
 from rag.text.tokenize import tokenize
@@ -76,6 +78,20 @@ def date_pattern(iso: str) -> re.Pattern[str] | None:
         rf"\b0?{day}\s+{name},?\s+{year}\b|\b{name}\s+0?{day}(?:st|nd|rd|th)?,?\s+{year}\b"
         rf"|\b0?{day}\.{_ROMAN_MONTHS[month - 1]}\.{year}\b"
     )
+
+
+class _Sentence(Protocol):
+    text: str
+
+
+S = TypeVar("S", bound=_Sentence)
+
+
+def own_dated_sentence(sentences: Iterable[S], iso: str) -> S | None:
+    """The first sentence that states the text's own date (`iso`), or None: none does, or the first that does
+    dates an amendment ("as amended … 3 May 2024" is no answer to when a text was adopted)."""
+    found = next((s for s in sentences if states_date(s.text, iso)), None)
+    return None if found is None or AMENDED.search(found.text) else found
 
 
 def states_date(text: str, iso: str) -> bool:

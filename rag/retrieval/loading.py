@@ -39,7 +39,8 @@ def _load_store(index: Index, settings: Settings, fingerprint: str) -> tuple[Chu
         return None
     ids = [str(d.id) for d in docs]
     folder = index.derived_dir("bm25")
-    lexical = LexicalIndex.load(folder, fingerprint) if folder else None
+    large = len(docs) > settings.chunk_memory_max  # its kept BM25 copy is mapped, as in _load_kept
+    lexical = LexicalIndex.load(folder, fingerprint, mmap=large) if folder else None
     if lexical is None or lexical.ids != ids:
         lexical = LexicalIndex.build(ids, [d.page_content for d in docs], fingerprint)
         if folder:
@@ -49,7 +50,7 @@ def _load_store(index: Index, settings: Settings, fingerprint: str) -> tuple[Chu
                 log.warning("could not persist BM25 index: %s", exc)
     table = ChunkTable.build(docs, vectors[order])
     folder = index.derived_dir("chunks")
-    if folder is not None and len(docs) > settings.chunk_memory_max:
+    if folder is not None and large:
         disk = ChunkDisk.kept(folder, fingerprint, ids, [d.page_content for d in docs], table.vectors)
         if disk is not None:
             table.keep_on_disk(disk)

@@ -24,8 +24,15 @@ _MEASURES = frozenset(
 )
 
 
-# What a translated 何か国 ("How many countries") counts, as token roots (rag/translate/translator.py).
-_COUNTRY = ("country", "state", "nation", "economy")
+# What a translated counter counts, as token roots (rag/translate/translator.py): 何か国, 何社, 何人.
+_COUNTERS = {
+    "How many countries": ("country", "state", "nation", "economy"),
+    "How many companies": ("company", "firm", "corporation", "business"),
+    "How many people": (
+        "people", "person", "participant", "member", "expert", "attendee", "individual", "employee",
+        "specialist", "staff", "worker", "representative",
+    ),
+}  # fmt: skip
 
 # A how-much asked of what a text says: "will it tell us how much…", "does it specify how many…".
 _SAYS_HOW_MUCH = re.compile(
@@ -60,9 +67,10 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     if _MONEY_ASKED.search(question) or (translated and question.startswith("How much")):
         return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
     if translated:
-        # only a counter names what is counted (何か国, rag/translate/translator.py): the word order is lost
-        countries = question.startswith("How many countries")
-        return countries and not any(_counted_with_figure(c, s) for c in _COUNTRY for s in top_sentences[:3])
+        # only a counter names what is counted (何か国, 何社, 何人): the word order is lost
+        counted = next((roots for asked, roots in _COUNTERS.items() if question.startswith(asked)), ())
+        top = top_sentences[:3]
+        return bool(counted) and not any(_counted_with_figure(c, s) for c in counted for s in top)
     counted = counted_noun(question)
     if counted is None or counted in _MEASURES:
         return False

@@ -304,9 +304,11 @@ _ASKED_PLACE = re.compile(
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 
 
-def place_missing(question: str, top_sentences: Sequence[str]) -> bool:
-    """A where-question whose top three sentences name no place beyond the question's own."""
-    if not _ASKED_PLACE.search(question) or not top_sentences:
+def place_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+    """A where-question whose top three sentences name no place beyond the question's own. A translated
+    question asks for a place only by its "Where" (どこで, どの都市: rag/translate/translator.py)."""
+    asked = _ASKED_PLACE.search(question) or (translated and question.startswith("Where"))
+    if not asked or not top_sentences:
         return False
     from rag.text.pos import entities
 
@@ -328,7 +330,7 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "a date"
     if outcome_missing(question, top_sentences):
         return "what came of it (they speak of it only as to come)"
-    if not translated and place_missing(question, top_sentences):
+    if place_missing(question, top_sentences, translated):
         return "a place"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.

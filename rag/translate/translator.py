@@ -51,10 +51,15 @@ _WH = (
     # (何年間, 任期は何年: how long), not a point in time.
     (re.compile(r"何年(?:ごと|おき|毎)|間隔|頻度"), "How often"),
     (re.compile(r"何年間|(?:任期|期間|保存|保管|有効)[^。？?]{0,8}何年"), "How long"),
-    (re.compile(r"いつ|何年|何月|何日付|日付|期限|時期"), "When"),
+    # A calendar day (何月何日, 日付): "What date" asks the answer for a day of a month, not a year.
+    (re.compile(r"何月何日|何日に|日付|日にち"), "What date"),
+    (re.compile(r"いつ|何年|何月|期限|時期"), "When"),
     (re.compile(r"いくら|金額|予算|費用"), "How much"),
     # 何か国: the countries are counted, and a figure must stand beside them (rag/reader/answerability.py)
     (re.compile(r"何か国|何カ国|何ヶ国"), "How many countries"),
+    # The other counters that say what is counted: 何社 (companies), 何人 / 何名 / 人数 (people)
+    (re.compile(r"何社"), "How many companies"),
+    (re.compile(r"何人|何名|人数"), "How many people"),
     (
         re.compile(
             r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|上限|件数|何件"
@@ -65,6 +70,8 @@ _WH = (
     ),
     # どの企業 / 企業って…どこ: the companies' names are asked for (rag/reader/answerability.py, name_missing)
     (re.compile(r"(?:どの|どこの)(?:企業|会社)|(?:企業|会社)[^。？?]{0,8}どこ"), "Which companies"),
+    # A place: どこで / どこに / どの都市 (not どこが or 機関はどこ, which ask who: the next entry)
+    (re.compile(r"どこで|どこに|どこの(?:都市|町|場所)|どの(?:都市|町|場所)|開催地|所在地"), "Where"),
     (
         re.compile(
             r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"

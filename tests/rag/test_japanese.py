@@ -169,6 +169,11 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("「自動化バイアス」って、どういう現象のこと？", "What"),
         ("EU AI法は何年に採択されましたか？", "When"),  # 何年 as a point in time is still a date
         ("包括的政策枠組みはどう評価されてるの？", "How"),  # not a yes/no question
+        ("サミットは何月何日に開かれるの？", "What date"),  # a day of a month, not a year
+        ("研究所はどこの都市にできるの？", "Where"),  # どこ of a place
+        ("会合はどこで開かれましたか？", "Where"),
+        ("参加者は全部で何人くらいだったの？", "How many people"),
+        ("コンソーシアムには何社入ってるの？", "How many companies"),
     ],
 )
 def test_the_interrogative_sets_the_question_type(
@@ -193,6 +198,27 @@ def test_countries_counted_need_a_figure_beside_countries(translator: JapaneseTr
     assert amount_missing(english, ["Adopted at the 78th session on 21 March 2024."], translated=True)
     endorsed = "The goal was endorsed by a coalition of 23 countries in the margins of COP28."
     assert not amount_missing(english, ["Resolution 78/265.", endorsed], translated=True)
+
+
+def test_a_counter_of_people_or_companies_needs_a_figure_beside_them(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import missing_detail
+
+    people = translator.translate("NISTのワークショップの参加者は何人でしたか？").english
+    workshops = "It was developed through three widely attended workshops and two drafts."
+    assert missing_detail(people, [workshops], translated=True) == "a figure"  # a figure, but of workshops
+    assert not missing_detail(people, ["More than 240 participants attended."], translated=True)
+    companies = translator.translate("コンソーシアムには何社が入っていますか？").english
+    assert missing_detail(companies, ["A consortium of Japanese companies will fund it."], translated=True)
+    assert not missing_detail(companies, ["Twelve companies signed up."], translated=True)
+
+
+def test_a_translated_where_needs_a_place(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import missing_detail
+
+    english = translator.translate("マイクロソフトが日本につくる研究所はどこの都市にできるの？").english
+    lab = "Microsoft will establish a new research lab in Japan."  # Japan is the question's own place
+    assert missing_detail(english, [lab], translated=True) == "a place"
+    assert not missing_detail(english, ["Microsoft opens a lab in Tokyo."], translated=True)
 
 
 @pytest.mark.parametrize(

@@ -264,6 +264,28 @@ def test_a_sentence_that_goes_on_about_the_best_one_joins_it() -> None:
     assert "other instruments" not in result.text
 
 
+@pytest.mark.parametrize(
+    "follow",
+    [
+        "For this reason, Japan has been dubbed a machine learning paradise for AI users.",
+        "Agencies should instead limit access to specific services based on risk assessments.",
+    ],
+)
+def test_a_sentence_that_draws_the_consequence_or_the_contrast_joins_a_yes_no_answer(follow: str) -> None:
+    ev = evidence(
+        [
+            ("Japan has allowed the ingestion of copyrighted works for commercial purposes.", 0.6),
+            (follow, 0.0),
+            ("The OECD has other instruments as well.", 0.0),
+        ]
+    )
+    result = compose("is it true AI firms in Japan can train on anything?", ev)
+    assert [q.text for q in result.quotes][:2] == [
+        "Japan has allowed the ingestion of copyrighted works for commercial purposes.",
+        follow,
+    ]
+
+
 def test_a_quote_is_a_slice_only_at_its_own_offsets() -> None:
     src = source(text="Recommendations are adopted by Council and are not legally binding.")
     src = src.model_copy(update={"start": 100, "end": 100 + len(src.text)})

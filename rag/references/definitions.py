@@ -53,10 +53,16 @@ _OTHER_ASK = re.compile(
 )
 
 
+# "…its definition of an 'AI system' is borrowed from the OECD's. Has the OECD changed that definition
+# since then?" asks about a revision, which the definition itself does not answer (fresh dev u-mh-924).
+_CHANGE = re.compile(r"\b(?:chang|revis|updat|amend|replac|broaden|narrow)\w*", re.I)
+
+
 def defined_term(question: str, doc_names: list[str]) -> str:
     """The term a definition question asks about ("deployer", "AI system"), or "" for another question.
     `doc_names`: the named document's names, cut from the end of a term ("AI system in the OECD text")."""
-    if _OTHER_ASK.match(question):
+    asking = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p.endswith("?")]
+    if _OTHER_ASK.match(question) or _CHANGE.search(asking[-1] if asking else question):
         return ""
     quoted = _QUOTED.search(question)
     matches = [quoted] if quoted and _ABOUT_MEANING.search(question) else []

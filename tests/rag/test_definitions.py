@@ -23,6 +23,9 @@ from rag.references.definitions import defined_term, defines
         ("What does it mean?", [], ""),
         ("Which practices does the AI Act prohibit?", ["AI Act"], ""),
         ("when did the OECD change how it officially defines an 'AI system'?", ["OECD"], ""),  # a date
+        # a revision of the definition is asked about, not the definition
+        ("NIST borrows its definition of an 'AI system' from the OECD. Has the OECD changed it?", [], ""),
+        ("Has the OECD updated what it means by 'AI system'?", ["OECD"], ""),
     ],
 )
 def test_defined_term(question: str, names: list[str], term: str) -> None:

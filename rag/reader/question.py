@@ -102,7 +102,10 @@ _PART_BREAK = re.compile(
     r"|[,;]?\s+(?:compared (?:to|with)|as opposed to|versus|vs\.?|whereas|unlike)\s+"
     r"|,\s+or\s+(?=(?:is|are|does|do|did|was|were|can|must|will|would)\b)"
     r"|\s+[—–]\s+(?=(?:and\s+)?(?:what|how|when|which|who|where|is|are|does|do|did)\b)"
-    r"|,\s+and\s+(?=(?:what|how|when|which|who|where)\b)",
+    r"|,\s+and\s+(?=(?:what|how|when|which|who|where)\b)"
+    # "When was it adopted, and does it tell countries to stop…?": a yes/no part, verb before subject
+    r"|,\s+and\s+(?=(?:does|do|did|is|are|was|were|can|could|must|will|would|should|has|have)\s+"
+    r"(?:it|they|this|that|these|those|the|its|their|there|he|she|we|you|i|any|each|both)\b)",
     re.I,
 )
 _MIN_PART_WORDS = 4

@@ -565,6 +565,12 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
             "NIST adapted its definition from an OECD text. Which text was that, and when was it adopted?",
             ["NIST adapted its definition from an OECD text. Which text was that", "when was it adopted?"],
         ),
+        # a yes/no part after ", and": its verb comes before its subject
+        (
+            "When was the UN resolution adopted, and does it tell countries to stop using any AI?",
+            ["When was the UN resolution adopted", "does it tell countries to stop using any AI?"],
+        ),
+        ("Providers must register the system, and are required to keep its logs.", []),  # no question
         # Scene-setting asks nothing: it stays with the question after it.
         ("I'm an illustrator — does the UN resolution do anything for my copyright?", []),
         ("Is it risky, or not?", []),  # a part too short to search alone stays joined

@@ -58,13 +58,14 @@ _WH = (
     # 何か国: the countries are counted, and a figure must stand beside them (rag/reader/answerability.py)
     (re.compile(r"何か国|何カ国|何ヶ国"), "How many countries"),
     # The other counters that say what is counted: 何社 (companies), 何人 / 何名 / 人数 (people)
-    (re.compile(r"何社"), "How many companies"),
-    (re.compile(r"何人|何名|人数"), "How many people"),
+    # Not 何人か / 何社か ("some people", "a few companies"): no count is asked
+    (re.compile(r"何社(?!か)"), "How many companies"),
+    (re.compile(r"何人(?!か)|何名(?!か)|人数"), "How many people"),
     (
         re.compile(
-            r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人|いくつ|何%|何パーセント|上限|件数|何件"
+            r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人(?!か)|いくつ|何%|何パーセント|上限|件数|何件"
             # Counters: 何か国 (how many countries), 何社 (companies), 何名, 何回, 何種類 …
-            r"|何か国|何カ国|何ヶ国|何社|何名|何回|何個|何種類|何本|何団体|何機関"
+            r"|何か国|何カ国|何ヶ国|何社(?!か)|何名(?!か)|何回|何個|何種類|何本|何団体|何機関"
         ),
         "How many",
     ),

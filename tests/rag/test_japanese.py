@@ -174,6 +174,7 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("会合はどこで開かれましたか？", "Where"),
         ("参加者は全部で何人くらいだったの？", "How many people"),
         ("コンソーシアムには何社入ってるの？", "How many companies"),
+        ("何人かの専門家が関わったの？", "Does"),  # 何人か: "some people", no count asked
     ],
 )
 def test_the_interrogative_sets_the_question_type(

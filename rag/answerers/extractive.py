@@ -18,6 +18,7 @@ from rag.reader.question import ENUMERATION, question_type
 from rag.reader.question import LIST_ITEM as _LIST_ITEM
 from rag.references.definitions import defines
 from rag.references.document_date import own_dated_sentence
+from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.headings import is_heading
@@ -159,6 +160,7 @@ def compose(
     best_score, best = ranked[0]
     if best_score <= 0:
         return ExtractiveResult(text="", quotes=[])
+    best = _penalty_clause(question, refs, evidence) or best
 
     picked = [best]
     lead = _lead_in(best, evidence) or _antecedent(best, evidence)
@@ -225,6 +227,20 @@ def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str
     if found is None:
         return []
     return [found, *(_list_items(found, evidence) if found.text.rstrip().endswith(":") else [])]
+
+
+def _penalty_clause(question: str, refs: tuple[str, ...], evidence: Evidence) -> ScoredSentence | None:
+    """For "the fine for breaching Article 50?", the penalty provision's sentence citing it ("(g) … pursuant
+    to Article 50", led in by 99(4)'s fine), not the reader's pick of another paragraph (99(3))."""
+    mention = mention_of(refs[0]) if refs and PENALTY_ASKED.search(question) else None
+    if mention is None:
+        return None
+    for src in evidence.sources:
+        if sets_penalty(src.text):
+            found = next((s for s in evidence.sentences.get(src.n, []) if mention.search(s.text)), None)
+            if found is not None:
+                return found
+    return None
 
 
 def _answer_order(s: ScoredSentence, best: ScoredSentence, lead: ScoredSentence | None) -> tuple:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
-# The question asks what breaking it costs: fines, penalties, sanctions (a translated 制裁金 reads "fines").
-PENALTY_ASKED = re.compile(r"\b(?:fines?|fined|penalt(?:y|ies)|sanctions?|punish\w*)\b", re.I)
+# The question asks what breaking it costs: fines, penalties, sanctions (a translated 制裁金 reads "fines");
+# not "fine-tune".
+PENALTY_ASKED = re.compile(r"\b(?:fines?|fined|penalt(?:y|ies)|sanctions?|punish\w*)\b(?!-)", re.I)
 # A passage that sets penalties: not "executing a criminal penalty", which Article 5 mentions in passing.
 _PENALTY_TEXT = re.compile(r"\b(?:administrative fines?|fines? of up to|penalties)\b", re.I)
 # The figure a fine question asks for. Article 112's review of "the state of penalties, in particular
@@ -29,8 +30,13 @@ def penalty_provisions(ref: str, clause_texts: Sequence[str], candidates: Mappin
     if mention is None or any(_PENALTY_TEXT.search(t) for t in clause_texts):
         return []
     found = [cid for cid, text in candidates.items() if mention.search(text) and _PENALTY_TEXT.search(text)]
-    with_amount = [cid for cid in found if _AMOUNT.search(candidates[cid])]
+    with_amount = [cid for cid in found if sets_penalty(candidates[cid])]
     return with_amount or found
+
+
+def sets_penalty(text: str) -> bool:
+    """The passage sets a penalty and its amount ("administrative fines of up to EUR 15 000 000")."""
+    return bool(_PENALTY_TEXT.search(text) and _AMOUNT.search(text))
 
 
 def mention_of(ref: str) -> re.Pattern[str] | None:

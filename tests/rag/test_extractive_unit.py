@@ -98,6 +98,22 @@ def test_a_heading_never_answers_a_fact_question() -> None:
     ]
 
 
+def test_the_fine_for_a_named_article_is_the_penalty_sentence_that_cites_it() -> None:
+    lead = "4. Non-compliance shall be subject to administrative fines of up to EUR 15 000 000:"
+    item = "(g) transparency obligations for providers and deployers pursuant to Article 50;"
+    banned = (
+        "3. Non-compliance with Article 5 shall be subject to administrative fines of up to EUR 35 000 000."
+    )
+    text = " ".join([banned, lead, item])
+    ev = evidence([(banned, 0.5), (lead, 0.4), (item, 0.1)], sources=[source(1, text=text)])
+    ranked = [(0.07, ev.sentences[1][0]), (0.05, ev.sentences[1][1]), (0.03, ev.sentences[1][2])]
+    question = "what's the maximum fine for breaching the transparency rules in Article 50 of the AI Act?"
+    quotes = [q.text for q in compose(question, ev, ("article 50",), ranked=ranked).quotes]
+    assert quotes[:2] == [lead, item]  # not the reader's first choice, the fine for banned practices
+    # without a named article, the reader's choice stands
+    assert compose("what's the biggest fine?", ev, ranked=ranked).quotes[0].text == banned
+
+
 def test_the_readers_next_sentence_joins_without_a_word_of_the_question() -> None:
     # "can a country opt out of the parts it doesn't like?" shares no word with the answer.
     ev = evidence(

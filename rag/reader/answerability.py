@@ -45,7 +45,7 @@ from pydantic import BaseModel
 
 from rag.citations.facts import extract_facts
 from rag.reader.amounts import amount_missing
-from rag.text.sentences import sentence_spans
+from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 
 
@@ -95,13 +95,6 @@ def _name_words(name: str) -> int:
     thing ("AI" and "on" name nothing by themselves), so both are passing mentions, not subjects."""
     words = [re.sub(r"['’]s$", "", w.lower()) for w in name.split()]
     return sum(1 for w in words if len(w) > 2 and w not in _GENERIC_NAME_WORDS)
-
-
-def asked_part(question: str) -> str:
-    """The last sentence that asks (ends with "?"), or the whole question when none or only one does."""
-    parts = [question[a:b] for a, b in sentence_spans(question)]
-    asking = [p for p in parts if p.rstrip().endswith("?")]
-    return asking[-1] if len(parts) > 1 and asking else question
 
 
 _GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from rag.text.sentences import asked_part
+
 _ARTICLE = r"(?:an?\s+|the\s+)?"
 _TERM = r"[‘'\"“]?(?P<term>[A-Za-z][\w\s-]{1,60}?)[’'\"”]?"
 _SCOPE = r"(?:\s+(?:under|in|according to|for|by|as used in)\b.*)?"
@@ -61,8 +63,7 @@ _CHANGE = re.compile(r"\b(?:chang|revis|updat|amend|replac|broaden|narrow)\w*", 
 def defined_term(question: str, doc_names: list[str]) -> str:
     """The term a definition question asks about ("deployer", "AI system"), or "" for another question.
     `doc_names`: the named document's names, cut from the end of a term ("AI system in the OECD text")."""
-    asking = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p.endswith("?")]
-    if _OTHER_ASK.match(question) or _CHANGE.search(asking[-1] if asking else question):
+    if _OTHER_ASK.match(question) or _CHANGE.search(asked_part(question)):
         return ""
     quoted = _QUOTED.search(question)
     matches = [quoted] if quoted and _ABOUT_MEANING.search(question) else []

@@ -179,3 +179,10 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def asked_part(question: str) -> str:
+    """The last sentence that asks (ends with "?"), or the whole question when none or only one does."""
+    parts = [question[a:b] for a, b in sentence_spans(question)]
+    asking = [p for p in parts if p.rstrip().endswith("?")]
+    return asking[-1] if len(parts) > 1 and asking else question

@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from rag.answerers.clause_labels import clause_levels, find_labelled
+from rag.answerers.neighbours import MAX_LIST_ITEMS, antecedent, continuation, lead_in, list_items
 from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
-from rag.reader.question import LIST_ITEM as _LIST_ITEM
 from rag.references.definitions import defines
 from rag.references.document_date import own_dated_sentence
 from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
@@ -33,7 +33,6 @@ from rag.text.tokenize import tokenize
 MAX_SENTENCES = 5
 CORE_SENTENCES = 3
 LATE_SHARE = 0.3
-MAX_LIST_ITEMS = 8
 # A further sentence joins the answer when it scores this share of the best one.
 RULES_EXTRA_SHARE = 0.8
 # The reader's probabilities are spread wider than the rule scores: swept 0 / 0.1 / 0.2 / 0.35 / 0.5 / 0.7 on
@@ -84,12 +83,6 @@ def _label(source: Source) -> str:
     return PATH_SEPARATOR.join(parts) if parts else source.title
 
 
-_ANAPHORA = re.compile(
-    r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I
-)
-_ADDITIVE = re.compile(r"^\s*(likewise|also|moreover|similarly|in addition|furthermore|besides)\b", re.I)
-
-
 def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
     """The sentences of the clause-matched passage (source 1) that state the named unit."""
     sents = evidence.sentences.get(1, [])
@@ -105,11 +98,11 @@ def _clause_sentences(evidence: Evidence, ref: str) -> list[ScoredSentence]:
             return []
         target = body[0] if not levels else max(body, key=lambda s: s.coverage)
     picked = [target]
-    lead = _lead_in(target, evidence)
+    lead = lead_in(target, evidence)
     if lead is not None:
         picked.insert(0, lead)
     if target.text.rstrip().endswith(":"):
-        picked += _list_items(target, evidence)
+        picked += list_items(target, evidence)
     return picked
 
 
@@ -163,13 +156,13 @@ def compose(
     best = _penalty_clause(question, refs, evidence) or best
 
     picked = [best]
-    lead = _lead_in(best, evidence) or _antecedent(best, evidence)
+    lead = lead_in(best, evidence) or antecedent(best, evidence)
     if lead is not None:
         picked.insert(0, lead)
     if qtype == "list" or best.text.rstrip().endswith(":"):
-        picked += _list_items(best, evidence)
+        picked += list_items(best, evidence)
     elif qtype == "fact":  # a date or a figure is answered by the sentence that gives it
-        picked += _continuation(best, evidence)
+        picked += continuation(best, evidence)
     picked += _more_quotes(ranked, picked, by_n, qtype, by_reader)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
     for s in parts:
@@ -226,7 +219,7 @@ def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str
     found = next((s for s in sents if defines(s.text, defined_term)), None)
     if found is None:
         return []
-    return [found, *(_list_items(found, evidence) if found.text.rstrip().endswith(":") else [])]
+    return [found, *(list_items(found, evidence) if found.text.rstrip().endswith(":") else [])]
 
 
 def _penalty_clause(question: str, refs: tuple[str, ...], evidence: Evidence) -> ScoredSentence | None:
@@ -319,64 +312,6 @@ def _quote(s: ScoredSentence) -> Quote:
     """A verbatim span; markdown heading marks are left out by moving the start, not by rewriting."""
     stripped = s.text.lstrip("#").lstrip()
     return Quote(stripped, s.source_n, s.start + (len(s.text) - len(stripped)), s.end)
-
-
-def _antecedent(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
-    """'For this reason, ...' means nothing without the sentence it refers back to."""
-    if best.position == 0 or not _ANAPHORA.match(best.text):
-        return None
-    sents = evidence.sentences.get(best.source_n, [])
-    pos = best.position - 1
-    while pos > 0 and _ADDITIVE.match(sents[pos].text):  # "Likewise, ..." continues the sentence before
-        pos -= 1
-    prev = sents[pos]
-    return None if is_heading(prev.text) else prev
-
-
-# A sentence that goes on from the one before: a pronoun subject, a consequence ("For this reason, Japan
-# has been dubbed…") or a contrast within its first words ("Agencies should instead limit access…"). On users
-# dev (stop 39) the consequence and the contrast gained 1 answer and lost none.
-_CONTINUES = re.compile(
-    r"^\s*(?:they|these|this|those|such|it|its|their|for this reason|therefore|thus|hence|as a result"
-    r"|accordingly)\b|^\W*(?:\S+\s+){1,3}instead\b",
-    re.I,
-)
-
-
-def _continuation(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence]:
-    """The next sentence when it goes on about the same subject: "…are not legally binding." is half an
-    answer without "They represent a political commitment…" (dev u-para-036)."""
-    sents = evidence.sentences.get(best.source_n, [])
-    nxt = sents[best.position + 1] if best.position + 1 < len(sents) else None
-    if nxt is None or not _CONTINUES.search(nxt.text) or is_heading(nxt.text) or _LIST_ITEM.match(nxt.text):
-        return []
-    return [nxt]
-
-
-def _lead_in(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | None:
-    """For a list item, the sentence that introduces the list ("The following ... shall be prohibited:")."""
-    if not _LIST_ITEM.match(best.text):
-        return None
-    for s in reversed(evidence.sentences.get(best.source_n, [])[: best.position]):
-        if is_heading(s.text):
-            return None
-        if s.text.rstrip().endswith(":"):
-            return s
-    return None
-
-
-def _list_items(best: ScoredSentence, evidence: Evidence) -> list[ScoredSentence]:
-    """The list items that follow a lead-in sentence ("The following practices shall be prohibited:")."""
-    sents = evidence.sentences.get(best.source_n, [])
-    items = []
-    for s in sents[best.position + 1 :]:
-        if _LIST_ITEM.match(s.text):
-            items.append(s)
-        elif items:
-            break
-        if len(items) >= MAX_LIST_ITEMS:
-            break
-    return items
 
 
 def _overlaps(s: ScoredSentence, picked: list[ScoredSentence], by_n: dict[int, Source]) -> bool:

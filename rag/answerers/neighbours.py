@@ -15,9 +15,9 @@ from rag.text.headings import is_heading
 
 MAX_LIST_ITEMS = 8
 
-_ANAPHORA = re.compile(
-    r"^\s*(for this reason|this|these|such|therefore|thus|hence|as a result|accordingly)\b", re.I
-)
+# Words that open a sentence leaning on the one before ("For this reason, …", "Such systems …").
+_REFERS_BACK = r"for this reason|this|these|such|therefore|thus|hence|as a result|accordingly"
+_ANAPHORA = re.compile(rf"^\s*({_REFERS_BACK})\b", re.I)
 _ADDITIVE = re.compile(r"^\s*(likewise|also|moreover|similarly|in addition|furthermore|besides)\b", re.I)
 
 
@@ -37,9 +37,7 @@ def antecedent(best: ScoredSentence, evidence: Evidence) -> ScoredSentence | Non
 # has been dubbed…") or a contrast within its first words ("Agencies should instead limit access…"). On users
 # dev (stop 39) the consequence and the contrast gained 1 answer and lost none.
 _CONTINUES = re.compile(
-    r"^\s*(?:they|these|this|those|such|it|its|their|for this reason|therefore|thus|hence|as a result"
-    r"|accordingly)\b|^\W*(?:\S+\s+){1,3}instead\b",
-    re.I,
+    rf"^\s*(?:they|those|it|its|their|{_REFERS_BACK})\b|^\W*(?:\S+\s+){{1,3}}instead\b", re.I
 )
 
 

@@ -33,6 +33,10 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
 - A "what did the pilot find / what changed" question is unanswered when the best sentence about the
   event speaks of it only as to come ("will convene", "look forward to"): on dev (2026-12-05, night) 2
   more near misses, nothing else declined.
+- A question about a version of a text ("version 1.1 of NIST's AI RMF", 「Ver2.0」) is unanswered when
+  none of the top five sentences gives that version: the corpus holds the Guidelines' Ver1.0 and the AI
+  RMF 1.0, and a later version's contents or date is a detail it cannot give (2026-12-06: 4 dev near
+  misses, 2 of them Japanese; the one answerable question that names a version, "version 1.0", kept).
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -47,6 +51,7 @@ from rag.citations.facts import extract_facts
 from rag.reader.amounts import amount_missing
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
+from rag.text.versions import versions
 
 
 class AbstentionRule(BaseModel):
@@ -312,9 +317,23 @@ def place_missing(question: str, top_sentences: Sequence[str], translated: bool 
     return True
 
 
-def missing_detail(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
+def version_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:
+    """The version the question asks about ("1.1") when neither its top five sentences nor the passages'
+    titles and headings (`titles`: "AI Guidelines for Business Ver1.0 › Ver1.0") give it; else ""."""
+    asked = versions(question)
+    if not asked or not top_sentences:
+        return ""
+    given = set().union(*(versions(s) for s in [*top_sentences[:5], *titles]))
+    lacking = sorted(asked - given)
+    return lacking[0] if lacking else ""
+
+
+def missing_detail(
+    question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
+) -> str:
     """What the question asks for that its best sentences do not give (see above), worded for the user's
-    warning ("a figure", "the name of a company"); empty when nothing is missing."""
+    warning ("a figure", "the name of a company"); empty when nothing is missing. `titles`: the passages'
+    titles and headings, where a text's version is given."""
     if amount_missing(question, top_sentences, translated):
         return "a figure"
     if role_missing(question, top_sentences):
@@ -325,6 +344,9 @@ def missing_detail(question: str, top_sentences: Sequence[str], translated: bool
         return "what came of it (they speak of it only as to come)"
     if place_missing(question, top_sentences, translated):
         return "a place"
+    version = version_missing(question, top_sentences, titles)
+    if version:
+        return f"version {version} of the text"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
     if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):

@@ -110,7 +110,8 @@ class Reader:
         # said "those three guidelines".
         qtype = question_type(question)
         quotes = [cands[i].text for i in order if quotable(float(probs[i]), cands[i].text, qtype)]
-        no_detail = missing_detail(question, quotes[:5], translated)
+        titles = [f"{src.title} {src.section}" for src in evidence.sources]
+        no_detail = missing_detail(question, quotes[:5], translated, titles)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,

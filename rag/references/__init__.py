@@ -18,7 +18,6 @@ from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, re
 from rag.references.penalties import PENALTY_ASKED
 from rag.text.clauses import int_to_roman, roman_to_int
 from rag.text.normalize import normalize
-from rag.text.tokenize import tokenize
 
 __all__ = [
     "ANCESTOR_CREDIT",
@@ -63,7 +62,7 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
     names = list(only.names) if only else []
     dated = False
     if only and not refs and question_type(question) in ("date", "fact"):
-        dated = asks_document_date(question, set(tokenize(" ".join(names))), only.date)
+        dated = asks_document_date(question, names, only.date)
     if not doc_ids and not refs:
         described = described_document(question, cued, {d.doc_id: d.names for d in docs})
         if described:

@@ -13,12 +13,13 @@ that states it, unless that sentence dates an amendment (the OECD Recommendation
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
 from rag.text.months import MONTH_NAMES
 from rag.text.tokenize import tokenize
+from rag.text.versions import VERSION, versions
 
 # What a question may say besides the document's name: a verb of coming into being and date words.
 _ASKED_VERBS = (
@@ -40,14 +41,17 @@ _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "X
 _ASKS_DATE = re.compile(r"\bwhen\b|\b(?:what|which)\s+(?:day|date|year|month)\b|\bdate\b", re.I)
 
 
-def asks_document_date(question: str, name_tokens: set[str], iso: str = "") -> bool:
-    """The question asks only when the named document came about: every word left after its name, if any, is
-    a verb of adoption or publication, a date word, or its own year or month ("the April 2024 fact sheet"),
-    as in "When was the AI Act signed?" or "What date was EO 14110 issued?"; so "When does the AI Act
-    apply?" or "When was the AI Office set up?" is not one."""
+def asks_document_date(question: str, names: Sequence[str], iso: str = "") -> bool:
+    """The question asks only when the named document came about: every word left after its `names`, if
+    any, is a verb of adoption or publication, a date word, its own year or month ("the April 2024 fact
+    sheet") or its own version ("version 1.0 of the Guidelines", whose title says "Ver1.0"), as in "When
+    was the AI Act signed?" or "What date was EO 14110 issued?"; so "When does the AI Act apply?", "When
+    was the AI Office set up?" or "When was version 1.1 published?" is not one."""
     if not _ASKS_DATE.search(question):
         return False
-    words = set(tokenize(question)) - name_tokens - _own_date_words(iso)
+    if not versions(question) <= set().union(*map(versions, names)):
+        return False  # another version than the one held: its date is not this text's
+    words = set(tokenize(VERSION.sub(" ", question))) - set(tokenize(" ".join(names))) - _own_date_words(iso)
     # Nothing but the name ("When was the EU AI Act?", or a Japanese question whose verb 出た the
     # translation dropped: "When AI Guidelines for Business?") asks for its date too.
     return words <= _ALLOWED

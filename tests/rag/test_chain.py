@@ -51,6 +51,25 @@ def test_a_name_the_corpus_never_gives_is_declined_with_the_reason(services):
     assert not b.abstained and "Microsoft" in b.answer
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what changed in version 2.0 of NIST's AI risk management framework?",
+        "AI事業者ガイドラインのVer1.1はいつ公表される予定ですか？",
+        # A document-date question, not answered with the date of the version the corpus holds.
+        "When was version 1.1 of Japan's AI Guidelines for Business published?",
+    ],
+)
+def test_a_version_the_corpus_does_not_hold_is_declined_with_the_reason(services, question):
+    # The corpus holds the AI RMF 1.0 and the Guidelines' Ver1.0, not the later versions asked about.
+    a = ask(services, question)
+    assert a.abstained, a.answer
+    assert any("version" in w for w in a.warnings), a.warnings
+    # The version it holds is answered.
+    b = ask(services, "When did Japan publish version 1.0 of its AI Guidelines for Business?")
+    assert not b.abstained and "19 April 2024" in b.answer, b.answer
+
+
 def test_followup_on_an_article_searches_for_the_article(services):
     history = [
         ChatTurn(role="user", content="What does Article 50(2) of the AI Act require?"),

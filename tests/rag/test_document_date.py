@@ -11,10 +11,10 @@ from rag.core.models import Source
 from rag.evidence import Evidence, ScoredSentence
 from rag.references import doc_aliases_from_manifest, parse_query
 from rag.references.document_date import asks_document_date, states_date
-from rag.text.tokenize import tokenize
 
 MANIFEST = Path(__file__).resolve().parents[2] / "corpus" / "manifest.json"
-AI_ACT = set(tokenize("EU AI Act"))
+AI_ACT = ("EU AI Act",)
+GUIDELINES = ("AI Guidelines for Business Ver1.0", "Japan's AI Guidelines for Business")
 
 
 @pytest.mark.parametrize(
@@ -39,6 +39,19 @@ AI_ACT = set(tokenize("EU AI Act"))
 )
 def test_only_a_question_about_the_document_itself_asks_its_date(question: str, asks: bool) -> None:
     assert asks_document_date(question, AI_ACT, "2024-06-13") is asks
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("When did Japan publish version 1.0 of its AI Guidelines for Business?", True),  # its own version
+        ("When was Ver1.0 of the AI Guidelines for Business released?", True),
+        ("When was version 1.1 of the AI Guidelines for Business published?", False),  # not the one held
+        ("When was the AI Guidelines for Business published?", True),
+    ],
+)
+def test_the_version_a_document_holds_is_part_of_its_name(question: str, asks: bool) -> None:
+    assert asks_document_date(question, GUIDELINES, "2024-04-19") is asks
 
 
 def test_parse_marks_a_document_date_question_only_with_one_named_document_and_no_clause() -> None:

@@ -450,6 +450,24 @@ def test_a_reaction_to_an_event_still_to_come_is_missing() -> None:
     assert not outcome_missing(asked, [given])
 
 
+def test_a_version_of_a_text_the_passages_never_give_is_missing() -> None:
+    from rag.reader.answerability import missing_detail, version_missing
+
+    title = "AI Guidelines for Business Ver1.0 (provisional English translation) › Preface"
+    said = "The Guidelines will be updated as appropriate in light of developments."
+    asked = "when's the next version (1.1?) of Japan's AI Guidelines for Business coming out?"
+    assert version_missing(asked, [said], [title]) == "1.1"
+    assert missing_detail(asked, [said], titles=[title]) == "version 1.1 of the text"
+    # The version the corpus holds, named in a title or a sentence, is there; "2" and "2.0" are one.
+    assert not version_missing("When did Japan publish version 1.0 of its AI Guidelines?", [said], [title])
+    assert not version_missing(
+        "what's new in v2 of the framework?", ["The framework version 2.0 adds a map."]
+    )
+    # A translated question keeps its "Ver2.0"; a section number is no version.
+    assert version_missing("When Japanese AI Guidelines for Business version Ver2.0 plans?", [said], [title])
+    assert not version_missing("What does section 1.1 of the AI RMF say?", [said], ["NIST AI RMF 1.0"])
+
+
 @pytest.mark.slow  # spaCy's recogniser
 def test_a_place_asked_for_must_be_named_beyond_the_question() -> None:
     from rag.reader.answerability import missing_detail, place_missing

@@ -713,3 +713,16 @@ def test_a_how_many_question_counts_its_head_noun(question: str, counted: str | 
     from rag.reader.amounts import counted_noun
 
     assert counted_noun(question) == counted
+
+
+def test_a_counted_figure_must_be_about_what_the_question_names() -> None:
+    from rag.reader.amounts import amount_missing
+
+    asked = "how many jobs is Microsoft's $2.9B investment in Japan supposed to create?"
+    invest = "Microsoft has announced it will invest $2.9 billion over the next two years in Japan."
+    other = "FUJIFILM estimates the investment could create up to 160 new jobs."
+    assert amount_missing(asked, [invest, "The deals show our ties.", other])
+    own = "Microsoft expects the investment in Japan to create 1,200 jobs."
+    assert not amount_missing(asked, [invest, own])
+    # A question that names nothing takes the figure from any of the best sentences.
+    assert not amount_missing("how many new jobs will the investment create?", [invest, other])

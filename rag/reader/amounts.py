@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from rag.citations.facts import AMOUNT_KINDS, extract_facts
 from rag.reader.question import question_type
+from rag.reader.subject import about, subject_names
 from rag.text.tokenize import STOP_WORDS, tokenize
 
 __all__ = ["amount_missing", "counted_noun"]
@@ -42,10 +43,13 @@ _SAYS_HOW_MUCH = re.compile(
 )
 
 
-def amount_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+def amount_missing(
+    question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
+) -> bool:
     """A how-many/how-much question that the best sentences do not answer with a figure (see above).
     `translated`: the question is a Japanese one's English terms after a made-up "How many", so the word
-    after it is no counted noun; only the figure is asked of the best sentence."""
+    after it is no counted noun; only the figure is asked of the best sentence. `titles`: the passages'
+    titles and headings (rag/reader/subject.py)."""
     if _MONEY_ASKED.search(question) and question_type(question) != "number" and top_sentences:
         # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too
         return not any(_amounts(s, {"money"}) - _amounts(question) for s in top_sentences[:3])
@@ -74,28 +78,10 @@ def amount_missing(question: str, top_sentences: Sequence[str], translated: bool
     counted = counted_noun(question)
     if counted is None or counted in _MEASURES:
         return False
-    # When the best sentence names what the question names, a figure about something else is no answer.
-    names = {n for n in _names(question) if _shares_name({n}, top_sentences[0])}
-    return not any(_counted_with_figure(counted, s) and _shares_name(names, s) for s in top_sentences[:3])
-
-
-# A capitalised word after the question's first: what it is about ("Microsoft's $2.9B investment").
-_NAME_WORD = re.compile(r"(?<=[\s(“\"'])([A-Z][\w-]*[a-z][\w-]*|[A-Z]{2,}[\w-]*)")
-_NOT_NAMES = frozenset({"ai", "i"})
-
-
-def _names(question: str) -> set[str]:
-    return {w.lower() for w in _NAME_WORD.findall(question)} - _NOT_NAMES
-
-
-def _shares_name(names: set[str], sentence: str) -> bool:
-    """The sentence names one of `names`, or there are none: "how many jobs will Microsoft's investment
-    create?", its best sentence about Microsoft's investment, is not answered by FUJIFILM's "160 new jobs"
-    (dev u-nm-028); "The text was adopted with 523 votes" answers for a text the best sentence missed."""
-    if not names:
-        return True
-    low = sentence.lower()
-    return any(re.search(rf"\b{re.escape(n)}", low) for n in names)
+    # A figure about something else is no answer. Not less the texts' names, as for a day: Amazon's jobs
+    # are in "AWS estimates … 30,500 … jobs", about Japan, which the fact sheet's title names (u-para-034).
+    names = subject_names(question, top_sentences[0])
+    return not any(_counted_with_figure(counted, s) and about(s, names) for s in top_sentences[:3])
 
 
 def counted_noun(question: str) -> str | None:

@@ -20,8 +20,8 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   much money / funding"), only a sum of money in the top three answers (2026-12-05: one more, none declined),
   also in a yes/no question ("did the summit come with a dollar pledge?": one more, none declined).
   When the best sentence names what the question names ("Microsoft's $2.9B investment"), the counted
-  figure must come from a sentence that names it too, not FUJIFILM's "160 new jobs" (2026-12-06: one
-  more, none declined).
+  figure must come from a sentence that names it too (rag/reader/subject.py), not FUJIFILM's "160 new
+  jobs" (2026-12-06: one more, none declined).
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
 - A question that asks for a name ("which companies…", "which tech CEOs…", "the name of the person who…",
@@ -32,7 +32,10 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   rule caught 8 of 48 user-style near misses and declined nothing else.
 - A "what date / which day / exact dates / set date" question is unanswered when none of the top three
   sentences gives a day of a month beyond the question's own date: "the AI Action Summit in 2025" is no
-  date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else.
+  date for the summit. On dev (2026-12-05) it caught 2 more near misses and declined nothing else. The
+  day must be given in a sentence that names what the best sentence and the question both name
+  (rag/reader/subject.py), less the texts' own names: not the Hiroshima Summit's "May 19-21, 2023" for
+  the 2025 AI Action Summit (2026-12-06: one more near miss, nothing else declined).
 - A "what did the pilot find / what changed" question is unanswered when the best sentence about the
   event speaks of it only as to come ("will convene", "look forward to"): on dev (2026-12-05, night) 2
   more near misses, nothing else declined.
@@ -52,6 +55,7 @@ from pydantic import BaseModel
 
 from rag.citations.facts import extract_facts
 from rag.reader.amounts import amount_missing
+from rag.reader.subject import about, subject_names
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 from rag.text.versions import versions
@@ -242,7 +246,9 @@ _WHEN_PAST = re.compile(r"\bwhen (?:was|were|did)\b", re.I)
 _WHEN_DEPTH = 5  # any date will do, so look further: the date may come in a later quote
 
 
-def date_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+def date_missing(
+    question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
+) -> bool:
     """A what-date question whose top three sentences give no day of a month beyond the question's own,
     or a when-did question whose top five give no date at all beyond the question's own."""
     day = bool(_ASKED_DAY.search(question))
@@ -250,7 +256,12 @@ def date_missing(question: str, top_sentences: Sequence[str], translated: bool =
     if not (day or when) or not top_sentences:
         return False
     asked = {f.display for f in extract_facts(question) if f.kind == "date"}
+    # A day is asked of what the question names: "the exact dates of the 2025 AI Action Summit" are not
+    # the Hiroshima Summit's "May 19-21, 2023" (rag/reader/subject.py).
+    names = subject_names(question, top_sentences[0], titles) if day and not translated else set()
     for sentence in top_sentences[: 3 if day else _WHEN_DEPTH]:
+        if not about(sentence, names, every=True):
+            continue
         for fact in extract_facts(sentence):
             if fact.kind == "date" and fact.display not in asked and (_is_day(fact.display) or not day):
                 return False
@@ -337,11 +348,11 @@ def missing_detail(
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing. `titles`: the passages'
     titles and headings, where a text's version is given."""
-    if amount_missing(question, top_sentences, translated):
+    if amount_missing(question, top_sentences, translated, titles):
         return "a figure"
     if role_missing(question, top_sentences):
         return "who holds the role"
-    if date_missing(question, top_sentences, translated):
+    if date_missing(question, top_sentences, translated, titles):
         return "a date"
     if outcome_missing(question, top_sentences):
         return "what came of it (they speak of it only as to come)"

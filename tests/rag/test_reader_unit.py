@@ -726,3 +726,19 @@ def test_a_counted_figure_must_be_about_what_the_question_names() -> None:
     assert not amount_missing(asked, [invest, own])
     # A question that names nothing takes the figure from any of the best sentences.
     assert not amount_missing("how many new jobs will the investment create?", [invest, other])
+
+
+def test_a_day_asked_of_a_named_event_must_be_given_for_it() -> None:
+    from rag.reader.answerability import date_missing
+
+    asked = "what are the exact dates of the 2025 AI Action Summit the G7 mentioned?"
+    best = "We will build on upcoming milestones, including the AI Action Summit in 2025."
+    other = "We, the Leaders of the G7, met in Hiroshima for our annual Summit on May 19-21, 2023."
+    assert date_missing(asked, [best, other])
+    assert not date_missing(asked, [best, "The AI Action Summit will be held on 10-11 February 2025."])
+    # A text's own sentences do not repeat its name, which its title gives.
+    day = "what day did the EU AI Act actually enter into force?"
+    own = "This Regulation shall enter into force on 1 August 2024."
+    named = "The EU AI Act applies in stages."
+    assert date_missing(day, [named, own])
+    assert not date_missing(day, [named, own], titles=["EU AI Act › Chapter XIII › Article 113"])

@@ -69,7 +69,10 @@ def amount_missing(
     # A sum of money, not "within 60 days" or "Executive Order 14091"; a translated "How much" asks only
     # that (rag/translate/translator.py: いくら, 金額, 予算, 費用).
     if _MONEY_ASKED.search(question) or (translated and question.startswith("How much")):
-        return not any(_amounts(s, {"money"}) - asked for s in top_sentences[:3])
+        # of what the question names, less the texts' names: ASPIRE's budget is not the subsea cables'
+        # "joint funding" of "the United States and Japan", whom the fact sheet's title names (ja-562)
+        named = subject_names(question, top_sentences[0], titles)
+        return not any(_amounts(s, {"money"}) - asked and about(s, named) for s in top_sentences[:3])
     if translated:
         # only a counter names what is counted (何か国, 何社, 何人): the word order is lost
         counted = next((roots for asked, roots in _COUNTERS.items() if question.startswith(asked)), ())

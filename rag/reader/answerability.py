@@ -21,7 +21,8 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   also in a yes/no question ("did the summit come with a dollar pledge?": one more, none declined).
   When the best sentence names what the question names ("Microsoft's $2.9B investment"), the counted
   figure must come from a sentence that names it too (rag/reader/subject.py), not FUJIFILM's "160 new
-  jobs" (2026-12-06: one more, none declined).
+  jobs", and a sum from one that names it beyond the texts' titles: not the subsea cables' "joint
+  funding" for ASPIRE's budget (2026-12-06: one more each, English and Japanese, none declined).
 - A "who chairs / heads / was appointed" question is unanswered when none of the top three sentences
   names that role: the corpus mentions the working party, not its chair.
 - A question that asks for a name ("which companies…", "which tech CEOs…", "the name of the person who…",

@@ -742,3 +742,15 @@ def test_a_day_asked_of_a_named_event_must_be_given_for_it() -> None:
     named = "The EU AI Act applies in stages."
     assert date_missing(day, [named, own])
     assert not date_missing(day, [named, own], titles=["EU AI Act › Chapter XIII › Article 113"])
+
+
+def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
+    from rag.reader.amounts import amount_missing
+
+    asked = "How much U.S.-Japan joint research framework funding budget ASPIRE?"  # 予算はいくら, translated
+    best = "The United States and Japan welcomed joint research such as ASPIRE in eight areas."
+    cables = "The United States and Japan committed $16 million in joint funding for subsea cables."
+    title = "FACT SHEET: Japan Official Visit with State Dinner to the United States"
+    assert amount_missing(asked, [best, cables], translated=True, titles=[title])
+    own = "ASPIRE is funded with $40 million from the two governments."
+    assert not amount_missing(asked, [best, own], translated=True, titles=[title])

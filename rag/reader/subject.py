@@ -38,4 +38,5 @@ def about(sentence: str, names: set[str], every: bool = False) -> bool:
 
 
 def _names(text: str, name: str) -> bool:
-    return re.search(rf"\b{re.escape(name)}", text, re.I) is not None
+    """The whole word, or its plural or possessive ("Summits", "Microsoft's"): "Act" is not "Action"."""
+    return re.search(rf"\b{re.escape(name)}(?:s|['’]s)?\b", text, re.I) is not None

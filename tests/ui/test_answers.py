@@ -63,6 +63,46 @@ def test_the_log_keeps_answers_across_instances_and_prunes_the_oldest(tmp_path: 
     assert not (tmp_path / "off.sqlite").exists()
 
 
+def test_handing_over_an_answer_never_waits_for_the_disk(tmp_path: Path, monkeypatch) -> None:
+    """A write (with its prune and checkpoint) in progress holds the connection, not the queue: the request
+    that hands over its answer, and a permalink to an answer in the batch being written, do not wait."""
+    import threading
+
+    log = AnswerLog(tmp_path / "answers.sqlite", keep=10)
+    base = Answer(answer="a", mode="extractive", question="q", standalone_question="q")
+    first = log.keep_answer(base).id
+    assert first is not None
+    writing, release = threading.Event(), threading.Event()
+    real_prune = log._prune
+
+    def slow_prune(db) -> None:  # type: ignore[no-untyped-def]
+        writing.set()
+        release.wait(30)
+        real_prune(db)
+
+    log._inserts = 10**6  # the next flush prunes
+    monkeypatch.setattr(log, "_prune", slow_prune)
+    flusher = threading.Thread(target=log.flush)
+    flusher.start()
+    assert writing.wait(30)  # the batch holding `first` is being written now
+    got: dict[str, object] = {}
+    other = threading.Thread(
+        target=lambda: got.update(kept=log.keep_answer(base).id, first=log.get(first)), daemon=True
+    )
+    other.start()
+    other.join(10)
+    done = not other.is_alive()
+    release.set()
+    flusher.join(30)
+    assert done, "keep_answer or get waited for the write in progress"
+    assert got["kept"] and isinstance(got["first"], Answer)
+    log.flush()
+    assert log.get(str(got["kept"])) is not None
+    # Deleting an answer of a batch being written deletes its row once written.
+    assert log.delete([first]) == 1 and log.get(first) is None
+    log.close()
+
+
 @pytest.mark.slow
 def test_a_served_answer_has_a_permalink_and_exports(client: TestClient) -> None:
     r = client.post("/api/ask", json={"question": QUESTION})

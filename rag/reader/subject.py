@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from rag.text.months import MONTH_NAMES
 
-# A capitalised word after the question's first: "Microsoft", "G7", "Action"; not "AI", which every
-# passage here names, nor a month.
+# A capitalised word after the question's first, with a lower-case letter or all in capitals: "Microsoft",
+# "Action", "ASPIRE"; not "G7" (one capital), nor "AI", which every passage here names, nor a month.
 _NAME_WORD = re.compile(r"(?<=[\s(“\"'])([A-Z][\w-]*[a-z][\w-]*|[A-Z]{2,}[\w-]*)")
 _NOT_NAMES = frozenset({"ai", "i", *(m.lower() for m in MONTH_NAMES)})
 

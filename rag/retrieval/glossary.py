@@ -12,6 +12,7 @@ corpus). Matching is on our tokenizer's stems, longest lay phrase first, so "cre
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -20,13 +21,25 @@ from rag.text.tokenize import tokenize
 
 GLOSSARY_PATH = Path(__file__).resolve().parents[1] / "data" / "glossary.tsv"
 
+# "have to / need to / supposed to …" are stop words to our tokenizer, so "do we legally have to follow it"
+# lost its modal and matched no "must follow" entry. Each is read as "must", in the entries and the questions.
+_MODAL = re.compile(
+    r"\b(?:have|has|had|need|needs|ought|(?:am|is|are|be|being) (?:required|obliged|obligated)"
+    r"|required|obliged|obligated|supposed)\s+to\b|\bgot to\b",
+    re.I,
+)
+
+
+def _stems(text: str) -> list[str]:
+    return tokenize(_MODAL.sub("must", text))
+
 
 class Glossary:
     def __init__(self, entries: list[tuple[str, str]]) -> None:
         self._targets: dict[tuple[str, ...], list[str]] = defaultdict(list)
         self._target_tokens: dict[str, frozenset[str]] = {}  # tokenized once, not per question
         for lay, legal in entries:
-            key = tuple(tokenize(lay))
+            key = tuple(_stems(lay))
             if key and legal not in self._targets[key]:
                 self._targets[key].append(legal)
                 self._target_tokens[legal] = frozenset(tokenize(legal))
@@ -46,7 +59,7 @@ class Glossary:
 
     def matches(self, text: str) -> list[tuple[str, list[str]]]:
         """(lay phrase as tokens, its corpus phrases) for each lay phrase of `text`, longest first."""
-        toks = tokenize(text)
+        toks = _stems(text)
         out: list[tuple[str, list[str]]] = []
         i = 0
         while i < len(toks):

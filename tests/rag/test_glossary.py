@@ -68,3 +68,14 @@ def test_no_lay_phrase_collapses_onto_a_common_word() -> None:
 
     collapsed = [lay for lay, _ in _entries() if len(lay.split()) >= 3 and len(tokenize(lay)) <= 1]
     assert not collapsed, collapsed
+
+
+def test_have_to_and_its_kin_read_as_must() -> None:
+    """ "have to / need to / supposed to" are stop words to the tokenizer: without reading them as "must",
+    "do we legally have to follow it?" matched no "must follow" entry (users dev, 2026-12-06)."""
+    g = Glossary([("must follow", "intended to be voluntary"), ("required to follow", "voluntary guidance")])
+    want = ["intended to be voluntary", "voluntary guidance"]
+    for q in ("do US companies legally have to follow NIST's framework?", "are we required to follow it?",
+              "is a startup supposed to follow the G7 code?", "we must follow it?"):  # fmt: skip
+        assert g.expansions(q) == want, q
+    assert g.expansions("can we follow it?") == []

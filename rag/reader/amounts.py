@@ -140,9 +140,15 @@ def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[
     return found
 
 
-# "how much money / funding / did it cost", "how many dollars": a sum is asked for.
+# "how much money / funding / did it cost", "how many dollars": a sum is asked for. So is "how much … is
+# Japan putting into / does it have to chip in / will they spend" (up to six words between: users dev,
+# 2026-12-06), and "what's the budget".
 _MONEY_ASKED = re.compile(
     r"\bhow much (?:money|funding|cash|budget|did (?:it|they) (?:cost|spend|pay|invest))\b"
+    r"|\bhow much\b(?:\s+[\w'’-]+){0,6}?\s+(?:costs?|spend(?:ing)?|spent|pay(?:ing)?|paid|invest(?:ing|ed)?"
+    r"|contribut(?:e|ing)|chip(?:ping)? in|put(?:ting)? (?:in|into)|pour(?:ing)?|allocat(?:e|ed|ing)"
+    r"|earmark(?:ed|ing)?|set aside)\b"
+    r"|\bwhat(?:['’]s| is| was) the (?:budget|price|cost)\b"
     r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
     r"|\bprice tag\b",
     re.I,

@@ -294,6 +294,16 @@ def test_a_how_many_question_needs_a_figure_about_what_it_counts() -> None:
     pledge = "did the Hiroshima summit come with a dollar pledge for GPAI?"
     assert amount_missing(pledge, ["We support GPAI's practical projects."])
     assert not amount_missing(pledge, ["We pledge USD 10 million to GPAI."])
+    # "how much does it have to chip in": a sum asked by what is done with it, not by "money"
+    chip_in = "If a country joins, how much does it have to chip in for the Conference of the Parties?"
+    rules = (
+        "4 The Conference of the Parties shall adopt its own rules within twelve months of entry into force."
+    )
+    assert amount_missing(chip_in, [rules])
+    assert not amount_missing(
+        chip_in, ["Each Party shall contribute EUR 10 000 a year to the Conference of the Parties."]
+    )
+    assert not amount_missing("how much would a country usually get?", [rules])  # no sum asked
     rule = AbstentionRule(min_answer_prob=0.05, missing_subject_share=0.3)
     assert rule.answers(0.4, 0.0) and not rule.answers(0.4, 0.0, None, detail_missing=True)
 

@@ -17,7 +17,8 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   of the top three sentences ("the right to vote" counts no votes). On dev it caught 8 of 37
   unanswerable questions and declined 2 of 190 answerable ones (one of them answered right before); the
   figure beside the counted word (2026-12-04) caught one more and declined none. Asked for a sum ("how
-  much money / funding"), only a sum of money in the top three answers (2026-12-05: one more, none declined),
+  much money / funding", or "how much … chip in / putting into": 2026-12-06, one more), only a sum of money
+  in the top three answers (2026-12-05: one more, none declined),
   also in a yes/no question ("did the summit come with a dollar pledge?": one more, none declined).
   When the best sentence names what the question names ("Microsoft's $2.9B investment"), the counted
   figure must come from a sentence that names it too (rag/reader/subject.py), not FUJIFILM's "160 new

@@ -45,6 +45,10 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   none of the top five sentences gives that version: the corpus holds the Guidelines' Ver1.0 and the AI
   RMF 1.0, and a later version's contents or date is a detail it cannot give (2026-12-06: 4 dev near
   misses, 2 of them Japanese; the one answerable question that names a version, "version 1.0", kept).
+- A yes/no question whether a named party signed, ratified, joined or endorsed a text ("Has OpenAI or
+  Google signed up to the code?", 「日本はもう署名した?」) is unanswered when none of the top three sentences
+  names the party: the corpus keeps no list of signatories (2026-12-06: 1 English and 2 Japanese dev near
+  misses, nothing else declined).
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -57,6 +61,7 @@ from pydantic import BaseModel
 
 from rag.citations.facts import extract_facts
 from rag.reader.amounts import amount_missing
+from rag.reader.question import COMPARES_DATES
 from rag.reader.subject import about, subject_names
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
@@ -344,6 +349,35 @@ def version_missing(question: str, top_sentences: Sequence[str], titles: Sequenc
     return lacking[0] if lacking else ""
 
 
+# "Has OpenAI or Google signed up to the code?", 「日本はもう署名した?」 ("Does Japan … signature signed?"):
+# whether a named party signed, ratified, joined or endorsed a text. The corpus keeps no list of
+# signatories, so the best sentences must at least name the party. Asked as a yes/no question only: "When
+# did Biden sign…" is a date question, and "before or after" compares dates (COMPARES_DATES).
+_SIGNED_ASKED = re.compile(
+    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:has|have|had|did|does|do|is|are|was|were)\s+"
+    r"(?P<who>[A-Z][\w.&'’-]*(?:\s+(?:or|and)\s+[A-Z][\w.&'’-]*)?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?i:sign(?:ed|s)?|ratif(?:y|ied)|join(?:ed|s)?|acceded?|endorsed?|adhered?)\b"
+)
+# A translated question keeps its question word and its terms, not their order.
+_SIGNED_TRANSLATED = re.compile(
+    r"^(?:Does|Has|Did|Is)\s+(?P<who>[A-Z][\w.&'’-]*)\b.*\b(?:sign|signature|signed|ratif\w*)\b"
+)
+
+
+def signatory_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
+    """The party a has-X-signed question asks about, when none of the top three sentences names it."""
+    found = (_SIGNED_TRANSLATED if translated else _SIGNED_ASKED).search(question)
+    if found is None or not top_sentences or COMPARES_DATES.search(question):
+        return ""
+    names = {n for n in re.split(r"\s+(?:or|and)\s+", found.group("who")) if n.lower() not in _NOT_PARTIES}
+    if not names or any(about(s, names) for s in top_sentences[:3]):
+        return ""
+    return sorted(names)[0]
+
+
+_NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})
+
+
 def missing_detail(
     question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
 ) -> str:
@@ -363,6 +397,9 @@ def missing_detail(
     version = version_missing(question, top_sentences, titles)
     if version:
         return f"version {version} of the text"
+    party = signatory_missing(question, top_sentences, translated)
+    if party:
+        return f"whether {party} signed or joined it"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
     if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):

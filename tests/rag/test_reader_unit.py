@@ -764,3 +764,24 @@ def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
     assert amount_missing(asked, [best, cables], translated=True, titles=[title])
     own = "ASPIRE is funded with $40 million from the two governments."
     assert not amount_missing(asked, [best, own], translated=True, titles=[title])
+
+
+def test_a_has_it_signed_question_needs_the_party_named() -> None:
+    """ "Has OpenAI or Google signed up to the code?" (users dev u-nm-008) and 「日本はもう署名した?」: the
+    corpus keeps no list of signatories, so best sentences that never name the party do not answer it."""
+    from rag.reader.answerability import missing_detail, signatory_missing
+
+    code = "The Code of Conduct will provide voluntary guidance for actions by organizations."
+    asked = "Has OpenAI or Google signed up to the G7's code of conduct for AI developers?"
+    assert signatory_missing(asked, [code]) == "Google"
+    assert missing_detail(asked, [code]) == "whether Google signed or joined it"
+    assert not signatory_missing(asked, [code, "Google has signed up to the code."])
+    # a translated question keeps its question word and its terms, not their order
+    translated = "Does Japan Council of Europe Framework Convention signature signed?"
+    opened = "This Convention shall be open for signature by the member States of the Council of Europe."
+    assert signatory_missing(translated, [opened], translated=True) == "Japan"
+    assert not signatory_missing(translated, [opened, "Japan signed it in 2025."], translated=True)
+    # a date question, a date comparison and a pronoun ask something else
+    assert not signatory_missing("When did Biden sign his AI executive order?", [code])
+    assert not signatory_missing("did Biden sign his order before or after the G7's statement?", [code])
+    assert not signatory_missing("Do I have to sign anything?", [code])

@@ -363,6 +363,8 @@ _SIGNED_TRANSLATED = re.compile(
     r"^(?:Does|Has|Did|Is)\s+(?P<who>[A-Z][\w.&'’-]*)\b.*\b(?:sign|signature|signed|ratif\w*)\b"
 )
 
+_NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})  # "Do I have to sign…?" names no party
+
 
 def signatory_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
     """The party a has-X-signed question asks about, when none of the top three sentences names it."""
@@ -373,9 +375,6 @@ def signatory_missing(question: str, top_sentences: Sequence[str], translated: b
     if not names or any(about(s, names) for s in top_sentences[:3]):
         return ""
     return sorted(names)[0]
-
-
-_NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})
 
 
 def missing_detail(

@@ -26,7 +26,13 @@ from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.document_dates import own_dates
-from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
+from rag.drafting import (
+    UNVERIFIED_NOTICE,
+    brief_sources,
+    flag_unsupported_opening,
+    llm_question,
+    verified_generation,
+)
 from rag.evidence import (
     Evidence,
     EvidenceSelector,
@@ -221,7 +227,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         brief = brief_sources(got.evidence, ranked, self.settings.llm_sources, self.settings.llm_source_chars)
         span = rt.open("generate", mode=mode, sources=[src.chunk_id for src in brief])
         try:
-            deltas = answerer.stream(standalone, brief, req.history)
+            deltas = answerer.stream(llm_question(req.question, standalone), brief, req.history)
             for delta in flag_unsupported_opening(deltas, got.evidence.sources, self.checker):
                 if delta is not UNVERIFIED_NOTICE:  # the notice is for the reader, not verification
                     text_parts.append(delta)
@@ -238,7 +244,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if not text_parts:
             return None, streamed
         with rt.stage("verify") as vspan:
-            answer = self._verified_generation("".join(text_parts), got.evidence, warnings, base)
+            answer = verified_generation("".join(text_parts), got.evidence, self.checker, warnings, base)
             record(vspan, answer_attributes, answer, kept=answer is not None)
         return answer, streamed
 
@@ -389,47 +395,6 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             answer=frame_answer(result.text, cited) if japanese else result.text,
             citations=cited,
             sentences=sentences,
-            warnings=warnings,
-            checks=checks,
-            **base,
-        )
-
-    def _verified_generation(
-        self, text: str, evidence: Evidence, warnings: list[str], base: dict
-    ) -> Answer | None:
-        from rag.citations import is_abstention_statement, verify
-
-        verified = verify(text, evidence.sources, self.checker)
-        warnings.extend(verified.warnings)
-        if not verified.answer.strip():
-            if text.strip() and is_abstention_statement(text):
-                return Answer(
-                    answer=abstain_text(base.get("question_language")),
-                    abstained=True,
-                    sentences=verified.sentences,
-                    warnings=warnings,
-                    **base,
-                )
-            warnings.append(
-                "no sentence of the generated answer was supported by its sources; "
-                "showing the extractive answer"
-            )
-            return None
-        checks = answer_checks(base["standalone_question"], verified.answer, verified.sentences)
-        incomplete = [c for c in checks if c.name.startswith("completeness") and not c.passed]
-        if incomplete:
-            # Verified but beside the point ("dedicated to AI safety" for "when was it set up?").
-            warnings.append(
-                f"the generated answer is incomplete ({incomplete[0].detail}); showing the extractive answer"
-            )
-            base["checks"] = [c.model_copy(update={"name": f"generated {c.name}"}) for c in checks]
-            return None
-        if verified.dropped:
-            warnings.append(f"{verified.dropped} unsupported sentence(s) removed from the generated answer")
-        return Answer(
-            answer=verified.answer,
-            citations=verified.citations,
-            sentences=verified.sentences,
             warnings=warnings,
             checks=checks,
             **base,

@@ -165,10 +165,15 @@ class Services:
 
     @cached_property
     def checker(self):  # type: ignore[no-untyped-def]
+        from rag.citations.japanese import JapaneseChecker
         from rag.citations.support import SupportChecker
         from rag.retrieval.glossary import default_glossary
 
-        return SupportChecker(embed=self.embedder.encode_short, glossary=default_glossary())
+        return SupportChecker(
+            embed=self.embedder.encode_short,
+            glossary=default_glossary(),
+            japanese=JapaneseChecker(self.translator),
+        )
 
     def answerer(self, mode: str) -> Answerer | None:
         """The generative answerer for a mode, built on first use; None when not configured."""

@@ -6,17 +6,27 @@ neighbour either side. Verification still checks every sentence against the whol
 
 While it streams, the first sentence is checked as soon as it is complete; if its source does not back
 it, the stream says so at once rather than letting a user read it as fact until the final answer lands.
+
+A Japanese question is put to the LLM as it was asked, with the English search beside it, and the prompt
+asks for a Japanese answer (rag/prompting.py); the checker reads its sentences through the question
+translator (rag/citations/japanese.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from rag.citations.markers import parse_answer
+from rag.abstention import abstain_text
+from rag.citations.abstention import is_abstention_statement
+from rag.citations.markers import parse_answer, sentence_ranges
 from rag.citations.support import SupportChecker
 from rag.citations.verification import verify
-from rag.core.models import Source
+from rag.completeness import answer_checks
+from rag.core.models import Answer, Source
 from rag.evidence import Evidence, ScoredSentence
+from rag.translate.language import detect_language
 
 _BEST_PER_SOURCE = 2
 _GAP = " … "
@@ -82,3 +92,65 @@ def flag_unsupported_opening(
 def _kept(first_sentence: str, sources: Sequence[Source], checker: SupportChecker) -> bool:
     """The same verdict the final answer will get: verify() with its citation repair and abstentions."""
     return verify(first_sentence, sources, checker).dropped == 0
+
+
+def llm_question(question: str, standalone: str) -> str:
+    """What the LLM is asked: the standalone question; a Japanese one as asked, with its English search."""
+    if detect_language(question) != "ja":
+        return standalone
+    return f"{question.strip()}\n(searched in English as: {standalone})"
+
+
+def checkable_text(answer: str, checker: SupportChecker) -> str:
+    """The answer as the completeness checks read it: a Japanese sentence by its English terms and dates
+    ("2026年8月2日" → "2 August 2026"), each keeping its [n] markers."""
+    if detect_language(answer) != "ja":
+        return answer
+    return "\n".join(_english_line(answer[a:b], checker) for a, b in sentence_ranges(answer))
+
+
+def _english_line(sentence: str, checker: SupportChecker) -> str:
+    markers = "".join(re.findall(r"\[\d+\]", sentence))
+    return f"{checker.as_english(sentence)}. {markers}".strip()
+
+
+def verified_generation(
+    text: str, evidence: Evidence, checker: SupportChecker, warnings: list[str], base: dict[str, Any]
+) -> Answer | None:
+    """The generated answer with its unsupported sentences dropped, checked for completeness; None when
+    the extractive answer is to be shown instead (nothing supported, or beside the point)."""
+    verified = verify(text, evidence.sources, checker)
+    warnings.extend(verified.warnings)
+    if not verified.answer.strip():
+        if text.strip() and is_abstention_statement(text):
+            return Answer(
+                answer=abstain_text(base.get("question_language")),
+                abstained=True,
+                sentences=verified.sentences,
+                warnings=warnings,
+                **base,
+            )
+        warnings.append(
+            "no sentence of the generated answer was supported by its sources; showing the extractive answer"
+        )
+        return None
+    shown = checkable_text(verified.answer, checker)
+    checks = answer_checks(base["standalone_question"], shown, verified.sentences)
+    incomplete = [c for c in checks if c.name.startswith("completeness") and not c.passed]
+    if incomplete:
+        # Verified but beside the point ("dedicated to AI safety" for "when was it set up?").
+        warnings.append(
+            f"the generated answer is incomplete ({incomplete[0].detail}); showing the extractive answer"
+        )
+        base["checks"] = [c.model_copy(update={"name": f"generated {c.name}"}) for c in checks]
+        return None
+    if verified.dropped:
+        warnings.append(f"{verified.dropped} unsupported sentence(s) removed from the generated answer")
+    return Answer(
+        answer=verified.answer,
+        citations=verified.citations,
+        sentences=verified.sentences,
+        warnings=warnings,
+        checks=checks,
+        **base,
+    )

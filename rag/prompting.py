@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from rag.abstention import MODEL_ABSTAIN_TEXT
 from rag.core.models import ChatTurn, Source
+from rag.translate.language import detect_language
 
 SYSTEM_PROMPT = f"""You are PolicyQA. You answer questions about AI-governance documents.
 Rules:
@@ -143,12 +144,21 @@ def answer_messages(
     if lines:
         parts.append("Earlier conversation (context only, not a source):\n" + "\n".join(lines))
     parts.append("Sources:\n" + (format_sources(sources, max_source_chars) or NO_SOURCES))
-    # The question goes last: small models attend most to the end of the prompt.
-    parts.append(
-        f"Question: {neutralise(question.strip())}\n\n"
-        "Answer from the sources above only, and cite each sentence with [n]."
-    )
+    # The question goes last: small models attend most to the end of the prompt. The answer's language
+    # is asked for here, not in the system prompt, which stays the same for every request.
+    parts.append(f"Question: {neutralise(question.strip())}\n\n{_instruction(question)}")
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": "\n\n".join(parts)}]
+
+
+ANSWER_INSTRUCTION = "Answer from the sources above only, and cite each sentence with [n]."
+ANSWER_INSTRUCTION_JA = (
+    "Answer in Japanese, from the sources above only, and cite each sentence with [n]. Give every number, "
+    "date and name as the sources give them (a date may be written as 2024年4月10日)."
+)
+
+
+def _instruction(question: str) -> str:
+    return ANSWER_INSTRUCTION_JA if detect_language(question) == "ja" else ANSWER_INSTRUCTION
 
 
 def condense_messages(question: str, history: Sequence[ChatTurn]) -> list[dict[str, str]]:

@@ -38,7 +38,7 @@ _MAX_RANGE = 10
 _MAX_DIGITS = 18  # longer "numbers" point nowhere anyway; this keeps int() cheap and bounded
 
 _EMPTY_BRACKETS_RE = re.compile(r"\[\s*\]|\(\s*\)|［\s*］|【\s*】")
-SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([.,;:!?)\]])")
+SPACE_BEFORE_PUNCT_RE = re.compile(r"\s+([.,;:!?)\]。、！？」』）])")
 WS_RE = re.compile(r"\s+")
 _ALNUM_RE = re.compile(r"[^\W_]")
 
@@ -103,11 +103,27 @@ def _tidy(fragment: str) -> str:
 
 
 def sentence_ranges(text: str) -> list[tuple[int, int]]:
-    """Sentence offsets in `text`; the whole text as one sentence when the splitter finds none."""
+    """Sentence offsets in `text`; the whole text as one sentence when the splitter finds none.
+    A Japanese full stop (。！？) ends a sentence too: a generated Japanese answer has no space after it."""
     spans = [(a, b) for a, b in sentence_spans(text) if 0 <= a < b <= len(text)]
     if not spans and text.strip():
         spans = [(0, len(text))]
-    return spans
+    return [piece for span in spans for piece in _japanese_stops(text, *span)]
+
+
+_JA_STOP = re.compile(r"[。！？]+(?![」』）)])")  # not inside a quotation: 「…。」と述べた
+
+
+def _japanese_stops(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for m in _JA_STOP.finditer(text, a, b):
+        end = m.end()
+        rest = text[end:b]
+        if rest.strip() and _ALNUM_RE.search(_EMPTY_BRACKETS_RE.sub("", _MARKER_RE.sub("", rest))):
+            out.append((a, end))
+            a = end + len(rest) - len(rest.lstrip())
+    out.append((a, b))
+    return out
 
 
 def parse_answer(text: str) -> list[ParsedSentence]:

@@ -13,6 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -84,8 +85,12 @@ class SupportChecker:
         max_added_words: int = 0,
         min_word_similarity: float = DEFAULT_MIN_WORD_SIMILARITY,
         embed_cache_size: int = 4096,
+        japanese: Any = None,
     ) -> None:
         self.embed = embed
+        # rag.citations.japanese.JapaneseChecker: a Japanese sentence (an LLM answer to a Japanese
+        # question) is read through the question translator; without one it fails the English checks.
+        self.japanese = japanese
         self.check_claims = check_claims
         self.max_added_words = max_added_words
         self.coverage = Coverage(glossary, self._vectors if embed is not None else None, min_word_similarity)
@@ -104,11 +109,13 @@ class SupportChecker:
             return SupportVerdict(False, 0.0, "no source text")
         sent = analyse(sentence)
         evidence = union([analyse(p) for p in passages])
+        if self.japanese is not None and self.japanese.applies(sentence):
+            return self.japanese.verdict(sentence, evidence)
         if _is_verbatim(sent.norm, evidence.squashed):
             return SupportVerdict(True, 1.0, "verbatim quote")
         overlap = self.overlap(sentence, passages)
         problem = (
-            _missing_fact(sent, evidence) or _missing_quote(sent, evidence) or _missing_name(sent, evidence)
+            missing_fact(sent, evidence) or _missing_quote(sent, evidence) or _missing_name(sent, evidence)
         )
         if problem:
             return SupportVerdict(False, overlap, problem)
@@ -148,7 +155,7 @@ class SupportChecker:
         near = near_restated(sent.norm, [analyse(p).norm for p in passages])
         if near is None:
             return ""
-        fact = _missing_fact(sent, analyse(near))
+        fact = missing_fact(sent, analyse(near))
         if fact:
             return f"{fact} near the sentence it restates"
         borrowed = self.coverage.borrowed(sent.norm, near)
@@ -180,6 +187,12 @@ class SupportChecker:
         return SupportVerdict(
             False, max(overlap, similarity), f"low overlap {overlap:.2f}, similarity {similarity:.2f}"
         )
+
+    def as_english(self, sentence: str) -> str:
+        """The sentence as its words are matched against English sources: a Japanese one by its terms."""
+        if self.japanese is not None and self.japanese.applies(sentence):
+            return self.japanese.english(sentence)
+        return sentence
 
     def overlap(self, sentence: str, passages: Sequence[str]) -> float:
         """Share of the sentence's content words (stemmed) that occur in the passages."""
@@ -232,7 +245,7 @@ def _is_verbatim(sentence: str, squashed_evidence: str) -> bool:
     return all(p in squashed_evidence for p in pieces)
 
 
-def _missing_fact(sent: Doc, evidence: Doc) -> str:
+def missing_fact(sent: Doc, evidence: Doc) -> str:
     for fact in sent.facts:
         if fact.kind and not all(satisfied(alts, evidence.keys) for alts in fact.needs):
             return f"{fact.kind} {fact.display} not in source"
@@ -252,7 +265,7 @@ def _missing_name(sent: Doc, evidence: Doc) -> str:
         if name.initials in evidence.words and len(name.tokens) > 1:
             continue  # "National Institute of Standards and Technology" backed by "NIST"
         for token in name.tokens:
-            if not _token_found(token, evidence):
+            if not token_found(token, evidence):
                 return f"name {token} not in source"
         # Every word present is not enough: "European Data Protection Board" must not pass on
         # "European Data Protection Supervisor ... the Board".
@@ -271,7 +284,7 @@ def _near(left: str, right: str, evidence: Doc) -> bool:
     return any(i + d in rset for i in lpos for d in range(-NAME_WINDOW, NAME_WINDOW + 1) if d)
 
 
-def _token_found(token: str, evidence: Doc) -> bool:
+def token_found(token: str, evidence: Doc) -> bool:
     forms = word_forms(token)
     if forms & evidence.words:
         return True

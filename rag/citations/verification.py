@@ -110,7 +110,7 @@ def _judge(
         verdict = checker.check(text, [evidence[n] for n in valid])
         if not verdict.supported:
             return Sentence(text=text, citations=valid, verified=False, reason=verdict.reason), None
-        used = _contributing(text, valid, evidence) or valid
+        used = _contributing(checker.as_english(text), valid, evidence) or valid
         return Sentence(text=text, citations=used, verified=True, reason=verdict.reason), _Kept(parsed, used)
     best = _best_source(text, evidence, checker)
     if best is None:
@@ -184,7 +184,7 @@ def _citations(
     citing: dict[int, list[str]] = {}
     for k in kept:
         for n in k.cited:
-            citing.setdefault(n, []).append(k.parsed.text)
+            citing.setdefault(n, []).append(checker.as_english(k.parsed.text))
     out = []
     for n, texts in citing.items():
         source = by_number[n]

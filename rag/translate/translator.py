@@ -34,6 +34,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 GLOSSARY_PATH = DATA / "glossary_ja_en.tsv"
 JMDICT_PATH = DATA / "jmdict_ja_en.tsv"
 _ASCII_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9 .,()/%&'’-]*[A-Za-z0-9)%]|[A-Za-z0-9]")
+_DENIALS = frozenset({"ない", "ぬ", "ず", "ん"})
+# しなければなりません ("must") is a double negative, not a denial
+_OBLIGATION = re.compile(
+    r"(?:なければ|なくては|なくちゃ|ねば|なきゃ)(?:なら|なり|いけ|だめ)(?:ない|なかった|ません|ず)?|ざるを得"
+)
+_PROHIBITION = re.compile(r"禁止|禁じ|禁ず")
 _CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
 # Lemmas that carry no content of their own: light verbs, formal nouns, interrogatives (handled below).
 _EMPTY = frozenset(
@@ -188,6 +194,19 @@ class JapaneseTranslator:
         carries along ("それって軍事も対象?" after "いつ採択?" asks no date)."""
         translation = self.translate(question)
         return translation.english.removeprefix(translation.wh).strip()
+
+    def denies(self, sentence: str) -> bool:
+        """Whether a Japanese sentence is negated: the auxiliary ない/ぬ (ません)/ず, or the adjective ない
+        ("there is no …"); not the ない inside 少ない or 危ない, which the analyser keeps as one word,
+        nor an obligation (_OBLIGATION). A prohibition (禁止) denies too."""
+        text = _OBLIGATION.sub("", fold(sentence))
+        if _PROHIBITION.search(text):
+            return True
+        for m in self.tokenizer.tokenize(text):
+            pos, lemma = m.part_of_speech()[0], m.dictionary_form()
+            if (pos == "助動詞" and lemma in _DENIALS) or (pos == "形容詞" and lemma in ("ない", "無い")):
+                return True
+        return False
 
     def _glossary_pass(self, text: str, terms: list[Term]) -> list[tuple[str, bool]]:
         """`text` cut into glossary terms (appended to `terms`) and the stretches between them."""

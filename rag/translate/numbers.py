@@ -37,6 +37,12 @@ _ARTICLE = re.compile(r"第?(\d+)条(?:第?(\d+)項)?(?:第?(\d+)号)?((?:\([a-z
 _ANNEX = re.compile(r"附属書\s*([IVXLC]+|\d+)")
 _SECTION = re.compile(r"第?(\d+(?:\.\d+)*)節")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント)")
+# 1億1000万ドル, 29億ドル, 3500万ユーロ, 1200億円: myriad units, written as the corpus writes amounts.
+_NUM = r"\d+(?:\.\d+)?"
+_LARGE = re.compile(
+    rf"(?:({_NUM})兆)?(?:({_NUM})億)?(?:({_NUM})万)?(\d+)?(米ドル|ドル|ユーロ|円)?(?<=[兆億万ルロ円])"
+)
+_MYRIADS = (10**12, 10**8, 10**4, 1)
 _EN_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
 _EN_US_DATE = re.compile(r"\b(" + "|".join(MONTHS) + r") (\d{1,2}), (\d{4})\b")
 
@@ -67,10 +73,32 @@ def normalise_japanese(text: str) -> str:
     text = _MONTH_DAY.sub(lambda m: f" {int(m.group(2))} {MONTHS[int(m.group(1)) - 1]} ", text)
     text = _DURATION.sub(lambda m: f" {_count(m.group(1), _UNITS[m.group(2)])} ", text)
     text = _PERCENT.sub(lambda m: f" {m.group(1)}% ", text)
+    text = _LARGE.sub(_large, text)
     text = _ARTICLE.sub(_article, text)
     text = _ANNEX.sub(lambda m: f" Annex {m.group(1)} ", text)
     text = _SECTION.sub(lambda m: f" Section {m.group(1)} ", text)
     return text
+
+
+def _large(m: re.Match[str]) -> str:
+    """ "1億1000万ドル" → "$110 million", "3500万ユーロ" → "EUR 35 000 000", "1200億円" → "120 billion
+    yen"."""
+    parts = m.groups()[:4]
+    if not any(parts[:3]):  # a bare currency after digits ("100ドル"): no myriad unit to read
+        return m.group(0) if not parts[3] else _money(int(parts[3]), m.group(5))
+    value = sum(float(p) * unit for p, unit in zip(parts, _MYRIADS, strict=True) if p)
+    return _money(round(value), m.group(5))
+
+
+def _money(value: int, currency: str | None) -> str:
+    if currency == "ユーロ":
+        return f" EUR {value:,} ".replace(",", " ")
+    size, word = next(((s, w) for s, w in ((10**9, "billion"), (10**6, "million")) if value >= s), (1, ""))
+    scaled = f"{value / size:.3f}".rstrip("0").rstrip(".") if word else f"{value:,}"
+    amount = f"{scaled} {word}".strip()
+    if currency in ("ドル", "米ドル"):
+        return f" ${amount} "
+    return f" {amount} yen " if currency == "円" else f" {amount} "
 
 
 def _western_year(m: re.Match[str]) -> str:

@@ -58,6 +58,12 @@ def test_language_detection(text: str, language: str) -> None:
         ("附属書III", "Annex III"),
         ("2024年度内", "fiscal year 2024"),
         ("７％", "7%"),
+        # myriad units, as the corpus writes amounts
+        ("1億1000万ドルのAI研究", "$110 million"),
+        ("29億ドル", "$2.9 billion"),
+        ("3500万ユーロ", "EUR 35 000 000"),
+        ("1200億円", "120 billion yen"),
+        ("1000万人", "10 million"),
     ],
 )
 def test_numbers_dates_and_clauses_in_the_corpus_forms(japanese: str, english: str) -> None:

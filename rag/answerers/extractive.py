@@ -16,7 +16,7 @@ from rag.core.models import ChatTurn, Source
 from rag.evidence import Evidence, ScoredSentence, has_date, has_quantity, query_terms
 from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
-from rag.references.definitions import defines
+from rag.references.definitions import defines, entry_definition
 from rag.references.document_date import own_dated_sentence
 from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
 from rag.references.pinpoint import pinpoint
@@ -218,7 +218,7 @@ def _pinned_statement(evidence: Evidence, document_date: bool, defined_term: str
         return [own] if own is not None else []
     found = next((s for s in sents if defines(s.text, defined_term)), None)
     if found is None:
-        return []
+        return [sents[i] for i in entry_definition([s.text for s in sents], defined_term)]
     return [found, *(list_items(found, evidence) if found.text.rstrip().endswith(":") else [])]
 
 

@@ -92,6 +92,8 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     quoted = rf"[‘'\"“]{words}s?[’'\"”]"
     return re.compile(
         rf"{quoted}\s+(?:shall\s+)?means?\b"
+        # Japan's AI Guidelines list their terms as "##" / "- AI developer" / the definition's paragraph
+        rf"|(?:^|\n)#{{1,6}}[ \t]*\n{_term_line(words)}(?:\n|$)"
         rf"|(?:^|[\s‒–-]){words}s?:\s+(?:(?:an?|the)\s+)?{words}\b"
         rf"|\brefers?\s+to\s+(?:an?\s+|the\s+)?{words}s?\s+as\b"
         # "In the context of the AI RMF, risk refers to the composite measure…" (NIST)
@@ -102,3 +104,31 @@ def definition_pattern(term: str) -> re.Pattern[str]:
 
 def defines(text: str, term: str) -> bool:
     return bool(term) and bool(definition_pattern(term).search(text))
+
+
+ENTRY_SENTENCES = 2  # "Business operators who develop AI systems (…). They develop AI models as well as…"
+
+
+def _term_line(words: str) -> str:
+    """A bullet line that holds only the term, perhaps with its short form: "- AI model (ML model)"."""
+    return rf"[ \t]*[-•][ \t]*{words}s?(?:[ \t]*\([^)\n]{{1,40}}\))?[ \t]*"
+
+
+@lru_cache(maxsize=256)
+def _entry_pattern(term: str) -> re.Pattern[str]:
+    words = r"[\s-]+".join(re.escape(w) for w in term.split())
+    return re.compile(rf"^{_term_line(words)}$", re.I)
+
+
+def entry_definition(sentences: list[str], term: str) -> list[int]:
+    """In a glossary laid out as "##" / "- TERM" / its paragraph, the indexes of the term's first two
+    definition sentences (the term line names it, the sentences after it define it); [] when absent."""
+    for i, text in enumerate(sentences[1:-1], start=1):
+        if sentences[i - 1].strip().strip("#") == "" and _entry_pattern(term).match(text.strip()):
+            after: list[int] = []
+            for j in range(i + 1, min(i + 1 + ENTRY_SENTENCES, len(sentences))):
+                if sentences[j].lstrip().startswith(("#", "- ", "• ")):  # the next entry
+                    break
+                after.append(j)
+            return after
+    return []

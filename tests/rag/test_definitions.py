@@ -45,6 +45,10 @@ def test_defined_term(question: str, names: list[str], term: str) -> None:
         ("‒ AI knowledge: AI knowledge refers to the skills and resources", "AI knowledge", True),  # OECD
         ("In the context of the AI RMF, risk refers to the composite measure", "risk", True),  # NIST
         ("Managing this risk refers to the measures taken", "risk", False),  # not the term defined
+        # Japan's AI Guidelines: "##" / "- TERM" / the definition's paragraph
+        ("Living Document\n\n##\n- AI developer\n\nBusiness operators who develop", "AI developer", True),
+        ("##\n- AI model (ML model)\n\nA model incorporated into an AI system", "AI model", True),
+        ("- Safety\n- Known risks relating to AI systems", "safety", False),  # a list item, not an entry
     ],
 )
 def test_defines(text: str, term: str, defined: bool) -> None:
@@ -69,6 +73,31 @@ def test_the_definition_is_quoted_alone_over_the_readers_choice() -> None:
     result = compose("What is an AI system?", ev, ranked=ranked, defined_term="AI system")
     assert [q.text for q in result.quotes] == [texts[1]]
     assert compose("What is an AI system?", ev, ranked=ranked).quotes[0].text == texts[0]  # without the term
+
+
+def test_a_glossary_entry_is_answered_by_the_paragraph_under_its_term() -> None:
+    texts = [
+        "##",
+        "- AI developer",
+        "Business operators who develop AI systems (including business operators who research AI).",
+        "They develop AI models as well as algorithms.",
+        "##",
+        "- AI provider",
+        "Business operators who incorporate AI systems into applications.",
+    ]
+    sents, offset = [], 0
+    for i, t in enumerate(texts):
+        sents.append(ScoredSentence(t, offset, offset + len(t), 1, 0.5, i))
+        offset += len(t) + 1
+    src = Source(
+        n=1, chunk_id="c1", doc_id="d1", title="T", section="T", text="\n".join(texts), start=0, end=offset
+    )
+    ev = Evidence(sources=[src], sentences={1: sents}, clause_match=True)
+    ranked = [(0.9, sents[6]), (0.5, sents[2])]
+    result = compose("who counts as an AI developer?", ev, ranked=ranked, defined_term="AI developer")
+    assert [q.text for q in result.quotes] == texts[2:4]
+    provider = compose("what is an AI provider?", ev, ranked=ranked, defined_term="AI provider")
+    assert [q.text for q in provider.quotes] == texts[6:]
 
 
 @pytest.mark.parametrize(

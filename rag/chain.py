@@ -27,7 +27,7 @@ from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
 from rag.document_dates import own_dates
 from rag.drafting import (
-    UNVERIFIED_NOTICE,
+    NOTICES,
     brief_sources,
     flag_unsupported_opening,
     llm_question,
@@ -229,7 +229,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         try:
             deltas = answerer.stream(llm_question(req.question, standalone), brief, req.history)
             for delta in flag_unsupported_opening(deltas, got.evidence.sources, self.checker):
-                if delta is not UNVERIFIED_NOTICE:  # the notice is for the reader, not verification
+                if delta not in NOTICES:  # the notice is for the reader, not verification
                     text_parts.append(delta)
                 streamed = True
                 yield delta

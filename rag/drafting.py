@@ -31,6 +31,8 @@ from rag.translate.language import detect_language
 _BEST_PER_SOURCE = 2
 _GAP = " … "
 UNVERIFIED_NOTICE = " ⚠ (not supported by its cited source: it will be left out of the final answer)"
+UNVERIFIED_NOTICE_JA = " ⚠（引用元の記述で裏付けられないため、最終的な回答からは除かれます）"
+NOTICES = (UNVERIFIED_NOTICE, UNVERIFIED_NOTICE_JA)
 
 
 def brief_sources(
@@ -84,9 +86,14 @@ def flag_unsupported_opening(
             if len(sentences) >= 2:  # a second sentence has begun: the first one and its markers are done
                 checked = True
                 if not _kept(text[: sentences[1].start], sources, checker):
-                    yield UNVERIFIED_NOTICE
+                    yield _notice(text)
     if not checked and parse_answer(text) and not _kept(text, sources, checker):
-        yield UNVERIFIED_NOTICE
+        yield _notice(text)
+
+
+def _notice(draft: str) -> str:
+    """In the draft's language: a Japanese reader of a Japanese draft gets the notice in Japanese."""
+    return UNVERIFIED_NOTICE_JA if detect_language(draft) == "ja" else UNVERIFIED_NOTICE
 
 
 def _kept(first_sentence: str, sources: Sequence[Source], checker: SupportChecker) -> bool:

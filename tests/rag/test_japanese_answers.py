@@ -12,8 +12,9 @@ from rag.chain import AskRequest
 from rag.citations.analysis import analyse
 from rag.citations.japanese import JapaneseChecker
 from rag.citations.markers import parse_answer
+from rag.citations.support import SupportChecker
 from rag.core.models import Answer, ChatTurn, Source
-from rag.drafting import llm_question
+from rag.drafting import UNVERIFIED_NOTICE_JA, flag_unsupported_opening, llm_question
 from rag.prompting import ANSWER_INSTRUCTION, ANSWER_INSTRUCTION_JA, answer_messages
 from rag.translate.numbers import normalise_japanese
 from rag.translate.translator import JapaneseTranslator
@@ -103,6 +104,20 @@ def test_a_japanese_question_is_put_to_the_llm_in_japanese() -> None:
     source = Source(n=1, chunk_id="c", doc_id="d", title="t", text=AISI, start=0, end=len(AISI))
     assert answer_messages(asked, [source])[-1]["content"].endswith(ANSWER_INSTRUCTION_JA)
     assert answer_messages("When?", [source])[-1]["content"].endswith(ANSWER_INSTRUCTION)
+
+
+def test_an_unsupported_japanese_opening_is_flagged_in_japanese(japanese: JapaneseChecker) -> None:
+    source = Source(n=1, chunk_id="c", doc_id="d", title="t", text=AISI, start=0, end=len(AISI))
+    checker = SupportChecker(japanese=japanese)
+    draft = [
+        "日本のAIセーフティ・インスティテュートは",
+        "2023年2月14日に設立されました[1]。",
+        "研究を進めます[1]。",
+    ]
+    out = list(flag_unsupported_opening(draft, [source], checker))
+    assert UNVERIFIED_NOTICE_JA in out and out.index(UNVERIFIED_NOTICE_JA) == 2  # after the first sentence
+    right = [draft[0], "2024年2月14日に設立されました[1]。", draft[2]]
+    assert UNVERIFIED_NOTICE_JA not in list(flag_unsupported_opening(right, [source], checker))
 
 
 class ScriptedAnswerer:

@@ -109,14 +109,12 @@ def test_a_japanese_question_is_put_to_the_llm_in_japanese() -> None:
 def test_an_unsupported_japanese_opening_is_flagged_in_japanese(japanese: JapaneseChecker) -> None:
     source = Source(n=1, chunk_id="c", doc_id="d", title="t", text=AISI, start=0, end=len(AISI))
     checker = SupportChecker(japanese=japanese)
-    draft = [
-        "日本のAIセーフティ・インスティテュートは",
-        "2023年2月14日に設立されました[1]。",
-        "研究を進めます[1]。",
-    ]
+    opening = "日本のAIセーフティ・インスティテュートは"
+    draft = [opening, "2023年2月14日に設立されました[1]。", "研究を", "進めます[1]。"]
     out = list(flag_unsupported_opening(draft, [source], checker))
-    assert UNVERIFIED_NOTICE_JA in out and out.index(UNVERIFIED_NOTICE_JA) == 2  # after the first sentence
-    right = [draft[0], "2024年2月14日に設立されました[1]。", draft[2]]
+    # flagged once the second sentence has begun, before it has streamed
+    assert out.index(UNVERIFIED_NOTICE_JA) == 3 and out[-1] == draft[-1]
+    right = [opening, "2024年2月14日に設立されました[1]。", *draft[2:]]
     assert UNVERIFIED_NOTICE_JA not in list(flag_unsupported_opening(right, [source], checker))
 
 

@@ -135,6 +135,40 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
 
 
+# "who's in charge of / runs / is running the AI Safety Institute?": who leads a body. A body cannot answer
+# that for itself, so its best sentences must name a person or an office that leads it ("chaired by the
+# Assistant to the President", "the Director of OSTP"). "who runs it" names no body and is left alone.
+_BODY = (
+    r"(?:institute|office|lab|laboratory|agency|board|panel|council|committee|centre|center|secretariat"
+    r"|unit|forum)s?"
+)
+_LEADER_ASKED = re.compile(
+    rf"\bwho\b[^?]{{0,40}}?\b(?:in charge of|running|runs|run|at the helm of)\s+"
+    rf"(?:[\w'’.-]+\s+){{0,5}}?{_BODY}\b",
+    re.I,
+)
+# A translated question keeps its "Who" and its terms: 誰がトップ → "Who … AI Office … top"
+_LEADER_TRANSLATED = re.compile(rf"^Who\b(?=.*\b{_BODY}\b)(?=.*\b(?:top|head|leader|boss)\b)", re.I)
+_LEADER_GIVEN = re.compile(
+    r"\b(?:chair(?:ed|s|s?person|man|woman)?|head(?:ed|s)?\s+(?:by|of)|led by|director|chief|president"
+    r"|minister|secretary|administrator|commissioner|executive director)\b",
+    re.I,
+)
+
+
+def leader_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+    """A who-leads-this-body question whose top three sentences name no person and no leading office."""
+    asked = (_LEADER_TRANSLATED if translated else _LEADER_ASKED).search(question)
+    if asked is None or not top_sentences:
+        return False
+    from rag.text.pos import entities
+
+    for sentence in top_sentences[:3]:
+        if _LEADER_GIVEN.search(sentence) or any(label == "PERSON" for _, label in entities(sentence)):
+            return False
+    return True
+
+
 # The kind of name a question asks for, by the words it asks with, and the recogniser's labels that answer it.
 # "Which people / which companies must…" asks for a category ("providers", "natural persons"), not names:
 # an obligation or eligibility word turns the rule off (_CATEGORY).
@@ -385,7 +419,7 @@ def missing_detail(
     titles and headings, where a text's version is given."""
     if amount_missing(question, top_sentences, translated, titles):
         return "a figure"
-    if role_missing(question, top_sentences):
+    if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):
         return "a date"

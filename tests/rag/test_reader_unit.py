@@ -369,6 +369,22 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     assert not role_missing("Who Japan AI Safety Institute top chief?", ["Its chief is Dr Example."])
 
 
+def test_who_is_in_charge_of_a_body_needs_a_person_or_a_leading_office() -> None:
+    from rag.reader.answerability import leader_missing, missing_detail
+
+    founded = "On February 14, 2024, the Japan AI Safety Institute was established to advance research."
+    asked = "who's in charge of Japan's AI Safety Institute?"
+    assert leader_missing(asked, [founded]) and missing_detail(asked, [founded]) == "who holds the role"
+    assert leader_missing("who did the EU put in charge of the new AI Office?", [founded])
+    council = "The White House AI Council shall be chaired by the Assistant to the President."
+    assert not leader_missing("who's in charge of the White House AI Council?", [council])
+    assert not leader_missing(asked, ["Its head is Akiko Murakami, a former executive."])  # a person
+    assert not leader_missing("who is in charge of enforcing the AI Act?", [founded])  # no body to lead
+    assert not leader_missing("and who runs it?", [founded])
+    # 誰がトップ: "Who … AI Office … top name?"
+    assert leader_missing("Who AI Office responsibility EU top name?", [founded], translated=True)
+
+
 def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_kind() -> None:
     from rag.reader.answerability import asked_name, missing_detail, name_missing
 

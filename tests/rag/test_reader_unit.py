@@ -355,7 +355,8 @@ def test_the_asked_detail_is_looked_for_in_what_the_answer_can_quote() -> None:
 
 
 def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
-    from rag.reader.answerability import detail_missing, role_missing
+    from rag.reader.answerability import detail_missing
+    from rag.reader.asked_names import role_missing
 
     question = "who chairs the OECD Working Party on AI Governance?"
     created = "In 2022 the DPC created a dedicated Working Party on AI Governance (AIGO)."
@@ -370,7 +371,8 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
 
 
 def test_who_is_in_charge_of_a_body_needs_a_person_or_a_leading_office() -> None:
-    from rag.reader.answerability import leader_missing, missing_detail
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_names import leader_missing
 
     founded = "On February 14, 2024, the Japan AI Safety Institute was established to advance research."
     asked = "who's in charge of Japan's AI Safety Institute?"
@@ -386,7 +388,8 @@ def test_who_is_in_charge_of_a_body_needs_a_person_or_a_leading_office() -> None
 
 
 def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_kind() -> None:
-    from rag.reader.answerability import asked_name, missing_detail, name_missing
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_names import asked_name, name_missing
 
     assert asked_name("which tech CEOs sit on the new board?") == "person"
     assert asked_name("what's the name of the person who chairs the council?") == "person"
@@ -407,6 +410,11 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     # A public body is no company; a company that the question names itself is no answer either.
     funded = "The partnership is funded by NVIDIA, Arm, Amazon and Microsoft."
     assert not name_missing("which companies are funding the partnership?", [funded])
+    # The asked group mentioned only as a whole: the names beside it are others'.
+    consortium = "It is funded by NVIDIA, Arm, Amazon, Microsoft, and a consortium of Japanese companies."
+    assert name_missing("which Japanese companies are in the consortium?", [consortium])
+    assert not name_missing("which companies are in the consortium?", [consortium])
+    assert not name_missing("which Japanese companies are in it?", [consortium, "Toyota and NEC are in it."])
     endorse = "We endorse the outcomes of the G7 Digital and Tech Ministers' Meeting."
     assert name_missing("which companies did the G7 work with?", [endorse])
     assert name_missing(
@@ -510,7 +518,8 @@ def test_a_place_asked_for_must_be_named_beyond_the_question() -> None:
 
 @pytest.mark.slow  # spaCy's recogniser
 def test_who_sits_on_a_body_is_answered_by_names_or_its_make_up() -> None:
-    from rag.reader.answerability import missing_detail, name_missing
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_names import name_missing
 
     asked = "who sits on the UN Secretary-General's high-level advisory body on AI?"
     established = "Taking note of the establishment by the Secretary-General of a high-level advisory body."

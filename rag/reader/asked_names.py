@@ -1,0 +1,182 @@
+"""Who-questions and which-name questions: the role, the leader or the name a question asks for, and
+whether its best sentences give one (rag/reader/answerability.py turns a missing one into a declined
+near miss: "who's in charge of Japan's AI Safety Institute?" when no text names its head)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.text.tokenize import STOP_WORDS, tokenize
+
+GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
+
+
+# "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be
+# in the text. "chief" from a fresh ja dev question (誰 … トップ（所長）, "Who … top chief?"), 2026-12-04.
+_ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside|chief)(?:s|ed|ing)?\b", re.I)
+# Not "who's in charge of / who runs …" (see leader_missing): a body answers those as well as a person.
+
+
+def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A who-holds-this-role question whose top sentences never name the role ("chaired by…")."""
+    found = _ROLE.search(question)
+    if found is None or not top_sentences:
+        return False
+    role = found.group(1).lower()
+    return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
+
+
+# "who's in charge of / runs / is running the AI Safety Institute?": who leads a body. A body cannot answer
+# that for itself, so its best sentences must name a person or an office that leads it ("chaired by the
+# Assistant to the President", "the Director of OSTP"). "who runs it" names no body and is left alone.
+_BODY = (
+    r"(?:institute|office|lab|laboratory|agency|board|panel|council|committee|centre|center|secretariat"
+    r"|unit|forum)s?"
+)
+_LEADER_ASKED = re.compile(
+    rf"\bwho\b[^?]{{0,40}}?\b(?:in charge of|running|runs|run|at the helm of)\s+"
+    rf"(?:[\w'’.-]+\s+){{0,5}}?{_BODY}\b",
+    re.I,
+)
+# A translated question keeps its "Who" and its terms: 誰がトップ → "Who … AI Office … top"
+_LEADER_TRANSLATED = re.compile(rf"^Who\b(?=.*\b{_BODY}\b)(?=.*\b(?:top|head|leader|boss)\b)", re.I)
+_LEADER_GIVEN = re.compile(
+    r"\b(?:chair(?:ed|s|s?person|man|woman)?|head(?:ed|s)?\s+(?:by|of)|led by|director|chief|president"
+    r"|minister|secretary|administrator|commissioner|executive director)\b",
+    re.I,
+)
+
+
+def leader_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
+    """A who-leads-this-body question whose top three sentences name no person and no leading office."""
+    asked = (_LEADER_TRANSLATED if translated else _LEADER_ASKED).search(question)
+    if asked is None or not top_sentences:
+        return False
+    from rag.text.pos import entities
+
+    for sentence in top_sentences[:3]:
+        if _LEADER_GIVEN.search(sentence) or any(label == "PERSON" for _, label in entities(sentence)):
+            return False
+    return True
+
+
+# The kind of name a question asks for, by the words it asks with, and the recogniser's labels that answer it.
+# "Which people / which companies must…" asks for a category ("providers", "natural persons"), not names:
+# an obligation or eligibility word turns the rule off (_CATEGORY).
+_PERSON_WORDS = r"ceos?|chief executives?|executives"  # not "what executive order"
+_COMPANY_WORDS = r"compan(?:y|ies)|firms?|labs?|corporations?"
+_COUNTRY_WORDS = r"countr(?:y|ies)|nations?"
+_PRODUCT_WORDS = r"tools?|products?|apps?|chatbots?"
+_ASKED_NAME = [
+    (re.compile(rf"\b(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?:{words})\b{tail}", re.I), kind)
+    for words, kind, tail in (
+        (_PERSON_WORDS, "person", ""),
+        (_COMPANY_WORDS, "company", ""),
+        (_COUNTRY_WORDS, "country", ""),
+        (_PRODUCT_WORDS, "product", r"\s+did\b"),  # "which AI tool did they use"
+    )
+] + [
+    (re.compile(r"\bname of the (?:person|individual)\b", re.I), "person"),
+    # Who gave the lecture / wrote the article: a person's name (new users dev, 2026-12-05)
+    (re.compile(r"\bwho (?:actually )?(?:gave|delivered|taught|wrote|authored)\b", re.I), "person"),
+    # Who sits on the panel / who were its members: names, or what it is composed of
+    (
+        re.compile(
+            r"\bwho(?:['’]s| is| are| was| were)?\s+(?:actually\s+|currently\s+)?"
+            r"(?:sits?\s+|serves?\s+|sat\s+|served\s+)?on\s+(?:the|that|this|its|their)\b"
+            r"|\bwho (?:were|are) the (?:experts|members)\b",
+            re.I,
+        ),
+        "member",
+    ),
+    (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
+    (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
+    (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
+]
+_CATEGORY = re.compile(
+    r"\b(?:must|have to|has to|need to|needs to|required|obliged|should|can|could|may|allowed|count|counts"
+    r"|qualify|qualifies|fall|falls|covered|apply|applies)\b",
+    re.I,
+)
+_NAME_LABELS = {
+    "person": {"PERSON"},
+    "member": {"PERSON"},
+    "company": {"ORG"},
+    "country": {"GPE", "NORP"},
+    "product": {"PRODUCT", "WORK_OF_ART"},
+}
+# An ORG that is a public body, a meeting or a text, not a company: the recogniser labels them all ORG.
+_PUBLIC_BODY_WORDS = frozenset(
+    """g7 g-7 g20 oecd gpai un nations council commission ministry ministers ministerial department secretary
+    office agency institute government assembly parliament union committee board summit process framework
+    principles code partnership partnerships university center centre program programme association group
+    fund forum house chair network networks cabinet nist nsf state states member initiative declaration
+    statement meeting plan force party coalition alliance ai intelligence digital""".split()
+)
+# What a body is made of answers who sits on it.
+_COMPOSITION = re.compile(
+    r"\b(?:composed of|comprising|comprises|consists? of|consisting of|members? (?:from|of)"
+    r"|representatives? (?:of|from)|representative per)\b",
+    re.I,
+)
+# A product's name: in quotes (up to four words), or camel-cased ("ChatGPT", "HondaJet"), which the
+# recogniser does not know.
+_QUOTED_NAME = re.compile(r"[“\"‘]([A-Z][^”\"’]{0,40}?)[”\"’]")
+_CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z]\w*\b")
+
+
+def asked_name(question: str) -> str | None:
+    """ "person", "company", "country" or "product" when the question asks for a name of that kind."""
+    if _CATEGORY.search(question):
+        return None
+    for pattern, kind in _ASKED_NAME:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A which-company / which-person / which-country question whose top sentences name none (see above)."""
+    kind = asked_name(question)
+    if kind is None or not top_sentences:
+        return False
+    from rag.text.pos import entities  # spaCy loads only for a question that asks for a name
+
+    asked = set(tokenize(question))
+    group = _asked_group(question)
+    for sentence in top_sentences[:3]:
+        if group and group.search(sentence):
+            continue  # "…NVIDIA, Microsoft and a consortium of Japanese companies": the asked ones unnamed
+        if kind == "member" and _COMPOSITION.search(sentence):
+            return False  # "composed of one representative per Member State" answers who sits on it
+        found = [span for span, label in entities(sentence) if label in _NAME_LABELS[kind]]
+        if kind == "product":
+            found += [m.group(1) for m in _QUOTED_NAME.finditer(sentence) if len(m.group(1).split()) <= 4]
+            found += _CAMEL_CASE.findall(sentence)
+        for span in found:
+            if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
+                continue
+            if beyond(span, asked):
+                return False
+    return True
+
+
+_GROUP = re.compile(
+    rf"\b(?:which|what)\s+((?:[A-Za-z][\w-]*\s+){{1,2}}?)({_COMPANY_WORDS}|{_COUNTRY_WORDS})\b", re.I
+)
+
+
+def _asked_group(question: str) -> re.Pattern[str] | None:
+    """ "which Japanese companies" asks for members of a group the text may only mention as a whole ("a
+    consortium of Japanese companies"): a sentence that does names others, not them."""
+    found = _GROUP.search(question)
+    if found is None or found.group(1).strip().lower() in STOP_WORDS:
+        return None
+    return re.compile(rf"\b{re.escape(found.group(1).strip())}\s+{re.escape(found.group(2))}\b", re.I)
+
+
+def beyond(span: str, asked: set[str]) -> bool:
+    """A recognised name that the question does not give itself (the recogniser calls "AI" a country)."""
+    words = set(tokenize(span)) - GENERIC_NAME_WORDS
+    return bool(words) and not words <= asked

@@ -93,6 +93,11 @@ _ASKED_NAME = [
     (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
     (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
+    # "what's the new label going to be called? is there a logo name yet?": a label's name
+    (
+        re.compile(r"\b(?:label|logo|badge|seal|brand)s?\b[^?]{0,40}?\b(?:called|named|name)\b", re.I),
+        "product",
+    ),
 ]
 _CATEGORY = re.compile(
     r"\b(?:must|have to|has to|need to|needs to|required|obliged|should|can|could|may|allowed|count|counts"

@@ -397,6 +397,7 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     assert asked_name("which country proposed the resolution?") == "country"
     assert asked_name("which AI tool did the party use for its poster?") == "product"
     assert asked_name("what's the brand called that signatories get?") == "product"
+    assert asked_name("what's the new label going to be called? is there a logo name yet?") == "product"
     # A category, not names: "which companies must…" is answered by "providers of…".
     assert asked_name("are there public names of labs that reported a training run?") == "company"
     assert asked_name("which companies must follow the general-purpose model rules?") is None

@@ -254,10 +254,31 @@ _NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})  # "Do I have t
 def signatory_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
     """The party a has-X-signed question asks about, when none of the top three sentences names it."""
     found = (_SIGNED_TRANSLATED if translated else _SIGNED_ASKED).search(question)
-    if found is None or not top_sentences or COMPARES_DATES.search(question):
+    if found is None or COMPARES_DATES.search(question):
         return ""
-    names = {n for n in re.split(r"\s+(?:or|and)\s+", found.group("who")) if n.lower() not in _NOT_PARTIES}
-    if not names or any(about(s, names) for s in top_sentences[:3]):
+    return _unnamed_party(found.group("who"), top_sentences)
+
+
+# "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position,
+# which the texts, final and agreed, do not record; the best sentences must at least name the party. Not a
+# possessive ("does Biden's order back that?" asks what a text says).
+_POSITION_ASKED = re.compile(
+    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:was|were|is|are|did|does|do|has|have)\s+(?:the\s+)?"
+    r"(?P<who>[A-Z][\w.&-]*(?:\s+(?:or|and)\s+[A-Z][\w.&-]*)?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?i:for or against|in favou?r|support(?:ed|ive|s)?|oppos(?:e|ed|es|ing)|push(?:ed)? back"
+    r"|object(?:ed|s)?|vote[ds]?)\b"
+)
+
+
+def position_missing(question: str, top_sentences: Sequence[str]) -> str:
+    """The party whose stance the question asks about, when none of the top three sentences names it."""
+    found = _POSITION_ASKED.search(question)
+    return _unnamed_party(found.group("who"), top_sentences) if found is not None else ""
+
+
+def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
+    names = {n for n in re.split(r"\s+(?:or|and)\s+", who) if n.lower() not in _NOT_PARTIES}
+    if not names or not top_sentences or any(about(s, names) for s in top_sentences[:3]):
         return ""
     return sorted(names)[0]
 
@@ -284,6 +305,9 @@ def missing_detail(
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"
+    party = position_missing(question, top_sentences)
+    if party:
+        return f"where {party} stood on it"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
     # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
     if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):

@@ -792,6 +792,18 @@ def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
     assert not amount_missing(asked, [best, own], translated=True, titles=[title])
 
 
+def test_a_question_about_a_partys_stance_needs_the_party_named() -> None:
+    from rag.reader.answerability import missing_detail, position_missing
+
+    rules = "This Regulation lays down harmonised rules for the placing on the market of general-purpose AI models."
+    asked = "Was Germany for or against the AI Act's rules on foundation models during the negotiations?"
+    assert position_missing(asked, [rules]) == "Germany"
+    assert missing_detail(asked, [rules]) == "where Germany stood on it"
+    assert not position_missing("Did France oppose the ban?", ["France and Germany opposed it."])
+    assert not position_missing("does Biden's AI order back that kind of ban?", [rules])  # what a text says
+    assert not position_missing("Do we support the ban?", [rules])  # no party
+
+
 def test_a_has_it_signed_question_needs_the_party_named() -> None:
     """ "Has OpenAI or Google signed up to the code?" (users dev u-nm-008) and 「日本はもう署名した?」: the
     corpus keeps no list of signatories, so best sentences that never name the party do not answer it."""

@@ -795,7 +795,7 @@ def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
 def test_a_question_about_a_partys_stance_needs_the_party_named() -> None:
     from rag.reader.answerability import missing_detail, position_missing
 
-    rules = "This Regulation lays down harmonised rules for the placing on the market of general-purpose AI models."
+    rules = "This Regulation lays down harmonised rules for general-purpose AI models."
     asked = "Was Germany for or against the AI Act's rules on foundation models during the negotiations?"
     assert position_missing(asked, [rules]) == "Germany"
     assert missing_detail(asked, [rules]) == "where Germany stood on it"

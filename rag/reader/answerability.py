@@ -69,8 +69,9 @@ from rag.reader.asked_names import (
     name_missing,
     role_missing,
 )
-from rag.reader.question import COMPARES_DATES
+from rag.reader.question import COMPARES_DATES, is_multi_part
 from rag.reader.subject import about, subject_names
+from rag.references.penalties import PENALTY_ASKED
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 from rag.text.versions import versions
@@ -283,6 +284,19 @@ def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
     return sorted(names)[0]
 
 
+# "what's the penalty if a lab doesn't report under Biden's order?": a penalty is asked for, and a text that
+# sets none (EO 14110 directs reports, it fines nobody) does not answer it with its reporting duty. A text
+# that says there is none ("there is no penalty for…") names the word, and answers.
+_PENALTY_GIVEN = re.compile(r"\b(?:fines?|fined|penalt(?:y|ies)|sanctions?|punish\w*|infringements?)\b", re.I)
+
+
+def penalty_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A penalty question whose top three sentences speak of no fine, penalty or sanction."""
+    if not PENALTY_ASKED.search(question) or not top_sentences or is_multi_part(question):
+        return False  # "…a duty to label it? And is anyone punished?": the best sentences answer the first
+    return not any(_PENALTY_GIVEN.search(s) for s in top_sentences[:3])
+
+
 def missing_detail(
     question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
 ) -> str:
@@ -291,6 +305,8 @@ def missing_detail(
     titles and headings, where a text's version is given."""
     if amount_missing(question, top_sentences, translated, titles):
         return "a figure"
+    if penalty_missing(question, top_sentences):
+        return "a penalty"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):

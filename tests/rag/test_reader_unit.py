@@ -792,6 +792,19 @@ def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
     assert not amount_missing(asked, [best, own], translated=True, titles=[title])
 
 
+def test_a_penalty_question_needs_a_sentence_that_speaks_of_one() -> None:
+    from rag.reader.answerability import missing_detail, penalty_missing
+
+    reports = (
+        "Companies developing dual-use foundation models shall provide the Federal Government with reports."
+    )
+    asked = "what's the penalty if an AI lab just doesn't report its training run under Biden's order?"
+    assert penalty_missing(asked, [reports]) and missing_detail(asked, [reports]) == "a penalty"
+    none = "Likewise, there is no penalty for punishing the spread of disinformation created by AI tools."
+    assert not penalty_missing("is anyone punished for spreading AI fake news in Japan?", [reports, none])
+    assert not penalty_missing("is there a duty to label deepfakes? And is anyone punished?", [reports])
+
+
 def test_a_question_about_a_partys_stance_needs_the_party_named() -> None:
     from rag.reader.answerability import missing_detail, position_missing
 

@@ -69,9 +69,8 @@ from rag.reader.asked_names import (
     name_missing,
     role_missing,
 )
-from rag.reader.question import COMPARES_DATES, is_multi_part
+from rag.reader.question import COMPARES_DATES
 from rag.reader.subject import about, subject_names
-from rag.references.penalties import PENALTY_ASKED
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 from rag.text.versions import versions
@@ -260,14 +259,14 @@ def signatory_missing(question: str, top_sentences: Sequence[str], translated: b
     return _unnamed_party(found.group("who"), top_sentences)
 
 
-# "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position,
-# which the texts, final and agreed, do not record; the best sentences must at least name the party. Not a
-# possessive ("does Biden's order back that?" asks what a text says).
+# "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position
+# in a dispute, which the texts, final and agreed, do not record; the best sentences must at least name the
+# party. Not "did Japan support the OECD principles?" (a member adheres: on probes it declined an answerable
+# question), nor a possessive ("does Biden's order back that?" asks what a text says).
 _POSITION_ASKED = re.compile(
     r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:was|were|is|are|did|does|do|has|have)\s+(?:the\s+)?"
     r"(?P<who>[A-Z][\w.&-]*(?:\s+(?:or|and)\s+[A-Z][\w.&-]*)?)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?i:for or against|in favou?r|support(?:ed|ive|s)?|oppos(?:e|ed|es|ing)|push(?:ed)? back"
-    r"|object(?:ed|s)?|vote[ds]?)\b"
+    r"(?i:for or against|oppos(?:e|ed|es|ing)|push(?:ed)? back|object(?:ed|s)? to)\b"
 )
 
 
@@ -284,19 +283,6 @@ def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
     return sorted(names)[0]
 
 
-# "what's the penalty if a lab doesn't report under Biden's order?": a penalty is asked for, and a text that
-# sets none (EO 14110 directs reports, it fines nobody) does not answer it with its reporting duty. A text
-# that says there is none ("there is no penalty for…") names the word, and answers.
-_PENALTY_GIVEN = re.compile(r"\b(?:fines?|fined|penalt(?:y|ies)|sanctions?|punish\w*|infringements?)\b", re.I)
-
-
-def penalty_missing(question: str, top_sentences: Sequence[str]) -> bool:
-    """A penalty question whose top three sentences speak of no fine, penalty or sanction."""
-    if not PENALTY_ASKED.search(question) or not top_sentences or is_multi_part(question):
-        return False  # "…a duty to label it? And is anyone punished?": the best sentences answer the first
-    return not any(_PENALTY_GIVEN.search(s) for s in top_sentences[:3])
-
-
 def missing_detail(
     question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
 ) -> str:
@@ -305,8 +291,6 @@ def missing_detail(
     titles and headings, where a text's version is given."""
     if amount_missing(question, top_sentences, translated, titles):
         return "a figure"
-    if penalty_missing(question, top_sentences):
-        return "a penalty"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):

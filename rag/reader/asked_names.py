@@ -93,9 +93,10 @@ _ASKED_NAME = [
     (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
     (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
-    # "what's the new label going to be called? is there a logo name yet?": a label's name
+    # "is there a logo name yet?": a logo's name. Not a label's: "what's the conformity label called?" is
+    # answered by ‘CE marking’, which the best sentences may not quote (an answerable probe, 2026-12-06)
     (
-        re.compile(r"\b(?:label|logo|badge|seal|brand)s?\b[^?]{0,40}?\b(?:called|named|name)\b", re.I),
+        re.compile(r"\b(?:logo|badge|seal|brand)s?\b[^?]{0,40}?\b(?:called|named|name)\b", re.I),
         "product",
     ),
 ]

@@ -398,6 +398,7 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     assert asked_name("which AI tool did the party use for its poster?") == "product"
     assert asked_name("what's the brand called that signatories get?") == "product"
     assert asked_name("what's the new label going to be called? is there a logo name yet?") == "product"
+    assert asked_name("what's the conformity label on a high-risk AI system called?") is None
     # A category, not names: "which companies must…" is answered by "providers of…".
     assert asked_name("are there public names of labs that reported a training run?") == "company"
     assert asked_name("which companies must follow the general-purpose model rules?") is None
@@ -792,19 +793,6 @@ def test_a_sum_asked_of_a_named_programme_must_be_given_for_it() -> None:
     assert not amount_missing(asked, [best, own], translated=True, titles=[title])
 
 
-def test_a_penalty_question_needs_a_sentence_that_speaks_of_one() -> None:
-    from rag.reader.answerability import missing_detail, penalty_missing
-
-    reports = (
-        "Companies developing dual-use foundation models shall provide the Federal Government with reports."
-    )
-    asked = "what's the penalty if an AI lab just doesn't report its training run under Biden's order?"
-    assert penalty_missing(asked, [reports]) and missing_detail(asked, [reports]) == "a penalty"
-    none = "Likewise, there is no penalty for punishing the spread of disinformation created by AI tools."
-    assert not penalty_missing("is anyone punished for spreading AI fake news in Japan?", [reports, none])
-    assert not penalty_missing("is there a duty to label deepfakes? And is anyone punished?", [reports])
-
-
 def test_a_question_about_a_partys_stance_needs_the_party_named() -> None:
     from rag.reader.answerability import missing_detail, position_missing
 
@@ -814,7 +802,8 @@ def test_a_question_about_a_partys_stance_needs_the_party_named() -> None:
     assert missing_detail(asked, [rules]) == "where Germany stood on it"
     assert not position_missing("Did France oppose the ban?", ["France and Germany opposed it."])
     assert not position_missing("does Biden's AI order back that kind of ban?", [rules])  # what a text says
-    assert not position_missing("Do we support the ban?", [rules])  # no party
+    assert not position_missing("Do we oppose the ban?", [rules])  # no party
+    assert not position_missing("Did Japan support the OECD principles?", [rules])  # adhering, no dispute
 
 
 def test_a_has_it_signed_question_needs_the_party_named() -> None:

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import httpx
@@ -231,3 +231,21 @@ def encrypt_pdf(data: bytes, user_password: str) -> bytes:
     buf = io.BytesIO()
     writer.write(buf)
     return buf.getvalue()
+
+
+class ScriptedAnswerer:
+    """Writes a fixed answer (`template`, "[{n}]" for the citation) citing whichever source holds `anchor`.
+    A fake generator for unit tests of what the chain keeps of an answer; the real model's path is tested
+    in tests/rag/test_chain.py and tests/rag/test_japanese_answers.py."""
+
+    name = "local"
+
+    def __init__(self, template: str, anchor: str) -> None:
+        self.template, self.anchor = template, anchor
+
+    def stream(self, question: str, sources: Sequence, history: Sequence = ()) -> Iterator[str]:  # type: ignore[type-arg]
+        n = next((s.n for s in sources if self.anchor in s.text), 1)
+        yield self.template.format(n=n)
+
+    def condense(self, question: str, history: Sequence) -> str:  # type: ignore[type-arg]
+        return question

@@ -3,14 +3,13 @@ unsupported opening sentence, and the chain's fallback when a verified answer mi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 import pytest
+from support import ScriptedAnswerer
 
 from rag.chain import AskRequest
 from rag.citations.support import SupportChecker
 from rag.completeness import answer_checks, completeness
-from rag.core.models import Answer, ChatTurn, Sentence, Source
+from rag.core.models import Answer, Sentence, Source
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
 from rag.evidence import Evidence, ScoredSentence
 
@@ -148,23 +147,6 @@ def test_a_one_sentence_unsupported_answer_is_flagged_at_the_end() -> None:
 
 
 # -- the chain: verified but incomplete falls back ----------------------------------------------------------
-class ScriptedAnswerer:
-    """Writes a fixed answer citing whichever source holds `anchor`. A fake generator: the real model's
-    path is tested in test_chain.py; this one makes the fallback rule testable word for word."""
-
-    name = "local"
-
-    def __init__(self, template: str, anchor: str) -> None:
-        self.template, self.anchor = template, anchor
-
-    def stream(self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn]) -> Iterator[str]:
-        n = next((s.n for s in sources if self.anchor in s.text), 1)
-        yield self.template.format(n=n)
-
-    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
-        return question
-
-
 def _ask_with(services, answerer: ScriptedAnswerer, question: str) -> Answer:  # type: ignore[no-untyped-def]
     chain = services.chain.model_copy(update={"answerer_for": lambda mode: answerer})
     return chain.invoke(AskRequest(question=question, mode="local"))

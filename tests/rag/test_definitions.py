@@ -55,20 +55,26 @@ def test_defines(text: str, term: str, defined: bool) -> None:
     assert defines(text, term) is defined
 
 
+def _pinned(texts: list[str], joiner: str) -> Evidence:
+    """One clause-matched passage made of `texts`, each a sentence."""
+    sents, offset = [], 0
+    for i, t in enumerate(texts):
+        sents.append(ScoredSentence(t, offset, offset + len(t), 1, 0.5, i))
+        offset += len(t) + len(joiner)
+    src = Source(
+        n=1, chunk_id="c1", doc_id="d1", title="T", section="T", text=joiner.join(texts), start=0, end=offset
+    )
+    return Evidence(sources=[src], sentences={1: sents}, clause_match=True)
+
+
 def test_the_definition_is_quoted_alone_over_the_readers_choice() -> None:
     texts = [
         "It is difficult to strictly define an AI system.",
         "‘AI system’ means a machine-based system that infers outputs.",
         "An AI system may be used in many sectors.",
     ]
-    sents, offset = [], 0
-    for i, t in enumerate(texts):
-        sents.append(ScoredSentence(t, offset, offset + len(t), 1, 0.5, i))
-        offset += len(t) + 1
-    src = Source(
-        n=1, chunk_id="c1", doc_id="d1", title="T", section="T", text=" ".join(texts), start=0, end=offset
-    )
-    ev = Evidence(sources=[src], sentences={1: sents}, clause_match=True)
+    ev = _pinned(texts, " ")
+    sents = ev.sentences[1]
     ranked = [(0.9, sents[0]), (0.4, sents[2]), (0.2, sents[1])]
     result = compose("What is an AI system?", ev, ranked=ranked, defined_term="AI system")
     assert [q.text for q in result.quotes] == [texts[1]]
@@ -85,14 +91,8 @@ def test_a_glossary_entry_is_answered_by_the_paragraph_under_its_term() -> None:
         "- AI provider",
         "Business operators who incorporate AI systems into applications.",
     ]
-    sents, offset = [], 0
-    for i, t in enumerate(texts):
-        sents.append(ScoredSentence(t, offset, offset + len(t), 1, 0.5, i))
-        offset += len(t) + 1
-    src = Source(
-        n=1, chunk_id="c1", doc_id="d1", title="T", section="T", text="\n".join(texts), start=0, end=offset
-    )
-    ev = Evidence(sources=[src], sentences={1: sents}, clause_match=True)
+    ev = _pinned(texts, "\n")
+    sents = ev.sentences[1]
     ranked = [(0.9, sents[6]), (0.5, sents[2])]
     result = compose("who counts as an AI developer?", ev, ranked=ranked, defined_term="AI developer")
     assert [q.text for q in result.quotes] == texts[2:4]

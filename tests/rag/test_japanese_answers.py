@@ -4,16 +4,15 @@ dates, numbers and names as an English sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-
 import pytest
+from support import ScriptedAnswerer
 
 from rag.chain import AskRequest
 from rag.citations.analysis import analyse
 from rag.citations.japanese import JapaneseChecker
 from rag.citations.markers import parse_answer
 from rag.citations.support import SupportChecker
-from rag.core.models import Answer, ChatTurn, Source
+from rag.core.models import Answer, Source
 from rag.drafting import UNVERIFIED_NOTICE_JA, flag_unsupported_opening, llm_question
 from rag.prompting import ANSWER_INSTRUCTION, ANSWER_INSTRUCTION_JA, answer_messages
 from rag.translate.numbers import normalise_japanese
@@ -116,25 +115,6 @@ def test_an_unsupported_japanese_opening_is_flagged_in_japanese(japanese: Japane
     assert out.index(UNVERIFIED_NOTICE_JA) == 3 and out[-1] == draft[-1]
     right = [opening, "2024年2月14日に設立されました[1]。", *draft[2:]]
     assert UNVERIFIED_NOTICE_JA not in list(flag_unsupported_opening(right, [source], checker))
-
-
-class ScriptedAnswerer:
-    """Writes a fixed Japanese answer citing the source that holds `anchor`: makes the keep/drop rule
-    testable sentence by sentence. The real model's Japanese is tested below."""
-
-    name = "local"
-
-    def __init__(self, template: str, anchor: str) -> None:
-        self.template, self.anchor = template, anchor
-
-    def stream(
-        self, question: str, sources: Sequence[Source], history: Sequence[ChatTurn] = ()
-    ) -> Iterator[str]:
-        n = next((s.n for s in sources if self.anchor in s.text), 1)
-        yield self.template.format(n=n)
-
-    def condense(self, question: str, history: Sequence[ChatTurn]) -> str:
-        return question
 
 
 QUESTION = "日本のAIセーフティ・インスティテュートはいつ設立されましたか?"

@@ -249,3 +249,10 @@ class ScriptedAnswerer:
 
     def condense(self, question: str, history: Sequence) -> str:  # type: ignore[type-arg]
         return question
+
+    def ask(self, services, question: str):  # type: ignore[no-untyped-def]
+        """`question` answered in local mode by the real chain of `services`, with this writing it."""
+        from rag.chain import AskRequest
+
+        chain = services.chain.model_copy(update={"answerer_for": lambda mode: self})
+        return chain.invoke(AskRequest(question=question, mode="local"))

@@ -6,10 +6,9 @@ from __future__ import annotations
 import pytest
 from support import ScriptedAnswerer
 
-from rag.chain import AskRequest
 from rag.citations.support import SupportChecker
 from rag.completeness import answer_checks, completeness
-from rag.core.models import Answer, Sentence, Source
+from rag.core.models import Sentence, Source
 from rag.drafting import UNVERIFIED_NOTICE, brief_sources, flag_unsupported_opening
 from rag.evidence import Evidence, ScoredSentence
 
@@ -147,11 +146,6 @@ def test_a_one_sentence_unsupported_answer_is_flagged_at_the_end() -> None:
 
 
 # -- the chain: verified but incomplete falls back ----------------------------------------------------------
-def _ask_with(services, answerer: ScriptedAnswerer, question: str) -> Answer:  # type: ignore[no-untyped-def]
-    chain = services.chain.model_copy(update={"answerer_for": lambda mode: answerer})
-    return chain.invoke(AskRequest(question=question, mode="local"))
-
-
 @pytest.mark.slow
 def test_a_verified_answer_that_gives_no_date_falls_back_with_a_warning(services) -> None:  # type: ignore[no-untyped-def]
     answerer = ScriptedAnswerer(
@@ -159,7 +153,7 @@ def test_a_verified_answer_that_gives_no_date_falls_back_with_a_warning(services
         "AI safety [{n}].",
         anchor="Japan AI Safety Institute was established",
     )
-    a = _ask_with(services, answerer, "When was Japan's AI Safety Institute set up?")
+    a = answerer.ask(services, "When was Japan's AI Safety Institute set up?")
     assert any("incomplete" in w and "date" in w for w in a.warnings), a.warnings
     assert "2024" in a.answer and a.citations  # the extractive answer took its place
     by_name = {c.name: c for c in a.checks}
@@ -174,7 +168,7 @@ def test_a_verified_complete_answer_is_kept_with_its_checks(services) -> None:  
         "On February 14, 2024, the Japan AI Safety Institute was established [{n}].",
         anchor="Japan AI Safety Institute was established",
     )
-    a = _ask_with(services, answerer, "When was Japan's AI Safety Institute set up?")
+    a = answerer.ask(services, "When was Japan's AI Safety Institute set up?")
     assert not any("incomplete" in w or "extractive" in w for w in a.warnings), a.warnings
     assert a.answer.startswith("On February 14, 2024")
     assert [(c.name, c.passed) for c in a.checks] == [("support", True), ("completeness:date", True)]

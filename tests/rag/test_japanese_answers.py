@@ -127,8 +127,7 @@ def test_a_japanese_answer_keeps_its_supported_sentence_and_drops_a_wrong_date(s
         "同研究所は2023年5月1日に閉鎖されました[{n}]。",
         anchor="Japan AI Safety Institute was established",
     )
-    chain = services.chain.model_copy(update={"answerer_for": lambda mode: answerer})
-    a = chain.invoke(AskRequest(question=QUESTION, mode="local"))
+    a = answerer.ask(services, QUESTION)
     assert a.question_language == "ja"
     assert a.answer.startswith("日本のAIセーフティ・インスティテュートは2024年2月14日に設立されました")
     assert "2023年5月1日" not in a.answer

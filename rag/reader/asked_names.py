@@ -15,7 +15,8 @@ GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 # "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be
 # in the text. "chief" from a fresh ja dev question (誰 … トップ（所長）, "Who … top chief?"), 2026-12-04.
 _ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside|chief)(?:s|ed|ing)?\b", re.I)
-# Not "who's in charge of / who runs …" (see leader_missing): a body answers those as well as a person.
+# Not "who's in charge of / who runs …": a body answers those as well as a person, unless what is run is a
+# body itself (leader_missing).
 
 
 def role_missing(question: str, top_sentences: Sequence[str]) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from rag.citations.analysis import Doc, analyse
@@ -43,6 +44,8 @@ class JapaneseChecker:
 
     def __init__(self, translator: Any) -> None:  # rag.translate.translator.JapaneseTranslator
         self.translator = translator
+        # One sentence is read for its verdict, its citations' best quotes and the completeness checks.
+        self._translate = lru_cache(maxsize=256)(translator.translate)
 
     @staticmethod
     def applies(sentence: str) -> bool:
@@ -50,10 +53,10 @@ class JapaneseChecker:
 
     def english(self, sentence: str) -> str:
         """The sentence's terms in English, for choosing the source sentence it restates."""
-        return " ".join(t.english for t in self.translator.translate(sentence).terms if t.english)
+        return " ".join(t.english for t in self._translate(sentence).terms if t.english)
 
     def verdict(self, sentence: str, evidence: Doc) -> SupportVerdict:
-        translation = self.translator.translate(sentence)
+        translation = self._translate(sentence)
         facts = analyse(normalise_japanese(sentence))
         problem = missing_fact(facts, evidence) or _missing_name(translation.terms, evidence)
         if problem:

@@ -167,6 +167,30 @@ def test_a_comparison_gets_a_quote_from_each_document() -> None:
     assert "Hiroshima" not in both.text or "[2]" in both.text
 
 
+def test_a_comparison_gets_two_quotes_from_each_document_it_names() -> None:
+    ev = evidence(
+        {
+            (1, "eu-ai-act"): [
+                sent(1, 0, "Such techniques should be reliable and interoperable, such as watermarks."),
+                sent(1, 1, "Providers shall ensure that outputs are marked in a machine-readable format."),
+                sent(1, 2, "The AI Office shall encourage codes of practice."),
+            ],
+            (2, "hiroshima-code"): [
+                sent(2, 0, "Organizations should deploy watermarking where technically feasible."),
+                sent(2, 1, "Organizations are encouraged to label AI-generated content."),
+                sent(2, 2, "This includes content authentication and provenance mechanisms."),
+            ],
+        }
+    )
+    g7, eu = ev.sentences[2], ev.sentences[1]
+    ranked = [(0.9, g7[0]), (0.8, g7[1]), (0.7, g7[2]), (0.2, eu[0]), (0.1, eu[1]), (0.05, eu[2])]
+    question = "Does the EU force me to watermark, or is that just the G7 code?"
+    answer = compose(question, ev, ranked=ranked, named_docs=("eu-ai-act", "hiroshima-code"))
+    eu_quotes = [q.text for q in answer.quotes if q.source_n == 1]
+    assert eu_quotes == [eu[0].text, eu[1].text]  # the governing sentence, ranked second in its document
+    assert compose(question, ev, ranked=ranked).quotes[-1].source_n == 2  # without the names: the G7's
+
+
 def test_a_second_part_is_answered_from_another_passage() -> None:
     # Query terms: watermark, images. The best quote names neither; the other passage names "images".
     ev = evidence(

@@ -53,10 +53,9 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   Google signed up to the code?", 「日本はもう署名した?」) is unanswered when none of the top three sentences
   names the party: the corpus keeps no list of signatories (2026-12-06: 1 English and 2 Japanese dev near
   misses, nothing else declined).
-  So is "was Germany for or against…?" (a stance in a dispute; 2026-12-06: 1 more). The rules of
-  2026-12-06 met no near miss of the test split: rules written from one or two dev questions rarely meet
-  a third wording, and answerable probes took back a penalty rule that declined "are there penalties for
-  not following the NIST AI RMF?".
+  So is "was Germany for or against…?" (a stance in a dispute; 2026-12-06: 1 more). Each rule of
+  2026-12-06 rests on one or two dev questions; answerable probes took back a penalty rule that declined
+  "are there penalties for not following the NIST AI RMF?" (how the rules fared held out: README.md).
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 

@@ -195,6 +195,25 @@ _OUTCOME_WORDS = frozenset(
 )
 
 
+# What a report or a study found, when the text only orders it ("the Chairman of the Council of Economic
+# Advisers shall prepare and submit a report…", "within 180 days"): the order is not its findings (fresh
+# users dev, 2026-12-06). Not "decide" or "recommend": a rule in a legal text reads "shall" too. Nor what the
+# order asks a report to show ("what did the order say the report has to show?": answerable probes).
+_ASKED_FINDINGS = re.compile(
+    r"\b(?:find|finding|findings|found|conclude|concluded|conclusions?|show|showed|reveal|revealed)\b", re.I
+)
+_ASKED_MANDATE = re.compile(
+    r"\b(?:requires?|required|ask(?:s|ed)?|wants?|wanted|say|says|said|tell|told|direct(?:s|ed)?"
+    r"|has to|have to|should|must|supposed to|needs? to)\b",
+    re.I,
+)
+_ORDERED_STUDY = re.compile(
+    r"\b(?:shall|must|is directed to|are directed to)\s+(?:[\w,-]+\s+){0,8}?(?:report|study|studies"
+    r"|assessment|analysis|evaluation|review)\b|\bwithin \d+ days\b",
+    re.I,
+)
+
+
 def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
     """An outcome question whose best sentences about the event speak of it only as to come (see above)."""
     if not _ASKED_OUTCOME.search(question) or not top_sentences:
@@ -202,7 +221,12 @@ def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
     asked = {t for t in tokenize(question) if t not in STOP_WORDS and t not in _OUTCOME_WORDS}
     shared = [len(asked & set(tokenize(s))) for s in top_sentences[:3]]
     best = max(range(len(shared)), key=lambda i: (shared[i], -i))  # the one most about the event
-    return shared[best] >= 2 and bool(_PROSPECTIVE.search(top_sentences[best]))
+    if shared[best] < 2:
+        return False
+    sentence = top_sentences[best]
+    findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(question)
+    ordered = findings and bool(_ORDERED_STUDY.search(sentence))
+    return ordered or bool(_PROSPECTIVE.search(sentence))
 
 
 # "where did they meet / where is the lab going to be": a place the best sentences must name beyond the
@@ -277,8 +301,23 @@ _POSITION_ASKED = re.compile(
 )
 
 
+# "Did any country object to / push back on the update?": whether anyone dissented. The texts record what
+# was adopted, not who objected; the best sentences must at least speak of a stance (users dev u-nm-038 and
+# a fresh dev question, 2026-12-06).
+_ANY_OBJECTED = re.compile(
+    r"\b(?:did|has|have|had|were there)\s+any\s*(?:one|body|countr(?:y|ies)|members?|states?|governments?"
+    r"|nations?|delegations?|parties)?\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:object(?:ed)?|oppos(?:e|ed)|push(?:ed)? back|vot(?:e|ed) against|reject(?:ed)?|dissent(?:ed)?"
+    r"|abstain(?:ed)?)\b",
+    re.I,
+)
+_STANCE = re.compile(r"\b(?:object|oppos|against|reject|dissent|abstain|reservation|without a vote)", re.I)
+
+
 def position_missing(question: str, top_sentences: Sequence[str]) -> str:
     """The party whose stance the question asks about, when none of the top three sentences names it."""
+    if _ANY_OBJECTED.search(question) and top_sentences:
+        return "" if any(_STANCE.search(s) for s in top_sentences[:3]) else "anyone"
     found = _POSITION_ASKED.search(question)
     return _unnamed_party(found.group("who"), top_sentences) if found is not None else ""
 

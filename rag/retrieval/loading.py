@@ -1,10 +1,11 @@
 """How the searcher's tables are loaded: from the store, or, for a store too large to hold, from the
-copies kept beside it (BM25, chunk texts and vectors, sentence vectors), each keyed by the store's
-fingerprint."""
+copies kept beside it (BM25, chunk texts and vectors, sentence vectors, sentence BM25), each keyed by the
+store's fingerprint."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 from langchain_core.documents import Document
@@ -12,22 +13,41 @@ from langchain_core.documents import Document
 from rag.core.settings import Settings
 from rag.retrieval.chunk_disk import ChunkDisk
 from rag.retrieval.lexical import LexicalIndex
+from rag.retrieval.sentence_lexical import SentenceLexical, sentence_lexical
 from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, share_strings
-from rag.store.index import Index
+from rag.store.index import Index, chunk_body
 
 log = logging.getLogger(__name__)
 
 
-def load_tables(
-    index: Index, settings: Settings, fingerprint: str
-) -> tuple[ChunkTable, LexicalIndex, SentenceTable] | None:
-    """The chunk table, BM25 and sentence table for the store's content; None when it is empty."""
+@dataclass
+class Tables:
+    table: ChunkTable
+    lexical: LexicalIndex
+    sentences: SentenceTable
+    sentence_lexical: SentenceLexical | None  # None: weight 0, or too many sentences to scan
+
+
+def load_tables(index: Index, settings: Settings, fingerprint: str) -> Tables | None:
+    """The chunk table, BM25, sentence vectors and sentence BM25 for the store's content; None when it
+    is empty."""
     loaded = _load_kept(index, settings, fingerprint) or _load_store(index, settings, fingerprint)
     if loaded is None:
         return None
     table, lexical = loaded
-    return table, lexical, _sentence_table(index, settings, table, fingerprint)
+    sentences = _sentence_table(index, settings, table, fingerprint)
+    by_words = None
+    if settings.sentence_bm25_weight > 0 and sentences.scan:
+        n = len(table.docs)
+        by_words = sentence_lexical(
+            lambda: [chunk_body(table.doc(i)) for i in range(n)],
+            n,
+            index.derived_dir("sentence_bm25"),
+            fingerprint,
+            expansion_weight=settings.sentence_bm25_expansion_weight,
+        )
+    return Tables(table, lexical, sentences, by_words)
 
 
 def _load_store(index: Index, settings: Settings, fingerprint: str) -> tuple[ChunkTable, LexicalIndex] | None:

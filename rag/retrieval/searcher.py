@@ -1,5 +1,6 @@
-"""Candidate generation over one Index: dense + BM25 → weighted reciprocal-rank fusion → clause
-references ("Article 5(1)(f)") ranked first → documents named in the question boosted.
+"""Candidate generation over one Index: chunks ranked four ways (dense, BM25, and each by its best
+sentence, dense and BM25) → weighted reciprocal-rank fusion → clause references ("Article 5(1)(f)")
+ranked first → documents named in the question boosted.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.loading import load_tables
 from rag.retrieval.query_adapter import QueryAdapter
+from rag.retrieval.sentence_lexical import SentenceLexical
 from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, top_n
 from rag.store.index import Index, chunk_body
@@ -92,6 +94,7 @@ class Searcher:
         self.table = ChunkTable.build([])
         self.sentences = SentenceTable()
         self.lexical: LexicalIndex | None = None
+        self.sentence_lexical: SentenceLexical | None = None
         self._parsed: dict[str, QueryRefs] = {}
         self.refresh(force=True)
 
@@ -114,7 +117,8 @@ class Searcher:
             if loaded is None:  # an empty store (fresh install, last document deleted): nothing to search yet
                 self.table, self.lexical = ChunkTable.build([]), None
                 return
-            self.table, self.lexical, self.sentences = loaded
+            self.table, self.lexical = loaded.table, loaded.lexical
+            self.sentences, self.sentence_lexical = loaded.sentences, loaded.sentence_lexical
             log.info("retrieval tables ready: %d chunks", len(self.table.docs))
 
     @property
@@ -175,6 +179,8 @@ class Searcher:
             if expansion:
                 bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
         passes = self._passes(base, named)
+        by_words = self.sentence_lexical  # each chunk ranked by its best sentence's BM25
+        words_best = by_words.best_per_chunk(query, expansion) if by_words is not None else None
         sentence_sims, best_sentence = self._sentence_pass(qvec)
         adapted_q = self._adapted_query(qvec, adapt)
         hits: dict[str, Hit] = {}
@@ -200,6 +206,9 @@ class Searcher:
                     by_sentence = self._by_sentence(best, mask, fetch_k, hits)
                     rankings.append(by_sentence)
                     weights.append(factor * self.settings.sentence_weight)
+                if words_best is not None:
+                    rankings.append(self._by_sentence(words_best, mask, fetch_k, hits))
+                    weights.append(factor * self.settings.sentence_bm25_weight)
                 _trace_pass(span, dense, lexical_top, by_sentence)
         with tracer.start_as_current_span("fuse", attributes={"rankings": len(rankings)}):
             for cid, score in fuse(rankings, weights, self.settings.rrf_k):
@@ -212,7 +221,7 @@ class Searcher:
         rows, best_sentence = self._hits_best(qvec, ranked, best_sentence)
         for h, row in zip(ranked, rows.tolist(), strict=True):
             h.doc = table.doc(row)  # with its text, read from disk for a store too large to hold
-            h._per_sentence = partial(_per_sentence, sentences, sentence_sims, qvec, adapted_q, row)
+            h._per_sentence = partial(sentences.plain_and_adapted, sentence_sims, qvec, adapted_q, row)
             h.sentence = max(float(best_sentence[row]), 0.0) if len(sentences) else 0.0
         return ranked
 
@@ -421,17 +430,6 @@ def _mark_definition(term: str, hits: dict[str, Hit], named: tuple[str, ...], ta
     found = in_named or first(ordered)
     if found is not None:
         found.ref = 1.0
-
-
-def _per_sentence(
-    sentences: SentenceTable,
-    sims: np.ndarray | None,
-    qvec: np.ndarray,
-    adapted_q: np.ndarray | None,
-    row: int,
-) -> tuple[dict[int, float], dict[int, float]]:
-    plain = sentences.of_chunk(sims, row, qvec)
-    return plain, plain if adapted_q is None else sentences.chunk_similarities(adapted_q, row)
 
 
 def _trace_pass(

@@ -109,3 +109,10 @@ class SentenceTable:
         if rows is None:
             return {}
         return {int(self.positions[r]): float(sims[r]) for r in rows}
+
+    def plain_and_adapted(
+        self, sims: np.ndarray | None, qvec: np.ndarray, adapted_q: np.ndarray | None, row: int
+    ) -> tuple[dict[int, float], dict[int, float]]:
+        """`of_chunk` for the question, and for its adapted vector (the same when there is none)."""
+        plain = self.of_chunk(sims, row, qvec)
+        return plain, plain if adapted_q is None else self.chunk_similarities(adapted_q, row)

@@ -125,9 +125,15 @@ def hnsw_for_the_whole_store(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(searcher_module, "EXACT_DENSE_MAX", 0)
 
 
-def searcher(aliases: list[DocAlias] | None = None) -> Searcher:
-    # chroma_host set: the BM25 index stays in memory instead of being written to data_dir.
-    settings = Settings(chroma_host="fake", sentence_index=False, _env_file=None)  # type: ignore[call-arg]
+def searcher(aliases: list[DocAlias] | None = None, sentence_bm25_weight: float = 0.0) -> Searcher:
+    # chroma_host set: the BM25 index stays in memory instead of being written to data_dir. The sentence
+    # lists are off unless asked for: these tests pin the fusion of the chunk lists.
+    settings = Settings(
+        chroma_host="fake",
+        sentence_index=False,
+        sentence_bm25_weight=sentence_bm25_weight,
+        _env_file=None,  # type: ignore[call-arg]
+    )
     return Searcher(FakeIndex(), settings, aliases or [])  # type: ignore[arg-type]
 
 
@@ -152,6 +158,20 @@ def test_searcher_scores_are_the_fusion_of_its_dense_and_bm25_lists() -> None:
     assert [h.score for h in hits] == [score for _, score in expected]
     assert by_id["c2"].dense_rank == 0 and by_id["c2"].bm25_rank is None
     assert by_id["c1"].dense_rank == 1 and by_id["c1"].bm25_rank == 0
+
+
+def test_each_chunk_ranked_by_its_best_sentence_by_bm25_joins_the_fusion() -> None:
+    plain = {h.id: h.score for h in searcher().search("provenance of synthetic content")}
+    s = searcher(sentence_bm25_weight=0.2)
+    assert s.sentence_lexical is not None and len(s.sentence_lexical) >= len(TEXTS)
+    best = s.sentence_lexical.best_per_chunk("provenance of synthetic content")
+    ranked = [str(s.table.docs[i].id) for i in np.argsort(-best, kind="stable") if best[i] > 0]
+    assert ranked and "c2" not in ranked  # c2 shares no word with the query
+    k = s.settings.rrf_k
+    hits = {h.id: h.score for h in s.search("provenance of synthetic content")}
+    for rank, cid in enumerate(ranked):
+        assert hits[cid] == pytest.approx(plain[cid] + 0.2 / (k + rank + 1))
+    assert hits["c2"] == pytest.approx(plain["c2"])
 
 
 def test_a_document_cued_by_its_issuer_gets_the_full_weight_pass_like_a_named_one() -> None:

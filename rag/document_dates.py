@@ -32,8 +32,11 @@ if TYPE_CHECKING:
 _EVENT_TEXT = re.compile(
     r"\b(?:statement|communiqu[eé]|resolution|fact sheet|declaration|executive order)\b", re.I
 )
-# The reader's best quotable sentences whose documents are looked at: the answer leads with them.
+# The reader's best quotable sentences whose documents are looked at: the answer leads with them. A
+# question comparing two texts' dates looks further: the two best may both come from one of them ("how old
+# was NIST's framework when Biden signed his order?" led with two quotes of the order).
 TOP_QUOTES = 2
+TOP_QUOTES_COMPARED = 4
 MAX_DATED = 2
 
 
@@ -50,7 +53,8 @@ def own_dates(
         return evidence, []
     compares = bool(COMPARES_DATES.search(question))
     doc_of = {src.n: src.doc_id for src in evidence.sources}
-    top = [s for p, s in reading.ranked if quotable(p, s.text, "date")][:TOP_QUOTES]
+    top = [s for p, s in reading.ranked if quotable(p, s.text, "date")]
+    top = top[: TOP_QUOTES_COMPARED if compares else TOP_QUOTES]
     quoted = [*top, *parts]
     docs = list(dict.fromkeys(doc_of[s.source_n] for s in quoted))
     aliases = {a.doc_id: a for a in searcher.aliases}

@@ -33,6 +33,7 @@ _COUNTERS = {
         "people", "person", "participant", "member", "expert", "attendee", "individual", "employee",
         "specialist", "staff", "worker", "representative",
     ),
+    "How many votes": ("vote", "ballot"),
 }  # fmt: skip
 
 # A how-much asked of what a text says: "will it tell us how much…", "does it specify how many…".

@@ -67,11 +67,14 @@ _WH = (
     # Not 何人か / 何社か ("some people", "a few companies"): no count is asked
     (re.compile(r"何社(?!か)"), "How many companies"),
     (re.compile(r"何人(?!か)|何名(?!か)|人数"), "How many people"),
+    # 何票 / 票数: votes, which no text of the corpus counts (fresh ja dev, 2026-12-06: 「賛成は何票」 lost
+    # its question word and was searched as a statement)
+    (re.compile(r"何票|票数"), "How many votes"),
     (
         re.compile(
             r"何日|何か月|何ヶ月|何カ月|何週間|何時間|どのくらい|どれくらい|何人(?!か)|いくつ|何%|何パーセント|上限|件数|何件"
             # Counters: 何か国 (how many countries), 何社 (companies), 何名, 何回, 何種類 …
-            r"|何か国|何カ国|何ヶ国|何社(?!か)|何名(?!か)|何回|何個|何種類|何本|何団体|何機関"
+            r"|何か国|何カ国|何ヶ国|何社(?!か)|何名(?!か)|何回|何個|何種類|何本|何団体|何機関|何か所|何カ所|何ヶ所"
         ),
         "How many",
     ),

@@ -180,6 +180,7 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("会合はどこで開かれましたか？", "Where"),
         ("参加者は全部で何人くらいだったの？", "How many people"),
         ("コンソーシアムには何社入ってるの？", "How many companies"),
+        ("欧州議会で可決されたとき、賛成は何票だった?", "How many votes"),  # votes no text counts
         ("何人かの専門家が関わったの？", "Does"),  # 何人か: "some people", no count asked
     ],
 )
@@ -190,7 +191,13 @@ def test_the_interrogative_sets_the_question_type(
 
 
 @pytest.mark.parametrize(
-    "question", ["何か国が参加していますか。", "何社が署名しましたか。", "何回開かれましたか。"]
+    "question",
+    [
+        "何か国が参加していますか。",
+        "何社が署名しましたか。",
+        "何回開かれましたか。",
+        "拠点は何か所にあるの？",
+    ],
 )
 def test_a_counter_asks_how_many(translator: JapaneseTranslator, question: str) -> None:
     assert translator.translate(question).english.startswith("How many")
@@ -205,6 +212,17 @@ def test_countries_counted_need_a_figure_beside_countries(translator: JapaneseTr
     assert amount_missing(english, ["Adopted at the 78th session on 21 March 2024."], translated=True)
     endorsed = "The goal was endorsed by a coalition of 23 countries in the margins of COP28."
     assert not amount_missing(english, ["Resolution 78/265.", endorsed], translated=True)
+
+
+def test_votes_counted_need_a_figure_beside_votes(translator: JapaneseTranslator) -> None:
+    from rag.reader.amounts import amount_missing
+
+    english = translator.translate("欧州議会でAI法が可決されたとき、賛成は何票だった?").english
+    assert english.startswith("How many votes")
+    # figures, but of a chapter and a regulation: the corpus counts no votes
+    cited = "The requirements set out in Chapter III, Section 2, of Regulation (EU) 2024/1689 apply."
+    assert amount_missing(english, [cited], translated=True)
+    assert not amount_missing(english, ["It was adopted with 523 votes in favour."], translated=True)
 
 
 def test_a_counter_of_people_or_companies_needs_a_figure_beside_them(translator: JapaneseTranslator) -> None:

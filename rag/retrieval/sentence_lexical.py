@@ -4,10 +4,11 @@ Chunk-level BM25 dilutes a rare term that one sentence of a long passage carries
 chunk on "creditworthiness" sits among employment and public-benefit items, and "a lender decides if I get
 a loan" (with its glossary term) ranked it below 30 chunks that say "high-risk" many times over. Scored
 sentence by sentence, the sentence that holds the asked terms wins. bm25s does the scoring; the sentences
-are the selector's own split (rag/sentence_cache.py), so a chunk's best sentence here is one the reader
-can quote. Kept beside the store like the chunks' BM25 (rag/retrieval/lexical.py): splitting costs 0.6 s
-at this corpus's size, paid once per store fingerprint. Like the dense sentence scan, it is left out
-above `sentence_scan_max` sentences: at 10× the corpus a question's scores cost 0.5 ms, at 100× about 5.
+are the selector's own split (`sentence_spans`, as rag/sentence_cache.py splits), so a chunk's best
+sentence here is one the reader can quote. Kept beside the store like the chunks' BM25
+(rag/retrieval/lexical.py): building it costs half a second at this corpus's size, paid once per store
+fingerprint. Like the dense sentence scan, it is left out above `sentence_scan_max` sentences: at 10× the
+corpus a question's scores cost 0.5 ms, at 100× about 5.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.retrieval.lexical import LexicalIndex
-from rag.sentence_cache import split
+from rag.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class SentenceLexical:
         texts: list[str] = []
         rows: list[int] = []
         for row, body in enumerate(bodies):
-            for a, b, _ in split(body):
+            for a, b in sentence_spans(body):
                 texts.append(body[a:b])
                 rows.append(row)
         index = LexicalIndex.build([str(i) for i in range(len(texts))], texts, fingerprint)

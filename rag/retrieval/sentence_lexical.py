@@ -60,7 +60,7 @@ class SentenceLexical:
 
     @classmethod
     def load(
-        cls, folder: Path, fingerprint: str, n_chunks: int, mmap: bool = False
+        cls, folder: Path, fingerprint: str, n_chunks: int, mmap: bool = False, expansion_weight: float = 1.0
     ) -> SentenceLexical | None:
         """The kept copy for this fingerprint, or None."""
         index = LexicalIndex.load(folder, fingerprint, mmap=mmap)
@@ -72,7 +72,7 @@ class SentenceLexical:
             return None
         if len(rows) and (int(rows[-1]) >= n_chunks or bool(np.any(np.diff(rows) < 0))):
             return None
-        return cls(index, rows, n_chunks)
+        return cls(index, rows, n_chunks, expansion_weight)
 
     def __len__(self) -> int:
         return len(self.chunk_rows)
@@ -100,10 +100,10 @@ def sentence_lexical(
     expansion_weight: float = 1.0,
 ) -> SentenceLexical:
     """The kept copy for this content, or one built now from `bodies()` (and kept when there is a folder)."""
-    kept = SentenceLexical.load(folder, fingerprint, n_chunks, mmap=mmap) if folder is not None else None
-    if kept is not None:
-        kept.expansion_weight = expansion_weight
-        return kept
+    if folder is not None:
+        kept = SentenceLexical.load(folder, fingerprint, n_chunks, mmap, expansion_weight)
+        if kept is not None:
+            return kept
     built = SentenceLexical.build(bodies(), fingerprint, expansion_weight)
     if folder is not None:
         try:

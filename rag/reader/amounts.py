@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from rag.citations.facts import AMOUNT_KINDS, extract_facts
 from rag.reader.question import question_type
-from rag.reader.subject import about, subject_names
+from rag.reader.subject import about, asked_words, on_subject, subject_names
 from rag.text.tokenize import STOP_WORDS, tokenize
 
 __all__ = ["amount_missing", "counted_noun"]
@@ -18,7 +18,10 @@ __all__ = ["amount_missing", "counted_noun"]
 # as with a figure: no amount is asked for.
 _HOW_OFTEN = re.compile(r"\bhow often\b", re.I)
 # What a "how many/much" question counts: the noun after it ("how many jobs", "how much funding").
-_COUNTED = re.compile(r"\bhow (?:many|much)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I)
+# "the number / count / tally of non-member countries" counts the same way (users dev u-nm-035).
+_COUNTED = re.compile(
+    r"\b(?:how (?:many|much)|(?:number|count|tally|headcount) of)\s+((?:[a-z-]+\s+){0,3}[a-z-]+)", re.I
+)
 # Words that name a measure, not a thing counted: "over what period", "how much time".
 _MEASURES = frozenset(
     "amount number share percentage proportion period time duration size kind sort type money".split()
@@ -52,8 +55,14 @@ def amount_missing(
     after it is no counted noun; only the figure is asked of the best sentence. `titles`: the passages'
     titles and headings (rag/reader/subject.py)."""
     if _MONEY_ASKED.search(question) and question_type(question) != "number" and top_sentences:
-        # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too
-        return not any(_amounts(s, {"money"}) - _amounts(question) for s in top_sentences[:3])
+        # "did the summit come with a dollar pledge?": a sum is asked for in a yes/no question too. After the
+        # best sentence, of what the question asks about: Japan's AI Safety Institute has no budget in a
+        # sentence on other investments in Japan (probes written blind, 2026-12-06).
+        words, names = asked_words(question, _MONEY_WORDS), subject_names(question, top_sentences[0], titles)
+        return not any(
+            _amounts(s, {"money"}) - _amounts(question) and (i == 0 or on_subject(s, words, names))
+            for i, s in enumerate(top_sentences[:3])
+        )
     if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
         return False
     if _SAYS_HOW_MUCH.search(question) and not translated:
@@ -141,6 +150,7 @@ def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[
     return found
 
 
+_MONEY_WORDS = frozenset(tokenize("budget price cost money funding annual pledge sum amount dollar"))
 # "how much money / funding / did it cost", "how many dollars": a sum is asked for. So is "how much … is
 # Japan putting into / does it have to chip in / will they spend" (up to six words between: users dev,
 # 2026-12-06), and "what's the budget".
@@ -149,7 +159,7 @@ _MONEY_ASKED = re.compile(
     r"|\bhow much\b(?:\s+[\w'’-]+){0,6}?\s+(?:costs?|spend(?:ing)?|spent|pay(?:ing)?|paid|invest(?:ing|ed)?"
     r"|contribut(?:e|ing)|chip(?:ping)? in|put(?:ting)? (?:in|into)|pour(?:ing)?|allocat(?:e|ed|ing)"
     r"|earmark(?:ed|ing)?|set aside)\b"
-    r"|\bwhat(?:['’]s| is| was) the (?:budget|price|cost)\b"
+    r"|\bwhat(?:['’]s| is| was) the (?:[\w-]+ ){0,2}?(?:budget|price|cost)\b"
     r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
     r"|\bprice tag\b",
     re.I,

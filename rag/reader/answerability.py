@@ -68,6 +68,7 @@ from pydantic import BaseModel
 
 from rag.citations.facts import extract_facts
 from rag.reader.amounts import amount_missing
+from rag.reader.asked_contents import contents_missing
 from rag.reader.asked_names import (
     GENERIC_NAME_WORDS,
     asked_name,
@@ -76,8 +77,8 @@ from rag.reader.asked_names import (
     name_missing,
     role_missing,
 )
-from rag.reader.question import COMPARES_DATES
-from rag.reader.subject import about, subject_names
+from rag.reader.asked_stances import position_missing, signatory_missing
+from rag.reader.subject import about, asked_words, on_subject, subject_names
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 from rag.text.versions import versions
@@ -134,7 +135,10 @@ def _name_words(name: str) -> int:
 # "what date / which day / the exact dates / is there a set date": a calendar day is asked for, not a year
 # or a period ("when" is answered by "within 270 days" or "upon entry into force" as often as by a date).
 _ASKED_DAY = re.compile(
-    r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b", re.I
+    r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b"
+    # "what were the dates of…", "when does DICAS first meet, exactly?" (probes written blind, 2026-12-06)
+    r"|\bthe dates? of\b|\bwhen\b[^?]*\bexact(?:ly)?\b",
+    re.I,
 )
 
 
@@ -145,21 +149,61 @@ _WHEN_PAST = re.compile(r"\bwhen (?:was|were|did)\b", re.I)
 _WHEN_DEPTH = 5  # any date will do, so look further: the date may come in a later quote
 
 
+# "what's the deadline / by when / due by / the timeline": a date or a period ("within 270 days", "by the end
+# of this year", "fiscal year 2024"), given in a top-three sentence about what the question asks of. "We
+# ask our Labor Ministers to develop the action plan" sets no deadline, and a meeting "on December 1, 2023"
+# in the third sentence is not one (users dev u-nm-965).
+_ASKED_DEADLINE = re.compile(
+    r"\b(?:deadlines?|due (?:date|by)|by when|by what (?:date|month|year)|timeline|timetable)\b"
+    # "when is the G7 supposed to roll out the brand?", "when will Japan publish the next version?": a date
+    # to come (probes written blind, 2026-12-06)
+    r"|\bwhen (?:is|are|will|does|do)\b[^?]{0,80}?\b(?:supposed to|going to|expected to|due|scheduled|set to"
+    r"|planned|meant to|coming out)\b|^\W*when will\b",
+    re.I,
+)
+_PERIOD = re.compile(
+    r"\bwithin [\w-]+ (?:days|weeks|months|years)\b|\bby the end of\b|\bend of (?:the|this|that) year\b"
+    r"|\bfiscal year\b|\bno later than\b",
+    re.I,
+)
+_DEADLINE_WORDS = frozenset(tokenize("deadline deadlines due date timeline timetable when"))
+
+
+def deadline_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A deadline question whose top three sentences give no date or period: in the best one, or in one
+    about the question's subject (it names what the question names and shares two of its words)."""
+    if not _ASKED_DEADLINE.search(question) or not top_sentences:
+        return False
+    asked, names = asked_words(question, _DEADLINE_WORDS), subject_names(question, top_sentences[0])
+    for i, sentence in enumerate(top_sentences[:3]):
+        dated = _PERIOD.search(sentence) or any(f.kind == "date" for f in extract_facts(sentence))
+        if dated and (i == 0 or on_subject(sentence, asked, names)):
+            return False
+    return True
+
+
 def date_missing(
     question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
 ) -> bool:
     """A what-date question whose top three sentences give no day of a month beyond the question's own,
-    or a when-did question whose top five give no date at all beyond the question's own."""
+    or a when-did question whose top five give no date at all beyond the question's own, or a deadline
+    question whose top three give none about its subject."""
     day = bool(_ASKED_DAY.search(question))
     when = bool(_WHEN_PAST.search(question)) or (translated and question.startswith("When"))
+    if not (day or when) and not translated:
+        return deadline_missing(question, top_sentences)
     if not (day or when) or not top_sentences:
         return False
     asked = {f.display for f in extract_facts(question) if f.kind == "date"}
     # A day is asked of what the question names: "the exact dates of the 2025 AI Action Summit" are not
     # the Hiroshima Summit's "May 19-21, 2023" (rag/reader/subject.py).
     names = subject_names(question, top_sentences[0], titles) if day and not translated else set()
-    for sentence in top_sentences[: 3 if day else _WHEN_DEPTH]:
-        if not about(sentence, names, every=True):
+    # A translated question's names are lost with its word order: after the best sentence, the day must be
+    # given in one that shares two of its words ("What date … 2025 AI action holding?" is not answered by the
+    # communiqué's own date; Japanese probes written blind, 2026-12-06).
+    words = asked_words(question) if day and translated else set()
+    for i, sentence in enumerate(top_sentences[: 3 if day else _WHEN_DEPTH]):
+        if not about(sentence, names, every=True) or (words and i and not on_subject(sentence, words, set())):
             continue
         for fact in extract_facts(sentence):
             if fact.kind == "date" and fact.display not in asked and (_is_day(fact.display) or not day):
@@ -178,7 +222,8 @@ def _is_day(display: str) -> bool:
 # to come ("will convene", "we look forward to the pilot", "is currently underway"), the corpus predates
 # the outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
 _ASKED_OUTCOME = re.compile(
-    r"\bwhat did\b[^?]{0,80}?\b(?:find|finding|found|decide|conclude|recommend|show|reveal|learn)\b"
+    r"\bwhat did\b[^?]{0,80}?\b(?:find\w*|found|decid\w*|conclu\w*|recommend\w*|show\w*|reveal\w*|learn\w*)"
+    r"|\bhow did\b[^?]{0,60}?\bgo\b|\bturn(?:ed)? out\b|\bend(?:ed)? up\b|\bwhat happened\b"
     r"|\bhow did\b[^?]{0,80}?\b(?:react|respond|receive)|\b(?:reactions?|responses?|reception) to\b"
     r"|\b(?:results?|outcomes?|findings?|conclusions?) (?:of|from)\b"
     r"|\bwhat came (?:out )?of\b|\bwhat changed\b",
@@ -191,7 +236,18 @@ _PROSPECTIVE = re.compile(
 )
 _OUTCOME_WORDS = frozenset(
     "find finding found decide conclude recommend show reveal learn result outcome change react respond"
-    " receive reaction response reception".split()
+    " receive reaction response reception go turn end happen happened actually".split()
+)
+# "How did the pilot go?", "what did they end up adopting?": what came of an event. A sentence that orders or
+# asks for it ("shall adopt its own rules of procedure", "encourage … the OECD to consider analysis") speaks
+# of it as to come (probes written blind, 2026-12-06). Not for "what does the Act say": a rule reads "shall".
+_HOW_IT_WENT = re.compile(
+    r"\bhow did\b[^?]{0,60}?\bgo\b|\bturn(?:ed)? out\b|\bend(?:ed)? up\b|\bwhat happened\b", re.I
+)
+_ORDERED = re.compile(
+    r"\b(?:shall|encourag(?:e|es|ed|ing)|task(?:s|ed)?|instruct(?:s|ed)?|call(?:s|ed)? on|to consider)\b"
+    r"|\bask(?:s|ed)?\b[^.]{0,40}?\bto\b",
+    re.I,
 )
 
 
@@ -199,9 +255,7 @@ _OUTCOME_WORDS = frozenset(
 # Advisers shall prepare and submit a report…", "within 180 days"): the order is not its findings (fresh
 # users dev, 2026-12-06). Not "decide" or "recommend": a rule in a legal text reads "shall" too. Nor what the
 # order asks a report to show ("what did the order say the report has to show?": answerable probes).
-_ASKED_FINDINGS = re.compile(
-    r"\b(?:find|finding|findings|found|conclude|concluded|conclusions?|show|showed|reveal|revealed)\b", re.I
-)
+_ASKED_FINDINGS = re.compile(r"\b(?:find\w*|found|conclu\w*|show\w*|reveal\w*)", re.I)
 _ASKED_MANDATE = re.compile(
     r"\b(?:requires?|required|ask(?:s|ed)?|wants?|wanted|say|says|said|tell|told|direct(?:s|ed)?"
     r"|has to|have to|should|must|supposed to|needs? to)\b",
@@ -214,9 +268,17 @@ _ORDERED_STUDY = re.compile(
 )
 
 
-def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
+# A translated question keeps only the noun: 成果 / 結果 / 結論 → "result", "conclusion" (probes written
+# blind in Japanese, 2026-12-06: "What AI Seoul Summit result?").
+_OUTCOME_TRANSLATED = re.compile(r"\b(?:results?|outcomes?|conclusions?|findings?|in the end)\b", re.I)
+
+
+def outcome_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
     """An outcome question whose best sentences about the event speak of it only as to come (see above)."""
-    if not _ASKED_OUTCOME.search(question) or not top_sentences:
+    # A translated one asks with 何 / どう ("What … result?"), not 成果として承認 (what was endorsed)
+    wh = not translated or question.startswith(("What", "How"))
+    asked_for = wh and (_OUTCOME_TRANSLATED if translated else _ASKED_OUTCOME).search(question)
+    if not asked_for or not top_sentences:
         return False
     asked = {t for t in tokenize(question) if t not in STOP_WORDS and t not in _OUTCOME_WORDS}
     shared = [len(asked & set(tokenize(s))) for s in top_sentences[:3]]
@@ -226,7 +288,8 @@ def outcome_missing(question: str, top_sentences: Sequence[str]) -> bool:
     sentence = top_sentences[best]
     findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(question)
     ordered = findings and bool(_ORDERED_STUDY.search(sentence))
-    return ordered or bool(_PROSPECTIVE.search(sentence))
+    went = bool(_HOW_IT_WENT.search(question)) and bool(_ORDERED.search(sentence))
+    return ordered or went or bool(_PROSPECTIVE.search(sentence))
 
 
 # "where did they meet / where is the lab going to be": a place the best sentences must name beyond the
@@ -265,70 +328,6 @@ def version_missing(question: str, top_sentences: Sequence[str], titles: Sequenc
     return lacking[0] if lacking else ""
 
 
-# "Has OpenAI or Google signed up to the code?", 「日本はもう署名した?」 ("Does Japan … signature signed?"):
-# whether a named party signed, ratified, joined or endorsed a text. The corpus keeps no list of
-# signatories, so the best sentences must at least name the party. Asked as a yes/no question only: "When
-# did Biden sign…" is a date question, and "before or after" compares dates (COMPARES_DATES).
-_SIGNED_ASKED = re.compile(
-    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:has|have|had|did|does|do|is|are|was|were)\s+"
-    r"(?P<who>[A-Z][\w.&'’-]*(?:\s+(?:or|and)\s+[A-Z][\w.&'’-]*)?)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?i:sign(?:ed|s)?|ratif(?:y|ied)|join(?:ed|s)?|acceded?|endorsed?|adhered?)\b"
-)
-# A translated question keeps its question word and its terms, not their order.
-_SIGNED_TRANSLATED = re.compile(
-    r"^(?:Does|Has|Did|Is)\s+(?P<who>[A-Z][\w.&'’-]*)\b.*\b(?:sign|signature|signed|ratif\w*)\b"
-)
-
-_NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})  # "Do I have to sign…?" names no party
-
-
-def signatory_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
-    """The party a has-X-signed question asks about, when none of the top three sentences names it."""
-    found = (_SIGNED_TRANSLATED if translated else _SIGNED_ASKED).search(question)
-    if found is None or COMPARES_DATES.search(question):
-        return ""
-    return _unnamed_party(found.group("who"), top_sentences)
-
-
-# "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position
-# in a dispute, which the texts, final and agreed, do not record; the best sentences must at least name the
-# party. Not "did Japan support the OECD principles?" (a member adheres: on probes it declined an answerable
-# question), nor a possessive ("does Biden's order back that?" asks what a text says).
-_POSITION_ASKED = re.compile(
-    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:was|were|is|are|did|does|do|has|have)\s+(?:the\s+)?"
-    r"(?P<who>[A-Z][\w.&-]*(?:\s+(?:or|and)\s+[A-Z][\w.&-]*)?)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?i:for or against|oppos(?:e|ed|es|ing)|push(?:ed)? back|object(?:ed|s)? to)\b"
-)
-
-
-# "Did any country object to / push back on the update?": whether anyone dissented. The texts record what
-# was adopted, not who objected; the best sentences must at least speak of a stance (users dev u-nm-038 and
-# a fresh dev question, 2026-12-06).
-_ANY_OBJECTED = re.compile(
-    r"\b(?:did|has|have|had|were there)\s+any\s*(?:one|body|countr(?:y|ies)|members?|states?|governments?"
-    r"|nations?|delegations?|parties)?\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:object(?:ed)?|oppos(?:e|ed)|push(?:ed)? back|vot(?:e|ed) against|reject(?:ed)?|dissent(?:ed)?"
-    r"|abstain(?:ed)?)\b",
-    re.I,
-)
-_STANCE = re.compile(r"\b(?:object|oppos|against|reject|dissent|abstain|reservation|without a vote)", re.I)
-
-
-def position_missing(question: str, top_sentences: Sequence[str]) -> str:
-    """The party whose stance the question asks about, when none of the top three sentences names it."""
-    if _ANY_OBJECTED.search(question) and top_sentences:
-        return "" if any(_STANCE.search(s) for s in top_sentences[:3]) else "anyone"
-    found = _POSITION_ASKED.search(question)
-    return _unnamed_party(found.group("who"), top_sentences) if found is not None else ""
-
-
-def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
-    names = {n for n in re.split(r"\s+(?:or|and)\s+", who) if n.lower() not in _NOT_PARTIES}
-    if not names or not top_sentences or any(about(s, names) for s in top_sentences[:3]):
-        return ""
-    return sorted(names)[0]
-
-
 def missing_detail(
     question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
 ) -> str:
@@ -341,17 +340,20 @@ def missing_detail(
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):
         return "a date"
-    if outcome_missing(question, top_sentences):
+    if outcome_missing(question, top_sentences, translated):
         return "what came of it (they speak of it only as to come)"
     if place_missing(question, top_sentences, translated):
         return "a place"
     version = version_missing(question, top_sentences, titles)
     if version:
         return f"version {version} of the text"
+    text = contents_missing(question, top_sentences, titles) if not translated else ""
+    if text:
+        return f"what the {text} itself says (they only mention it)"
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"
-    party = position_missing(question, top_sentences)
+    party = position_missing(question, top_sentences, titles)
     if party:
         return f"where {party} stood on it"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from rag.reader.subject import asked_words, on_subject, subject_names
 from rag.text.tokenize import STOP_WORDS, tokenize
 
 GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
@@ -14,7 +15,14 @@ GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 
 # "who chairs / chaired / heads / leads / was appointed / directs / is the chief": a role; its stem must be
 # in the text. "chief" from a fresh ja dev question (誰 … トップ（所長）, "Who … top chief?"), 2026-12-04.
-_ROLE = re.compile(r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|preside|chief)(?:s|ed|ing)?\b", re.I)
+# The role's nouns too: "who's the director / leader / president / chairman of…" (probe questions written
+# blind, 2026-12-06).
+_ROLE = re.compile(
+    r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|presid|chief)"
+    r"(?:s|ed|ing|e|es|man|woman|person|er|ers|or|ors|ent|ents)?\b",
+    re.I,
+)
+_ROLE_WORDS = frozenset({"who", "chair", "head", "lead", "leader", "director", "president", "chief"})
 # Not "who's in charge of / who runs …": a body answers those as well as a person, unless what is run is a
 # body itself (leader_missing).
 
@@ -25,7 +33,15 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
     if found is None or not top_sentences:
         return False
     role = found.group(1).lower()
-    return not any(re.search(rf"\b{role}", s, re.I) for s in top_sentences[:3])
+    # The role of what the question names: "the heads of other relevant agencies" in an order's sentence
+    # is no head of Japan's AI Safety Institute (users dev u-nm-547), nor is NIST's Director, in a sentence
+    # on "AI safety", the director of Japan's institute: the sentence names the question's names and
+    # shares two of its words.
+    names = subject_names(question, top_sentences[0])
+    asked = asked_words(question, _ROLE_WORDS)
+    return not any(
+        re.search(rf"\b{role}", s, re.I) and on_subject(s, asked, names) for s in top_sentences[:3]
+    )
 
 
 # "who's in charge of / runs / is running the AI Safety Institute?": who leads a body. A body cannot answer
@@ -33,7 +49,7 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
 # Assistant to the President", "the Director of OSTP"). "who runs it" names no body and is left alone.
 _BODY = (
     r"(?:institute|office|lab|laboratory|agency|board|panel|council|committee|centre|center|secretariat"
-    r"|unit|forum)s?"
+    r"|unit|forum|group)s?"
 )
 _LEADER_ASKED = re.compile(
     rf"\bwho\b[^?]{{0,40}}?\b(?:in charge of|running|runs|run|at the helm of)\s+"
@@ -65,7 +81,13 @@ def leader_missing(question: str, top_sentences: Sequence[str], translated: bool
 # The kind of name a question asks for, by the words it asks with, and the recogniser's labels that answer it.
 # "Which people / which companies must…" asks for a category ("providers", "natural persons"), not names:
 # an obligation or eligibility word turns the rule off (_CATEGORY).
-_PERSON_WORDS = r"ceos?|chief executives?|executives"  # not "what executive order"
+# not "what executive order"; not "which ministry". Astronauts, lecturers: probes written blind (2026-12-06).
+_PERSON_WORDS = (
+    r"ceos?|chief executives?|executives|astronauts?|lecturers?|professors?|scientists?"
+    r"|spokes(?:person|man|woman)"
+)
+# Not "which minister / official": the office answers those as well as a name ("the Assistant to the President
+# … shall serve as Chair", users dev u-fu-373), and on the probes held out such a rule lost as many as it won.
 _COMPANY_WORDS = r"compan(?:y|ies)|firms?|labs?|corporations?"
 _COUNTRY_WORDS = r"countr(?:y|ies)|nations?"
 _PRODUCT_WORDS = r"tools?|products?|apps?|chatbots?"
@@ -78,9 +100,23 @@ _ASKED_NAME = [
         (_PRODUCT_WORDS, "product", r"\s+did\b"),  # "which AI tool did they use"
     )
 ] + [
-    (re.compile(r"\bname of the (?:person|individual)\b", re.I), "person"),
-    # Who gave the lecture / wrote the article: a person's name (new users dev, 2026-12-05)
-    (re.compile(r"\bwho (?:actually )?(?:gave|delivered|taught|wrote|authored)\b", re.I), "person"),
+    (re.compile(r"\bname of (?:the|that|this) (?:person|individual|official)\b", re.I), "person"),
+    # "what's that person's actual name?", "name a few of the experts who sat on it" (probes, 2026-12-06)
+    (re.compile(r"\b(?:person|individual|official)['’]s (?:actual |full |real )?name\b", re.I), "person"),
+    (
+        re.compile(r"\bname (?:a few|some|any|one) (?:of )?(?:the )?(?:experts|members|people)\b", re.I),
+        "person",
+    ),
+    # Who gave the lecture / wrote the article: a person's name (new users dev, 2026-12-05); "who was
+    # teaching it?" (users dev u-nm-958)
+    (
+        re.compile(
+            r"\bwho (?:actually )?(?:gave|delivered|taught|wrote|authored|lectured)\b"
+            r"|\bwho (?:was|were|is) (?:teaching|giving|delivering|lecturing)\b",
+            re.I,
+        ),
+        "person",
+    ),
     # Who sits on the panel / who were its members: names, or what it is composed of
     (
         re.compile(
@@ -162,7 +198,12 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
 
     asked = set(tokenize(question))
     group = _asked_group(question)
-    for sentence in top_sentences[:3]:
+    # A name given after the best sentence must be given of what the question asks about: a G7 member named
+    # in the third sentence is no member of the Friends Group (probes written blind, 2026-12-06).
+    subject, names = asked_words(question, _KIND_WORDS), subject_names(question, top_sentences[0])
+    for i, sentence in enumerate(top_sentences[:3]):
+        if i and not on_subject(sentence, subject, names):
+            continue
         if group and group.search(sentence):
             continue  # "…NVIDIA, Microsoft and a consortium of Japanese companies": the asked ones unnamed
         if kind == "member" and _COMPOSITION.search(sentence):
@@ -181,6 +222,15 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
     return True
 
 
+_KIND_WORDS = frozenset(
+    tokenize(
+        "which what name names company companies firm firms lab labs corporation corporations country"
+        " countries"
+        " nation nations ceo ceos executive executives astronaut astronauts lecturer professor scientist"
+        " tool tools product products app apps chatbot chatbots brand logo person individual people member"
+        " members expert experts"
+    )
+)
 _GROUP = re.compile(
     rf"\b(?:which|what)\s+((?:[A-Za-z][\w-]*\s+){{1,2}}?)({_COMPANY_WORDS}|{_COUNTRY_WORDS})\b", re.I
 )

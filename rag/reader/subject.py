@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 
 from rag.text.months import MONTH_NAMES
+from rag.text.tokenize import STOP_WORDS, tokenize
 
 # A capitalised word after the question's first, with a lower-case letter or all in capitals: "Microsoft",
 # "Action", "ASPIRE"; not "G7" (one capital), nor "AI", which every passage here names, nor a month.
@@ -40,3 +41,17 @@ def about(sentence: str, names: set[str], every: bool = False) -> bool:
 def _names(text: str, name: str) -> bool:
     """The whole word, or its plural or possessive ("Summits", "Microsoft's"): "Act" is not "Action"."""
     return re.search(rf"\b{re.escape(name)}(?:s|['’]s)?\b", text, re.I) is not None
+
+
+def asked_words(question: str, leave_out: frozenset[str] = frozenset()) -> set[str]:
+    """The question's content tokens, less `leave_out` (the words that ask: "deadline", "chair") and "ai"."""
+    return {t for t in tokenize(question) if t not in STOP_WORDS and t not in leave_out and t != "ai"}
+
+
+def on_subject(sentence: str, asked: set[str], names: set[str]) -> bool:
+    """A sentence about what the question asks of: it shares two of the question's content words
+    (`asked_words`), or names every one of its names that the best sentence names (`subject_names`). A
+    detail in a sentence that shares one word is often about something else: NIST's Director, in a
+    sentence on "AI safety", heads no Japanese institute."""
+    shared = len(asked & set(tokenize(sentence))) >= min(2, len(asked))
+    return shared or (bool(names) and about(sentence, names, every=True))

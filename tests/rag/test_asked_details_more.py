@@ -45,8 +45,8 @@ def test_agencies_laws_and_programmes_are_no_companies() -> None:
         " to the President for National Security Affairs and the Director of OSTP, shall lead efforts."
     )
     assert name_missing("which US companies made the voluntary AI commitments the order refers to?", [orders])
-    funded = "The partnership is funded by NVIDIA, Arm, Amazon and Microsoft."
-    assert not name_missing("which US companies made the voluntary AI commitments?", [orders, funded])
+    made = "The voluntary commitments were made by NVIDIA, Arm, Amazon and Microsoft."
+    assert not name_missing("which US companies made the voluntary AI commitments?", [orders, made])
 
 
 def test_a_city_is_no_country() -> None:

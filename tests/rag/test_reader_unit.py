@@ -391,7 +391,30 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
     # A translated 誰 … トップ（所長）: "Who … top chief?" asks for a role too.
     founded = "On February 14, 2024, the Japan AI Safety Institute was established."
     assert role_missing("Who Japan AI Safety Institute top chief?", [founded])
-    assert not role_missing("Who Japan AI Safety Institute top chief?", ["Its chief is Dr Example."])
+    assert not role_missing(
+        "Who Japan AI Safety Institute top chief?", ["The AI Safety Institute’s chief is Dr Example."]
+    )
+    # The role must be named of what the question names: the heads of an order's agencies head no institute.
+    agencies = "The Secretary shall consult the heads of other relevant agencies."
+    assert role_missing("who heads Japan's AI Safety Institute?", [founded, agencies])
+    assert not role_missing(
+        "who heads Japan's AI Safety Institute?", [founded, "Japan's institute is headed by Dr X."]
+    )
+
+
+def test_a_deadline_question_needs_a_date_or_period_for_what_it_asks_about() -> None:
+    from rag.reader.answerability import date_missing, missing_detail
+
+    asked = "What's the deadline for the labour ministers to finish the action plan on AI at work?"
+    plan = "We ask our Labor Ministers to develop the action plan on AI in the world of work."
+    meeting = "We endorse the outcomes of the Digital and Tech Ministers' Meeting on December 1, 2023."
+    assert date_missing(asked, [plan, meeting])
+    assert missing_detail(asked, [plan, meeting]) == "a date"
+    assert not date_missing(asked, [plan, "The action plan for the world of work is due by the end of 2025."])
+    # a period counts as a deadline, not only a calendar date
+    working = "We ask a working group to deliver the plan for the talks by the end of this year."
+    assert not date_missing("who ran the talks, and what was the deadline for the plan?", [working])
+    assert not date_missing("what's the deadline?", [])  # nothing read, nothing to decline
 
 
 def test_who_is_in_charge_of_a_body_needs_a_person_or_a_leading_office() -> None:
@@ -440,7 +463,10 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
     consortium = "It is funded by NVIDIA, Arm, Amazon, Microsoft, and a consortium of Japanese companies."
     assert name_missing("which Japanese companies are in the consortium?", [consortium])
     assert not name_missing("which companies are in the consortium?", [consortium])
-    assert not name_missing("which Japanese companies are in it?", [consortium, "Toyota and NEC are in it."])
+    in_it = "Toyota and NEC joined the consortium as its Japanese members."
+    assert not name_missing("which Japanese companies are in the consortium?", [consortium, in_it])
+    # After the best sentence, a name counts only in a sentence about what is asked (two shared words).
+    assert name_missing("which Japanese companies are in the consortium?", [consortium, "Toyota makes cars."])
     endorse = "We endorse the outcomes of the G7 Digital and Tech Ministers' Meeting."
     assert name_missing("which companies did the G7 work with?", [endorse])
     assert name_missing(
@@ -768,6 +794,8 @@ def test_a_translated_how_much_asks_for_a_sum() -> None:
         ("how many people actually got hired?", "people"),  # no verb within reach: the first word
         ("how much funding does ASPIRE get?", "funding"),
         ("how many of the experts came from Japan?", None),  # counted after "of": left alone
+        ("what's the current count of non-member countries that have adhered?", "country"),
+        ("what's the number of member states that signed?", "state"),
     ],
 )
 def test_a_how_many_question_counts_its_head_noun(question: str, counted: str | None) -> None:

@@ -1,0 +1,99 @@
+"""Who signed, where a party stood, how it reacted: acts that the texts, final and agreed, record only
+by naming the party (rag/reader/answerability.py turns a missing one into a declined near miss)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rag.reader.question import COMPARES_DATES
+from rag.reader.subject import about
+
+# "Has OpenAI or Google signed up to the code?", 「日本はもう署名した?」 ("Does Japan … signature signed?"):
+# whether a named party signed, ratified, joined or endorsed a text. The corpus keeps no list of
+# signatories, so the best sentences must at least name the party. Asked as a yes/no question only: "When
+# did Biden sign…" is a date question, and "before or after" compares dates (COMPARES_DATES).
+_SIGNED_ASKED = re.compile(
+    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:has|have|had|did|does|do|is|are|was|were)\s+"
+    r"(?P<who>[A-Z][\w.&'’-]*(?:\s+(?:or|and)\s+[A-Z][\w.&'’-]*)?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?i:sign(?:ed|s)?|ratif(?:y|ied)|join(?:ed|s)?|acceded?|endorsed?|adhered?)\b"
+)
+# A translated question keeps its question word and its terms, not their order.
+_SIGNED_TRANSLATED = re.compile(
+    r"^(?:Does|Has|Did|Is)\s+(?P<who>[A-Z][\w.&'’-]*)\b.*\b(?:sign|signature|signed|ratif\w*)\b"
+)
+
+_NOT_PARTIES = frozenset({"i", "we", "you", "it", "they", "ai"})  # "Do I have to sign…?" names no party
+
+
+def signatory_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> str:
+    """The party a has-X-signed question asks about, when none of the top three sentences names it."""
+    found = (_SIGNED_TRANSLATED if translated else _SIGNED_ASKED).search(question)
+    if found is None or COMPARES_DATES.search(question):
+        return ""
+    return _unnamed_party(found.group("who"), top_sentences)
+
+
+# "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position
+# in a dispute, which the texts, final and agreed, do not record; the best sentences must at least name the
+# party. Not "did Japan support the OECD principles?" (a member adheres: on probes it declined an answerable
+# question), nor a possessive ("does Biden's order back that?" asks what a text says).
+_POSITION_ASKED = re.compile(
+    r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:was|were|is|are|did|does|do|has|have)\s+(?:the\s+)?"
+    r"(?P<who>[A-Z][\w.&-]*(?:\s+(?:or|and)\s+[A-Z][\w.&-]*)?)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?i:for or against|oppos(?:e|ed|es|ing)|push(?:ed)? back|object(?:ed|s)? to)\b"
+)
+
+
+# "Did any country object to / push back on the update?": whether anyone dissented. The texts record what
+# was adopted, not who objected; the best sentences must at least speak of a stance (users dev u-nm-038 and
+# a fresh dev question, 2026-12-06).
+# Also "did the big AI labs push back…", "did any other parties criticize…" (probes written blind, 2026-12-06)
+_GROUPS = (
+    r"(?:countr(?:y|ies)|members?|states?|governments?|nations?|delegations?|parties|labs?|companies|firms"
+    r"|industry|groups?|critics)"
+)
+_ANY_OBJECTED = re.compile(
+    rf"\b(?:did|has|have|had|were there)\s+(?:any\s*(?:one|body|{_GROUPS})?"
+    rf"|(?:the|other|any other)\s+(?:[\w-]+\s+){{0,2}}?{_GROUPS})\s+(?:[\w-]+\s+){{0,2}}?"
+    r"(?:object(?:ed)?|oppos(?:e|ed)|push(?:ed)? back|vot(?:e|ed) against|reject(?:ed)?|dissent(?:ed)?"
+    r"|abstain(?:ed)?|critici[sz]e[sd]?|complain(?:ed)?|protest(?:ed)?|condemn(?:ed)?)\b",
+    re.I,
+)
+_STANCE = re.compile(
+    r"\b(?:object|oppos|against|reject|dissent|abstain|reservation|without a vote|critici|complain|protest"
+    r"|condemn)",
+    re.I,
+)
+
+
+# "How did Beijing react to the joint statement?": a party's reaction, which a text records only by naming the
+# party beside a word of reaction (probes written blind, 2026-12-06). Not a text's author, who speaks as "we".
+_REACTION_ASKED = re.compile(
+    r"\b(?i:how did)\s+(?:the\s+)?(?P<who>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)?)\s+(?:react|respond|reply)\b"
+)
+_REACTION = re.compile(
+    r"\b(?:react|respon|repl|welcom|critici|condemn|oppos|support|reject|protest|object)", re.I
+)
+
+
+def position_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:
+    """The party whose stance the question asks about, when none of the top three sentences names it."""
+    if _ANY_OBJECTED.search(question) and top_sentences:
+        return "" if any(_STANCE.search(s) for s in top_sentences[:3]) else "anyone"
+    reaction = _REACTION_ASKED.search(question)
+    if reaction and top_sentences:
+        who = reaction.group("who")
+        if any(about(t, {who.lower()}) for t in titles):
+            return ""  # a text's author ("How did the G7 respond…?") answers as "we"
+        named = [s for s in top_sentences[:3] if about(s, {who.lower()}) and _REACTION.search(s)]
+        return "" if named else who
+    found = _POSITION_ASKED.search(question)
+    return _unnamed_party(found.group("who"), top_sentences) if found is not None else ""
+
+
+def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
+    names = {n for n in re.split(r"\s+(?:or|and)\s+", who) if n.lower() not in _NOT_PARTIES}
+    if not names or not top_sentences or any(about(s, names) for s in top_sentences[:3]):
+        return ""
+    return sorted(names)[0]

@@ -1,0 +1,122 @@
+"""Near misses from probe questions that helper sessions wrote blind (2026-12-06), by the shape of what they
+ask: what is in a text the corpus only names, how an event went, a date to come, a person's name. Each
+rule is also checked against the answerable shape it must leave alone."""
+
+from __future__ import annotations
+
+from rag.reader.answerability import date_missing, missing_detail, outcome_missing
+from rag.reader.asked_contents import contents_missing
+from rag.reader.asked_names import name_missing, role_missing
+
+WELCOMED = "We welcome the Action Plan for promoting global interoperability from the Ministers' Meeting."
+
+
+def test_the_contents_of_a_text_the_corpus_only_welcomes_are_not_there() -> None:
+    asked = "what's in the Action Plan for promoting global interoperability?"
+    assert contents_missing(asked, [WELCOMED], titles=["G7 Hiroshima Communiqué › Digital"]) == "action plan"
+    assert "action plan" in missing_detail(asked, [WELCOMED], titles=["G7 Hiroshima Communiqué › Digital"])
+    # A text of the corpus holds its own contents: its title is among the passages'.
+    assert not contents_missing("what does the AI Act say about deep fakes?", ["Deployers shall disclose."],
+                                titles=["EU AI Act › Article 50"])  # fmt: skip
+    # A sentence that goes on to say what the text does, or quotes it, gives its contents.
+    showing = "We welcome the OECD report showing that the goal was met in 2022."
+    assert not contents_missing("What did the OECD report say about the goal?", [showing])
+    stated = "We welcome that the goal looks likely to have been met as stated in the Report by the OECD."
+    assert not contents_missing("What did the OECD report say about the goal?", [stated])
+    # "…notably the Framework and the Work Plan to advance…" only lists the plan.
+    listed = "We endorse the outcomes of the meeting, notably the Framework and the Work Plan to advance it."
+    assert contents_missing("What concrete steps does the Work Plan lay out?", [listed]) == "work plan"
+    # A titled text that no best sentence names is not there; one named in lower case may be, in other words.
+    other = ["Providers shall put in place a policy to comply with Union copyright law."]
+    assert contents_missing("what does the LDP's AI White Paper 2024 say about copyright?", other)
+    assert not contents_missing("what does the memorandum commit the two labs to do?", other)
+    # A described text: "the white paper noted the risks…" is its contents, not a mention.
+    noted = "Specifically, the white paper noted the risks of military use of AI."
+    assert not contents_missing("what does the LDP's AI White Paper say about security?", [noted])
+
+
+def test_how_an_event_went_is_not_in_a_sentence_that_orders_it() -> None:
+    rules = "The Conference of the Parties shall adopt its own rules of procedure."
+    asked = (
+        "How did the first Conference of the Parties go — what rules of procedure did they end up adopting?"
+    )
+    assert outcome_missing(asked, [rules])
+    adopted = "The Conference of the Parties adopted its rules of procedure at its first meeting in 2025."
+    assert not outcome_missing(asked, [adopted])
+    # What a law says is answered by its "shall": only how an event went or turned out asks for more.
+    assert not outcome_missing("what rules of procedure does the Conference of the Parties adopt?", [rules])
+    # "What did that report end up concluding?" of a report "scheduled to be compiled"
+    scheduled = "A study has been carried out, and a report on disinformation is scheduled to be compiled."
+    assert outcome_missing("What did the disinformation report end up concluding?", [scheduled])
+    # A translated question keeps only its noun: 成果 → "result".
+    summit = "We will build on the outcomes of the AI Seoul Summit."
+    assert outcome_missing("What AI Seoul Summit result?", [summit], translated=True)
+    assert not outcome_missing("What AI Seoul Summit result?", [summit])
+
+
+def test_a_date_to_come_or_the_dates_of_an_event_need_one_in_the_best_sentences() -> None:
+    brand = "The Code aims to promote safe, secure and trustworthy AI worldwide."
+    assert date_missing("When is the G7 supposed to roll out the brand for the code?", [brand])
+    assert not date_missing(
+        "When is the G7 supposed to roll out the brand?", ["It will launch in March 2025."]
+    )
+    # the best sentence's date answers, even in other words ("operational" for "running")
+    sandbox = (
+        "Member States shall ensure that at least one AI regulatory sandbox is operational by 2 August 2026."
+    )
+    assert not date_missing(
+        "by when is each EU country supposed to have its own AI sandbox running?", [sandbox]
+    )
+    seoul = "We will build on the outcomes of the AI Seoul Summit and the AI Action Summit in 2025."
+    assert date_missing("What were the dates of the AI Seoul Summit?", [seoul])
+    assert date_missing(
+        "When does DICAS first meet, exactly?", ["The DICAS will provide updates on progress."]
+    )
+    assert not date_missing(
+        "When does DICAS first meet, exactly?", ["The DICAS meets first on 10 June 2024."]
+    )
+
+
+def test_a_persons_name_or_an_officeholders_role() -> None:
+    founded = "On February 14, 2024, the Japan AI Safety Institute was established."
+    nist = "The Director of NIST shall establish guidelines for AI safety and security."
+    assert role_missing("who's the director of japan's AI safety institute?", [founded, nist])
+    assert not role_missing("who's the director of NIST?", [nist])
+    aide = "The Assistant to the President shall serve as Chair of the White House AI Council."
+    assert name_missing(
+        "The order says some aide chairs the council. What's that person's actual name?", [aide]
+    )
+    assert name_missing("Which Japanese astronaut will land on the Moon first?", [founded])
+    assert not name_missing(
+        "Which Japanese astronaut will land on the Moon first?", ["Koichi Wakata will fly."]
+    )
+    # "which official" is answered by the office as well as by a name: not asked as a person's name
+    assert not name_missing("which official is in charge of that council?", [aide])
+
+
+def test_a_reaction_or_a_groups_push_back_needs_a_sentence_that_records_it() -> None:
+    from rag.reader.asked_stances import position_missing
+
+    north_korea = "We call on North Korea to respond to continued offers to return to diplomacy."
+    assert position_missing("How did Beijing respond to the Biden–Kishida joint statement?", [north_korea])
+    relations = "These elements underpin our respective relations with China."
+    assert position_missing("How did China react to the G7's Hiroshima AI Process?", [relations]) == "China"
+    assert not position_missing("How did China react to the process?", ["China welcomed the process."])
+    poster = "The LDP's new poster was created by generative AI and developed by the party."
+    assert position_missing("Did any other Japanese parties criticize the LDP for its poster?", [poster])
+    labs = "Companies developing dual-use foundation models shall report their training runs."
+    assert position_missing("Did the big AI labs push back on the EO's reporting requirements?", [labs])
+    assert not position_missing(
+        "Did the big AI labs push back?", ["Several labs objected to the reporting rule."]
+    )
+    # A named body's own stance is the position rule's: it must be named, not any stance word found.
+    assert not position_missing("did the G7 reject the proposal?", [poster])
+
+
+def test_a_texts_author_answers_how_it_responded_as_we() -> None:
+    from rag.reader.asked_stances import position_missing
+
+    we = "We condemn in the strongest possible terms the war of aggression."
+    asked = "How did the G7 respond to Russia's war?"
+    assert position_missing(asked, [we], titles=["G7 Apulia Communiqué › Ukraine"]) == ""
+    assert position_missing(asked, [we]) == "G7"

@@ -23,7 +23,10 @@ def eval_(
     ),
     limit: int = typer.Option(None, "--limit", help="Only the first N questions."),
     questions: str = typer.Option(
-        "v1", "--questions", help="v1 (the first set) | users (written as people ask) | ja (Japanese) | all"
+        "v1",
+        "--questions",
+        help="v1 (the first set) | users (written as people ask) | ja (Japanese) | probes (answerability"
+        " probes) | all",
     ),
     english_twins: bool = typer.Option(
         False, "--english-twins", help="Ask each question's English twin instead (the ja set has them)."

@@ -23,10 +23,15 @@ QUESTIONS_PATH = DATA_DIR / "questions.jsonl"
 USER_QUESTIONS_PATH = DATA_DIR / "user_questions.jsonl"
 # Japanese questions over the English corpus, each with an `english` twin to compare against.
 JA_QUESTIONS_PATH = DATA_DIR / "ja_questions.jsonl"
+# Probes for the answerability rules: near misses by the shape of what they ask (a sum, a date, a person, what
+# came of an event, what a text holds…) and answerable twins of the same shapes, written blind by helper
+# sessions. English "test" is the held-out half; the Japanese ones are all "dev". Not part of "all".
+PROBE_QUESTIONS_PATH = DATA_DIR / "probe_questions.jsonl"
 QUESTION_SETS: dict[str, tuple[Path, ...]] = {
     "v1": (QUESTIONS_PATH,),
     "users": (USER_QUESTIONS_PATH,),
     "ja": (JA_QUESTIONS_PATH,),
+    "probes": (PROBE_QUESTIONS_PATH,),
     "all": (QUESTIONS_PATH, USER_QUESTIONS_PATH),
 }
 SUPPORT_LABELS_PATH = DATA_DIR / "support_labels.jsonl"

@@ -143,8 +143,13 @@ _MAGNITUDE = re.compile(
 )
 
 
+# The figure without its currency: a translated question's "110 million" (1億1000万ドル) is the text's "$110
+# million", not a new figure (Japanese probes written blind, 2026-12-06).
+_CURRENCY = re.compile(r"[$€£¥]|\b(?:usd|eur|jpy|us\$|dollars?|euros?|yen)\b|\s+", re.I)
+
+
 def _amounts(text: str, kinds: frozenset[str] | set[str] = AMOUNT_KINDS) -> set[str]:
-    found = {f.display for f in extract_facts(text) if f.kind in kinds}
+    found = {_CURRENCY.sub("", f.display).lower() for f in extract_facts(text) if f.kind in kinds}
     if "number" in kinds:
         found |= {m.group(0).lower() for m in _MAGNITUDE.finditer(text)}
     return found

@@ -198,10 +198,10 @@ def date_missing(
     # A day is asked of what the question names: "the exact dates of the 2025 AI Action Summit" are not
     # the Hiroshima Summit's "May 19-21, 2023" (rag/reader/subject.py).
     names = subject_names(question, top_sentences[0], titles) if day and not translated else set()
-    # A translated question's names are lost with its word order: after the best sentence, the day must be
+    # A translated question's names are lost with its word order: after the best sentence, the date must be
     # given in one that shares two of its words ("What date … 2025 AI action holding?" is not answered by the
     # communiqué's own date; Japanese probes written blind, 2026-12-06).
-    words = asked_words(question) if day and translated else set()
+    words = asked_words(question) if translated else set()
     for i, sentence in enumerate(top_sentences[: 3 if day else _WHEN_DEPTH]):
         if not about(sentence, names, every=True) or (words and i and not on_subject(sentence, words, set())):
             continue

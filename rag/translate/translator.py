@@ -81,8 +81,12 @@ _WH = (
     # どの企業 / 企業って…どこ: the companies' names are asked for (rag/reader/answerability.py, name_missing)
     (re.compile(r"(?:どの|どこの)(?:企業|会社)|(?:企業|会社)[^。？?]{0,8}どこ"), "Which companies"),
     # A place: どこで / どこに / どの都市 (not どこが or 機関はどこ, which ask who: the next entry)
-    # 場所はどこ: "where" too (a probe written blind, 2026-12-06, lost its question word)
-    (re.compile(r"どこで|どこに|どこの(?:都市|町|場所)|どの(?:都市|町|場所)|開催地|所在地|場所"), "Where"),
+    # 場所はどこ: "where" too (a probe written blind, 2026-12-06, lost its question word); not どこですか,
+    # which asks which one ("署名した国って、どこですか": which countries)
+    (
+        re.compile(r"どこで(?!す)|どこに|どこの(?:都市|町|場所)|どの(?:都市|町|場所)|開催地|所在地|場所"),
+        "Where",
+    ),
     (
         re.compile(
             r"誰|だれ|どの機関|どこの機関|どの組織|どの当局|どこが|どの国|どの省"

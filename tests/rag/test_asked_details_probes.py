@@ -120,3 +120,13 @@ def test_a_texts_author_answers_how_it_responded_as_we() -> None:
     asked = "How did the G7 respond to Russia's war?"
     assert position_missing(asked, [we], titles=["G7 Apulia Communiqué › Ukraine"]) == ""
     assert position_missing(asked, [we]) == "G7"
+
+
+def test_the_questions_own_sum_is_no_answer_with_or_without_its_currency() -> None:
+    from rag.reader.amounts import amount_missing
+
+    applaud = "We applaud $110 million in new AI research partnerships funded by NVIDIA, Arm and Amazon."
+    # 1億1000万ドル is searched as "110 million": the text's "$110 million" is the question's own figure
+    assert amount_missing("How much U.S.-Japan partnership 110 million NVIDIA?", [applaud], translated=True)
+    share = "NVIDIA contributes $25 million of the $110 million."
+    assert not amount_missing("How much U.S.-Japan partnership 110 million NVIDIA?", [share], translated=True)

@@ -179,6 +179,7 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("研究所はどこの都市にできるの？", "Where"),  # どこ of a place
         ("会合はどこで開かれましたか？", "Where"),
         ("新しい研究所、場所はどこ?", "Where"),  # 場所はどこ: a place
+        ("条約に署名した国って、どこですか?", "Who"),  # どこです: which ones, not where
         ("参加者は全部で何人くらいだったの？", "How many people"),
         ("コンソーシアムには何社入ってるの？", "How many companies"),
         ("欧州議会で可決されたとき、賛成は何票だった?", "How many votes"),  # votes no text counts

@@ -50,8 +50,9 @@ def asked_words(question: str, leave_out: frozenset[str] = frozenset()) -> set[s
 
 def on_subject(sentence: str, asked: set[str], names: set[str]) -> bool:
     """A sentence about what the question asks of: it shares two of the question's content words
-    (`asked_words`), or names every one of its names that the best sentence names (`subject_names`). A
-    detail in a sentence that shares one word is often about something else: NIST's Director, in a
-    sentence on "AI safety", heads no Japanese institute."""
+    (`asked_words`), or names every one of two or more names that the best sentence shares with the
+    question (`subject_names`). A detail in a sentence that shares one word is often about something else:
+    NIST's Director, in a sentence on "AI safety", heads no Japanese institute; the White House AI
+    Council's Chair chairs no "Council" of Japan's."""
     shared = len(asked & set(tokenize(sentence))) >= min(2, len(asked))
-    return shared or (bool(names) and about(sentence, names, every=True))
+    return shared or (len(names) >= 2 and about(sentence, names, every=True))

@@ -130,3 +130,13 @@ def test_the_questions_own_sum_is_no_answer_with_or_without_its_currency() -> No
     assert amount_missing("How much U.S.-Japan partnership 110 million NVIDIA?", [applaud], translated=True)
     share = "NVIDIA contributes $25 million of the $110 million."
     assert not amount_missing("How much U.S.-Japan partnership 110 million NVIDIA?", [share], translated=True)
+
+
+def test_a_role_named_of_another_body_is_no_answer() -> None:
+    white_house = "(b) The Assistant to the President shall serve as Chair of the White House AI Council."
+    japan = "Domestically, the Japanese government's AI Strategy Council has been in charge of AI measures."
+    assert role_missing("who chairs the japanese government's AI Strategy Council?", [white_house, japan])
+    # a follow-up's rewrite: the sentence that names the Chair shares two of its words
+    subgroups = "(d) The Chair may create subgroups consisting of White House AI Council members."
+    rewrite = "Who chairs it? (council did EO 14110 create inside the Executive Office of the President)"
+    assert not role_missing(rewrite, [white_house, subgroups])

@@ -166,6 +166,8 @@ _MONEY_ASKED = re.compile(
     r"|earmark(?:ed|ing)?|set aside)\b"
     r"|\bwhat(?:['’]s| is| was) the (?:[\w-]+ ){0,2}?(?:budget|price|cost)\b"
     r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
-    r"|\bprice tag\b",
+    r"|\bprice tag\b"
+    # "is there a set yearly budget for the AI Office?" (a probe written blind, stop 44)
+    r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?budget\b",
     re.I,
 )

@@ -56,6 +56,14 @@ A third signal is a fixed rule, not a threshold: the detail asked for is not in 
   So is "was Germany for or against…?" (a stance in a dispute; 2026-12-06: 1 more). Each rule of
   2026-12-06 rests on one or two dev questions; answerable probes took back a penalty rule that declined
   "are there penalties for not following the NIST AI RMF?" (how the rules fared held out: README.md).
+- Stop 44 widened the rules by the shape of what is asked, from 230 probe questions written blind
+  (evals/data/probe_questions.jsonl; half of the English ones held out): what a text the corpus only
+  welcomes or builds on holds (rag/reader/asked_contents.py), how an event went or turned out, a date to
+  come or a deadline, the dates of an event, a person's name, a party's reaction or a group's push-back
+  (rag/reader/asked_stances.py). A detail given after the best sentence must be given of the asked subject
+  (rag/reader/subject.py, `on_subject`). Users dev near misses declined 0.729 -> 0.788, accuracy unchanged;
+  the held-out English probes 17 -> 19 of 48 near misses, with one answerable probe lost; users test
+  0.395 -> 0.456 (README.md).
 Near misses ask exactly that: a detail the corpus never states about a thing it does mention.
 """
 
@@ -137,7 +145,8 @@ def _name_words(name: str) -> int:
 _ASKED_DAY = re.compile(
     r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b"
     # "what were the dates of…", "when does DICAS first meet, exactly?" (probes written blind, 2026-12-06)
-    r"|\bthe dates? of\b|\bwhen\b[^?]*\bexact(?:ly)?\b",
+    r"|\bthe dates? of\b|\bwhen\b[^?]*\bexact(?:ly)?\b"
+    r"|\b(?:publication|release|launch|signing|opening|adoption|meeting|start) date\b",
     re.I,
 )
 
@@ -263,7 +272,12 @@ _ASKED_MANDATE = re.compile(
 )
 _ORDERED_STUDY = re.compile(
     r"\b(?:shall|must|is directed to|are directed to)\s+(?:[\w,-]+\s+){0,8}?(?:report|study|studies"
-    r"|assessment|analysis|evaluation|review)\b|\bwithin \d+ days\b",
+    r"|assessment|analysis|evaluation|review)\b|\bwithin \d+ days\b"
+    # asked for, not done: "encourage international organizations such as the OECD to consider analysis on
+    # the impact of policy developments" (a probe written blind, stop 44)
+    r"|\b(?:encourag|ask|task|invit|instruct|request|call(?:s|ed)? on)\w*\b[^.]{0,80}?\b(?:to (?:consider"
+    r"|conduct|prepare|undertake|carry out|produce))\b[^.]{0,30}?\b(?:analys[ie]s|report|study|review"
+    r"|assessment|evaluation)",
     re.I,
 )
 
@@ -286,7 +300,9 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     if shared[best] < 2:
         return False
     sentence = top_sentences[best]
-    findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(question)
+    # what the text requires is asked in the question's last sentence, not in the scene it sets ("The
+    # communiqué asked the OECD to analyse… What did that analysis find?")
+    findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(asked_part(question))
     ordered = findings and bool(_ORDERED_STUDY.search(sentence))
     went = bool(_HOW_IT_WENT.search(question)) and bool(_ORDERED.search(sentence))
     return ordered or went or bool(_PROSPECTIVE.search(sentence))

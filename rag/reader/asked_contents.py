@@ -38,7 +38,10 @@ _MENTION_ONLY = re.compile(
     r"|endors(?:e|es|ed|ing)|entitled|in accordance with|based on|on the basis of|build(?:s|ing)? on"
     r"|built on|establish(?:es|ed|ing|ment)?|launch(?:es|ed|ing)?|developed by|call(?:s|ed)? for"
     r"|to (?:develop|prepare|draw up|deliver)"
-    r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?)\b",
+    r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?"
+    # "…and 'Work Plan to advance Hiroshima AI Process' were formulated": made, not described
+    r"|(?:was|were|has been|have been) (?:formulated|adopted|released|published|issued|compiled|drafted"
+    r"|announced|developed|approved))\b",
     re.I,
 )
 # …unless it goes on to say what the text does: "the OECD report showing that…", "a toolkit that can help…".

@@ -92,7 +92,16 @@ _COMPANY_WORDS = r"compan(?:y|ies)|firms?|labs?|corporations?"
 _COUNTRY_WORDS = r"countr(?:y|ies)|nations?"
 _PRODUCT_WORDS = r"tools?|products?|apps?|chatbots?"
 _ASKED_NAME = [
-    (re.compile(rf"\b(?:which|what)\s+(?:[\w-]+\s+){{0,2}}?(?:{words})\b{tail}", re.I), kind)
+    # "which countries…", and asked as an order: "list the countries that signed…", "name the companies"
+    # (probes written blind, stop 44)
+    (
+        re.compile(
+            rf"(?:\b(?:which|what)|^\W*(?:list|name)(?:\s+(?:the|all|all the))?)\s+(?:[\w-]+\s+){{0,2}}?"
+            rf"(?:{words})\b{tail}",
+            re.I,
+        ),
+        kind,
+    )
     for words, kind, tail in (
         (_PERSON_WORDS, "person", ""),
         (_COMPANY_WORDS, "company", ""),

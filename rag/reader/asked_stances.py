@@ -55,9 +55,11 @@ _GROUPS = (
 )
 _ANY_OBJECTED = re.compile(
     rf"\b(?:did|has|have|had|were there)\s+(?:any\s*(?:one|body|{_GROUPS})?"
-    rf"|(?:the|other|any other)\s+(?:[\w-]+\s+){{0,2}}?{_GROUPS})\s+(?:[\w-]+\s+){{0,2}}?"
+    rf"|(?:the|other|any other)\s+(?:[\w-]+\s+){{0,2}}?{_GROUPS})\s+(?:[\w-]+\s+){{0,3}}?"
     r"(?:object(?:ed)?|oppos(?:e|ed)|push(?:ed)? back|vot(?:e|ed) against|reject(?:ed)?|dissent(?:ed)?"
-    r"|abstain(?:ed)?|critici[sz]e[sd]?|complain(?:ed)?|protest(?:ed)?|condemn(?:ed)?)\b",
+    r"|abstain(?:ed)?|critici[sz]e[sd]?|complain(?:ed)?|protest(?:ed)?|condemn(?:ed)?"
+    # "did any G7 member voice reservations…" (a probe written blind, stop 44)
+    r"|(?:voice|express|raise|state|enter)(?:d|s)? (?:any )?(?:reservations|objections|concerns))\b",
     re.I,
 )
 _STANCE = re.compile(
@@ -71,9 +73,14 @@ _STANCE = re.compile(
 # party beside a word of reaction (probes written blind, 2026-12-06). Not a text's author, who speaks as "we".
 _REACTION_ASKED = re.compile(
     r"\b(?i:how did)\s+(?:the\s+)?(?P<who>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)?)\s+(?:react|respond|reply)\b"
+    # what a person or party said: "What did Pope Francis tell the G7 leaders about AI?" (a probe, stop 44)
+    r"|\b(?i:what did)\s+(?:the\s+)?(?P<speaker>[A-Z][\w.&'’-]*(?:\s+[A-Z][\w.&'’-]*)?)"
+    r"\s+(?:say|tell|think)\b"
 )
 _REACTION = re.compile(
-    r"\b(?:react|respon|repl|welcom|critici|condemn|oppos|support|reject|protest|object)", re.I
+    r"\b(?:react|respon|repl|welcom|critici|condemn|oppos|support|reject|protest|object|said|says|stated|told"
+    r"|urged|stressed|warned|argued|emphasi[sz]ed|remarked|declared|speech|remarks|address|posted)",
+    re.I,
 )
 
 
@@ -83,7 +90,7 @@ def position_missing(question: str, top_sentences: Sequence[str], titles: Sequen
         return "" if any(_STANCE.search(s) for s in top_sentences[:3]) else "anyone"
     reaction = _REACTION_ASKED.search(question)
     if reaction and top_sentences:
-        who = reaction.group("who")
+        who = reaction.group("who") or reaction.group("speaker")
         if any(about(t, {who.lower()}) for t in titles):
             return ""  # a text's author ("How did the G7 respond…?") answers as "we"
         named = [s for s in top_sentences[:3] if about(s, {who.lower()}) and _REACTION.search(s)]

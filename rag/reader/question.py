@@ -25,7 +25,8 @@ _WHEN = re.compile(
 )
 _HOW_MANY = re.compile(
     r"\b(how many|how much|how long|how often|within how"
-    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of|count of)\b",
+    r"|what (?:number|percentage|share|amount|threshold)|how large|how big|number of|count of|headcount"
+    r"|head count|tally)\b",
     re.I,
 )
 _LIST = re.compile(

@@ -140,3 +140,53 @@ def test_a_role_named_of_another_body_is_no_answer() -> None:
     subgroups = "(d) The Chair may create subgroups consisting of White House AI Council members."
     rewrite = "Who chairs it? (council did EO 14110 create inside the Executive Office of the President)"
     assert not role_missing(rewrite, [white_house, subgroups])
+
+
+def test_an_analysis_the_text_only_asks_for_has_no_findings_yet() -> None:
+    encourage = (
+        "We encourage international organizations such as the OECD to consider analysis on the impact of"
+        " policy developments on generative AI."
+    )
+    asked = "The communiqué asked the OECD to analyse policy developments. What did that analysis find?"
+    assert outcome_missing(asked, [encourage])  # "asked" sets the scene; the last sentence asks the findings
+    found = "The OECD analysis found that policy developments on generative AI diverged across countries."
+    assert not outcome_missing(asked, [found])
+
+
+def test_a_text_only_said_to_be_formulated_is_not_described() -> None:
+    made = 'As the achievements of 2023, the "Work Plan to advance Hiroshima AI Process" was formulated.'
+    assert contents_missing("What concrete steps does the Work Plan lay out?", [made]) == "work plan"
+    described = "The Work Plan was adopted, and sets out steps on project-based cooperation."
+    assert not contents_missing("What concrete steps does the Work Plan lay out?", [described])
+
+
+def test_details_asked_as_orders_or_fragments() -> None:
+    from rag.reader.amounts import amount_missing
+    from rag.reader.asked_stances import position_missing
+
+    opened = "This Convention shall be open for signature by the member States of the Council of Europe."
+    assert name_missing("List the countries that signed the treaty when it opened in Vilnius.", [opened])
+    assert not name_missing(
+        "List the countries that signed the treaty.", ["Norway and Andorra signed the treaty."]
+    )
+    review = "By 2 August 2028, the Commission shall evaluate the functioning of the AI Office."
+    assert amount_missing(
+        "is there a set yearly budget for the EU AI Office, like a figure in euros?", [review]
+    )
+    funded = "The AI Office has a set yearly budget of EUR 46.5 million."
+    assert not amount_missing("is there a set yearly budget for the EU AI Office?", [funded])
+    panel = "The Commission shall establish a scientific panel of independent experts."
+    assert amount_missing(
+        "Give me the headcount of the EU's scientific panel of independent experts.", [panel]
+    )
+    guidance = "The Working Party develops practical guidance for implementing the Recommendation."
+    assert date_missing(
+        "OECD practical implementation guidance for the AI principles: publication date?", [guidance]
+    )
+    endorse = "We endorse the outcomes of the meeting, notably the Comprehensive Policy Framework."
+    asked = "Did any G7 member voice reservations when the leaders endorsed the Framework?"
+    assert position_missing(asked, [endorse]) == "anyone"
+    pope = "We are grateful for the presence of His Holiness Pope Francis and for his contribution."
+    assert position_missing("What did Pope Francis tell the G7 leaders about AI?", [pope]) == "Pope Francis"
+    speech = "At the OECD ministerial meeting, Kishida will deliver a speech regarding generative AI."
+    assert not position_missing("What did Kishida say about AI at the OECD?", [speech])

@@ -304,7 +304,8 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     # communiqué asked the OECD to analyse… What did that analysis find?")
     findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(asked_part(question))
     ordered = findings and bool(_ORDERED_STUDY.search(sentence))
-    went = bool(_HOW_IT_WENT.search(question)) and bool(_ORDERED.search(sentence))
+    # a translated outcome question asks what came of it ("What … pilot in the end?"): an order is no outcome
+    went = (translated or bool(_HOW_IT_WENT.search(question))) and bool(_ORDERED.search(sentence))
     return ordered or went or bool(_PROSPECTIVE.search(sentence))
 
 
@@ -363,13 +364,13 @@ def missing_detail(
     version = version_missing(question, top_sentences, titles)
     if version:
         return f"version {version} of the text"
-    text = contents_missing(question, top_sentences, titles) if not translated else ""
+    text = contents_missing(question, top_sentences, titles, translated)
     if text:
         return f"what the {text} itself says (they only mention it)"
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"
-    party = position_missing(question, top_sentences, titles)
+    party = position_missing(question, top_sentences, titles, translated)
     if party:
         return f"where {party} stood on it"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,

@@ -60,11 +60,17 @@ _ATTRIBUTED = re.compile(
 )
 
 
-def contents_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:
+# A translated question keeps the nouns: 中身 / 項目 / 詳細 → "contents", "items", "details"
+_CONTENTS_TRANSLATED = re.compile(r"\b(?:contents?|items|details|written)\b", re.I)
+
+
+def contents_missing(
+    question: str, top_sentences: Sequence[str], titles: Sequence[str] = (), translated: bool = False
+) -> str:
     """The text whose contents the question asks for, when it is none of the passages' texts (`titles`:
     their titles and headings) and each of the top three sentences that names it only mentions it; ""
     otherwise."""
-    if not _CONTENTS_ASKED.search(question) or not top_sentences:
+    if not (_CONTENTS_TRANSLATED if translated else _CONTENTS_ASKED).search(question) or not top_sentences:
         return ""
     text = _TEXT.search(question)
     if text is None:

@@ -84,9 +84,19 @@ _REACTION = re.compile(
 )
 
 
-def position_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:
+# A translated question keeps the stance's noun: 反対 / 棄権 / 留保 → "opposition", "abstain", "reservations"
+# (Japanese probes written blind, stop 44: "… 21 May 2024 decision opposition abstain?")
+_OBJECTED_TRANSLATED = re.compile(
+    r"\b(?:opposition|objections?|reservations?|abstain|abstention|dissent|critici\w*)\b", re.I
+)
+
+
+def position_missing(
+    question: str, top_sentences: Sequence[str], titles: Sequence[str] = (), translated: bool = False
+) -> str:
     """The party whose stance the question asks about, when none of the top three sentences names it."""
-    if _ANY_OBJECTED.search(question) and top_sentences:
+    objected = (_OBJECTED_TRANSLATED if translated else _ANY_OBJECTED).search(question)
+    if objected and top_sentences:
         return "" if any(_STANCE.search(s) for s in top_sentences[:3]) else "anyone"
     reaction = _REACTION_ASKED.search(question)
     if reaction and top_sentences:

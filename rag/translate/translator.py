@@ -60,7 +60,8 @@ _WH = (
     # A calendar day (何月何日, 日付): "What date" asks the answer for a day of a month, not a year.
     (re.compile(r"何月何日|何日に|日付|日にち"), "What date"),
     (re.compile(r"いつ|何年|何月|期限|時期"), "When"),
-    (re.compile(r"いくら|金額|予算|費用"), "How much"),
+    # 拠出額 / 出資額 / 投資額: a sum (a Japanese probe written blind, stop 44, lost its question word)
+    (re.compile(r"いくら|金額|予算|費用|拠出額|出資額|投資額|資金額"), "How much"),
     # 何か国: the countries are counted, and a figure must stand beside them (rag/reader/answerability.py)
     (re.compile(r"何か国|何カ国|何ヶ国"), "How many countries"),
     # The other counters that say what is counted: 何社 (companies), 何人 / 何名 / 人数 (people)

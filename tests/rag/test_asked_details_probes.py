@@ -190,3 +190,27 @@ def test_details_asked_as_orders_or_fragments() -> None:
     assert position_missing("What did Pope Francis tell the G7 leaders about AI?", [pope]) == "Pope Francis"
     speech = "At the OECD ministerial meeting, Kishida will deliver a speech regarding generative AI."
     assert not position_missing("What did Kishida say about AI at the OECD?", [speech])
+
+
+def test_translated_stances_contents_and_outcomes() -> None:
+    from rag.reader.asked_stances import position_missing
+
+    decision = (
+        "(4) Position of the European Parliament of 13 March 2024 and decision of the Council of 21 May 2024."
+    )
+    asked = "Does Artificial Intelligence Act Member States 21 May 2024 decision opposition abstain?"
+    assert position_missing(asked, [decision], translated=True) == "anyone"
+    assert not position_missing(
+        asked, ["Two Member States voted against and one abstained."], translated=True
+    )
+    toolkit = "We welcome the G7 Toolkit for Artificial Intelligence in the Public Sector."
+    assert contents_missing(
+        "Which are Apulia welcome public G7 toolkit contents?", [toolkit], translated=True
+    )
+    assert not contents_missing("Which are Apulia welcome public G7 toolkit?", [toolkit], translated=True)
+    pilots = (
+        "(b) The Secretary of Defense shall conduct an operational pilot project to identify vulnerabilities."
+    )
+    assert outcome_missing(
+        "What Department of Defense vulnerabilities pilot in the end?", [pilots], translated=True
+    )

@@ -171,6 +171,7 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("加盟国代表の任期は何年ですか？", "How long"),  # a span of time, not a year
         ("報告はどれくらいの間隔で出すの？", "How often"),
         ("ASPIREの予算はいくら？", "How much"),  # a sum of money
+        ("AIハブへの拠出額を教えてください。", "How much"),  # 拠出額: a sum, asked as an order
         ("特に厳しい対策を求めてる団体ってどこ？", "Who"),  # どこ of a body is who, not where
         ("「自動化バイアス」って、どういう現象のこと？", "What"),
         ("EU AI法は何年に採択されましたか？", "When"),  # 何年 as a point in time is still a date

@@ -351,6 +351,11 @@ def missing_detail(
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing. `titles`: the passages'
     titles and headings, where a text's version is given."""
+    # A version the corpus lacks is the most telling reason, and comes first: "when is Ver1.1 to be
+    # published?" lacks its date too, but because the corpus holds Ver1.0 only.
+    version = version_missing(question, top_sentences, titles)
+    if version:
+        return f"version {version} of the text"
     if amount_missing(question, top_sentences, translated, titles):
         return "a figure"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
@@ -361,9 +366,6 @@ def missing_detail(
         return "what came of it (they speak of it only as to come)"
     if place_missing(question, top_sentences, translated):
         return "a place"
-    version = version_missing(question, top_sentences, titles)
-    if version:
-        return f"version {version} of the text"
     text = contents_missing(question, top_sentences, titles, translated)
     if text:
         return f"what the {text} itself says (they only mention it)"

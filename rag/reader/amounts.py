@@ -59,8 +59,9 @@ def amount_missing(
         # best sentence, of what the question asks about: Japan's AI Safety Institute has no budget in a
         # sentence on other investments in Japan (probes written blind, 2026-12-06).
         words, names = asked_words(question, _MONEY_WORDS), subject_names(question, top_sentences[0], titles)
+        own = _amounts(question)
         return not any(
-            _amounts(s, {"money"}) - _amounts(question) and (i == 0 or on_subject(s, words, names))
+            _amounts(s, {"money"}) - own and (i == 0 or on_subject(s, words, names))
             for i, s in enumerate(top_sentences[:3])
         )
     if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):

@@ -5,7 +5,7 @@ nothing of what it holds ("We welcome the Action Plan…"). rag/reader/answerabi
 question when every best sentence that names such a text only mentions it, and none is from the text.
 
 Written from near misses that helper sessions wrote blind (2026-12-06): before it, the system declined
-2 of 24 such questions in English.
+1 of the first 12 such English questions.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ _ATTRIBUTED = re.compile(
 )
 
 
-# A translated question keeps the nouns: 中身 / 項目 / 詳細 → "contents", "items", "details"
+# A translated question keeps the nouns: 中身 / 項目 / 詳細 / 書かれて → contents, items, details, written
 _CONTENTS_TRANSLATED = re.compile(r"\b(?:contents?|items|details|written)\b", re.I)
 
 

@@ -35,8 +35,7 @@ def role_missing(question: str, top_sentences: Sequence[str]) -> bool:
     role = found.group(1).lower()
     # The role of what the question names: "the heads of other relevant agencies" in an order's sentence
     # is no head of Japan's AI Safety Institute (users dev u-nm-547), nor is NIST's Director, in a sentence
-    # on "AI safety", the director of Japan's institute: the sentence names the question's names and
-    # shares two of its words.
+    # on "AI safety", the director of Japan's institute (rag/reader/subject.py, `on_subject`).
     names = subject_names(question, top_sentences[0])
     asked = asked_words(question, _ROLE_WORDS)
     return not any(
@@ -234,10 +233,9 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
 _KIND_WORDS = frozenset(
     tokenize(
         "which what name names company companies firm firms lab labs corporation corporations country"
-        " countries"
-        " nation nations ceo ceos executive executives astronaut astronauts lecturer professor scientist"
-        " tool tools product products app apps chatbot chatbots brand logo person individual people member"
-        " members expert experts"
+        " countries nation nations ceo ceos executive executives astronaut astronauts lecturer professor"
+        " scientist tool tools product products app apps chatbot chatbots brand logo person individual people"
+        " member members expert experts"
     )
 )
 _GROUP = re.compile(

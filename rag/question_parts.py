@@ -49,11 +49,15 @@ def read_parts(
     # A part's quote comes from a document the whole question's search found or the part names: a part
     # searched alone ("what deadline did the add-on get?") otherwise quoted an unrelated "deadline".
     docs = {src.doc_id for src in evidence.sources}
-    previous = ""
+    previous, previous_quotes = "", []
     for part in parts:
         own_docs = _named_docs(searcher, part)
         query = part
-        if previous and not own_docs and _refers_back(part):
+        bridged = _bridge(part, previous, previous_quotes) if previous_quotes else None
+        if bridged:
+            query = bridged
+            own_docs = _named_docs(searcher, query)
+        elif previous and not own_docs and _refers_back(part):
             resolved = _resolve_demonstrative(part, previous)
             # "…an OECD text. Which text was that, and when was it adopted?": "it" is the subject before.
             if resolved != part:
@@ -61,7 +65,7 @@ def read_parts(
                 own_docs = _named_docs(searcher, query)
             else:
                 query = f"{part} ({subject_of(previous)})"
-        previous = part
+        previous, previous_quotes = part, []
         expansion = "; ".join(glossary.expansions(query)) if glossary is not None else ""
         hits = searcher.search(query, filters=filters, expansion=expansion)
         own = selector.select(query, hits, PART_POOL, expansion=expansion)
@@ -80,6 +84,8 @@ def read_parts(
             # describes four specific functions" ranked above it (as the composer does, _lists_first)
             fit = sorted(fit[:3], key=lambda s: not ENUMERATION.search(s.text)) + fit[3:]
         best = fit[0] if fit else None
+        # The bridge to the next part may be named below the floor ("(Adapted from: OECD Recommendation…)").
+        previous_quotes = [s.text for _, s in reading.ranked[:3] if _doc(own, s) in allowed]
         if best is None or not reading.answers:
             continue
         # Its passage's sentences scored again for the whole question, which the reader reads them against.
@@ -114,6 +120,61 @@ def _resolve_demonstrative(part: str, previous: str) -> str:
         return " ".join([*words, noun]) if words else found.group(0)
 
     return _DEMONSTRATIVE.sub(named, part)
+
+
+# A name in a quote: two or more capitalised words, joined by "of", "on", "in"… ("G7 Leaders’ Summit in
+# Hiroshima", "Hiroshima AI Process Comprehensive Policy Framework", "OECD Recommendation on AI:2019").
+_CAP = r"(?:[A-Z][\w’'.:-]*[\w’']|G\d+)"
+_NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:of|on|for|in|and|the|to)\s+)*{_CAP})+")
+# "Which summit" asks for a named summit; "which text" for a named instrument of any kind.
+_ASKED_NOUN = re.compile(r"\b(?:which|what)\s+([a-z]{3,})\b", re.I)
+_WHAT_WAS_THAT = re.compile(r"\bwhat\s+(?:was|is|were|are)\s+(?:that|it|this|they)\W*$", re.I)
+_ARTICLE_NOUN = re.compile(r"\b(?:a|an|the)\s+(?:[\w-]+\s+){0,3}?([a-z]{4,})\b")
+_MONTH_AFTER = re.compile(
+    r"\s+(?:in|on|of)\s+(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December)\b.*$"
+)
+_NOT_NOUNS = {"was", "were", "is", "are", "did", "does", "do", "has", "have", "had", "can", "will", "would"}
+_INSTRUMENT_WORDS = {"text", "document", "instrument", "agreement", "paper"}
+_INSTRUMENTS = set(
+    "recommendation convention resolution guidelines principles declaration act order framework code"
+    " statement communiqué plan process charter regulation".split()
+)
+_BACK = re.compile(r"\b(?:it|that|this|them|they)\b", re.I)
+
+
+def _bridge(part: str, previous: str, quotes: list[str]) -> str | None:
+    """The part with its "it" replaced by the name the part before asked for and its quotes gave: "Which
+    summit…, and when was it held?" searches "when was G7 Leaders’ Summit in Hiroshima held?" (dev
+    u-mh-015). Without it the second part searched for the question's own words and found the first
+    part's passage again. Peers join hops with an LLM (LangChain's decomposition chains); the name is the
+    bridge an LLM would write."""
+    if not _BACK.search(part) or _asked_nouns(part):
+        return None
+    asked = _asked_nouns(previous)
+    that = _WHAT_WAS_THAT.search(previous)
+    if that:  # "…a G7 AI framework in December 2023 — what was that": the noun it points back to
+        asked += [m.group(1) for m in _ARTICLE_NOUN.finditer(previous[: that.start()])][-1:]
+    if not asked:
+        return None
+    wanted = set(asked)
+    if wanted & _INSTRUMENT_WORDS:
+        wanted |= _INSTRUMENTS
+    said = set(re.findall(r"\w+", previous.lower()))
+    for quote in quotes:
+        for name in _NAME.finditer(quote):
+            words = [re.sub(r"[’']s?$", "", w.lower()) for w in re.findall(r"[\w’']+", name.group(0))]
+            new = [w for w in words if w not in said and w not in STOP_WORDS]
+            stems = set(words) | {w.rstrip("s") for w in words}
+            if wanted & stems and new:
+                bridge = _MONTH_AFTER.sub("", name.group(0)).removeprefix("The ")
+                return _BACK.sub(bridge, part, count=1)
+    return None
+
+
+def _asked_nouns(text: str) -> list[str]:
+    found = (m.group(1).lower() for m in _ASKED_NOUN.finditer(text))
+    return [noun for noun in found if noun not in _NOT_NOUNS]
 
 
 def _named_docs(searcher: Searcher, text: str) -> set[str]:

@@ -370,6 +370,14 @@ def test_each_part_of_a_two_part_question_is_quoted(services):
         "infrastructure. How long did DHS get, and what are that framework's four core functions?",
     )
     assert "180 days" in a.answer and "GOVERN, MAP, MEASURE, and MANAGE" in a.answer, a.answer
+    # "Which summit…, and when was it held?": the second part is searched for the summit the first
+    # part's quote named, whose communiqué gives the dates; the fact sheet gives none
+    a = ask(
+        services,
+        "The US–Japan fact sheet says their university partnerships in quantum and chips were launched on "
+        "the sidelines of an earlier G7 summit. Which summit, and when was it held?",
+    )
+    assert "May 19-21, 2023" in a.answer, a.answer
 
 
 def test_a_named_document_and_another_issuer_are_both_quoted(services):

@@ -716,6 +716,35 @@ def test_a_part_that_points_back_is_searched_with_the_name_the_part_before_gave(
     )
 
 
+def test_a_part_that_points_back_is_searched_for_the_name_the_part_before_found() -> None:
+    from rag.question_parts import _bridge
+
+    quote = (
+        "Building on partnerships launched on the sidelines of the G7 Leaders’ Summit in Hiroshima, we act."
+    )
+    assert _bridge("when was it held?", "…an earlier G7 summit. Which summit", [quote]) == (
+        "when was G7 Leaders’ Summit in Hiroshima held?"
+    )
+    # "which text" asks for an instrument of any kind
+    adapted = "Systems operate with varying autonomy (Adapted from: OECD Recommendation on AI:2019; ISO)."
+    assert _bridge(
+        "when was it adopted?", "It is adapted from an OECD text. Which text was that", [adapted]
+    ) == ("when was OECD Recommendation on AI:2019 adopted?")
+    # "what was that" points back to the noun before it; a month is not part of the name
+    framework = (
+        "Japan took the key role in the Hiroshima AI Process Comprehensive Policy Framework in December."
+    )
+    assert _bridge(
+        "what did the G7 say about it?",
+        "Japan's role in a G7 AI framework in 2023 — what was that",
+        [framework],
+    ) == ("what did the G7 say about Hiroshima AI Process Comprehensive Policy Framework?")
+    # no new name of the asked kind, a part that asks its own noun, or nothing pointing back: no bridge
+    assert _bridge("when was it held?", "Which G7 summit", ["The G7 Summit met."]) is None
+    assert _bridge("which body runs it?", "Which summit", [quote]) is None
+    assert _bridge("when was the summit held?", "Which summit", [quote]) is None
+
+
 def test_how_old_asks_for_a_date() -> None:
     assert question_type("how old was the original framework at that point") == "date"
 

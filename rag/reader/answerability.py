@@ -310,29 +310,38 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     return ordered or went or bool(_PROSPECTIVE.search(sentence))
 
 
-# "where did they meet / where is the lab going to be": a place the best sentences must name beyond the
-# question's own ("Where are the companies getting their GPUs?" asks for a source, not a place).
+# "where did they meet / where is the lab going to be / which city": a place the best sentences about the
+# asked subject must name beyond the question's own ("Where are the companies getting their GPUs?" asks
+# for a source, not a place; "where does it say" for a passage).
 _ASKED_PLACE = re.compile(
-    r"\bwhere (?:did|was|were|is|will|are|does)\b[^?]{0,80}?\b(?:meet|met|held|hold|located|based|going to be"
-    r"|take place|took place|hosted|convene|convened)\b",
+    r"\bwhere(?:['’]s)?\b[^?]{0,80}?\b(?:meet|met|held|hold|located|based|going to be|go|take place"
+    r"|took place|hosted|host|convene|convened|signed|set up|built|opened|open)\b"
+    r"|\b(?:which|what) (?:city|town|venue)\b|\bthe (?:city|venue) where\b",
     re.I,
 )
 _PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+_PLACE_WORDS = frozenset({"city", "town", "venue", "place", "located", "based", "held", "hosted", "host"})
 
 
 def place_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
-    """A where-question whose top three sentences name no place beyond the question's own. A translated
-    question asks for a place only by its "Where" (どこで, どの都市: rag/translate/translator.py)."""
+    """A where-question whose sentence most about the asked subject (of the top three, the best ranked of
+    those with the most of its words) names no place beyond the question's own. A translated question asks
+    for a place only by its "Where" (どこで, どの都市: rag/translate/translator.py). A place in a sentence
+    about something else answers nothing: the Apulia communiqué's "Africa" does not locate its AI Hub (dev
+    pg5-021), nor "North Carolina", in a sentence that also names it, Microsoft's lab (dev u-nm-451)."""
     asked = _ASKED_PLACE.search(question) or (translated and question.startswith("Where"))
     if not asked or not top_sentences:
         return False
     from rag.text.pos import entities
 
-    asked = set(tokenize(question))
-    for sentence in top_sentences[:3]:
-        if any(label in _PLACE_LABELS and beyond(span, asked) for span, label in entities(sentence)):
-            return False
-    return True
+    words = set(tokenize(question))
+    subject = asked_words(question, _PLACE_WORDS)
+    shared = [len(subject & set(tokenize(s))) for s in top_sentences[:3]]
+    # none is about the subject (shares two of its words): any of the three may name the place
+    sentences = top_sentences[:3] if max(shared) < 2 else [top_sentences[shared.index(max(shared))]]
+    return not any(
+        label in _PLACE_LABELS and beyond(span, words) for s in sentences for span, label in entities(s)
+    )
 
 
 def version_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:

@@ -566,6 +566,15 @@ def test_a_place_asked_for_must_be_named_beyond_the_question() -> None:
     assert not place_missing(asked, [held])
     # A source, not a place, is asked for: no place is required.
     assert not place_missing("Where are the companies getting their GPUs?", [meeting])
+    # The place must be in the sentence most about the subject: a lab "in Japan" says no more than the
+    # question, and "North Carolina", in a sentence that names the lab too, is about batteries.
+    city = "Which city will Microsoft's new research lab in Japan be in?"
+    lab = "Microsoft will found a Microsoft Research lab in Japan and train three million people."
+    ties = "Ties include Microsoft’s research lab in Japan; and Toyota’s plant in North Carolina."
+    assert place_missing(city, [lab, ties])
+    assert not place_missing(city, [lab.replace("in Japan", "in Tokyo, Japan"), ties])
+    # none shares two of the subject's words: any of the three sentences may give the place
+    assert not place_missing(city, ["It opened in Tokyo.", meeting])
 
 
 @pytest.mark.slow  # spaCy's recogniser

@@ -41,6 +41,9 @@ _OBLIGATION = re.compile(
 )
 _PROHIBITION = re.compile(r"禁止|禁じ|禁ず")
 _CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
+# One-kanji words are dropped as too vague, but for these: 国 is what "何か国" and "共同提案国" count and
+# name (a glossary entry would match inside 国際 and 国防 too, where the analyser keeps one word).
+_ONE_KANJI = {"国": "countries"}
 # Lemmas that carry no content of their own: light verbs, formal nouns, interrogatives (handled below).
 _EMPTY = frozenset(
     "する ある いる なる できる れる られる せる こと もの よう ため とき ところ 何 なん"
@@ -257,16 +260,25 @@ class JapaneseTranslator:
         terms: list[Term] = []
         for m in tokenizer.tokenize(piece, SplitMode.C):
             lemma, pos = m.dictionary_form(), m.part_of_speech()[0]
+            if lemma in _ONE_KANJI:
+                terms.append(Term(lemma, _ONE_KANJI[lemma], "glossary"))
+                continue
             if pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii():
                 continue
             # JMdict only for nouns: a question's verbs are mostly generic ("make", "put out"), and the
             # policy verbs that matter (採択, 施行, 禁止) are in the glossary.
             nouns = pos != "動詞"
-            parts = [sub.dictionary_form() for sub in m.split(SplitMode.A) if len(sub.surface()) > 1]
+            parts = [
+                sub.dictionary_form()
+                for sub in m.split(SplitMode.A)
+                if len(sub.surface()) > 1 or sub.surface() in _ONE_KANJI
+            ]
             terms += self._lookup(lemma, nouns) or [t for part in parts for t in self._lookup(part, nouns)]
         return terms
 
     def _lookup(self, lemma: str, jmdict: bool = True) -> list[Term]:
+        if lemma in _ONE_KANJI:
+            return [Term(lemma, _ONE_KANJI[lemma], "glossary")]
         if lemma in self.glossary:
             return [Term(lemma, en, "glossary") for en in self.glossary[lemma]]
         glosses = self.jmdict.get(lemma) if jmdict else None

@@ -127,6 +127,28 @@ def test_jmdict_translates_what_the_glossary_lacks(translator: JapaneseTranslato
     assert "feeling" not in t.english and "feeling" in t.alternatives
 
 
+def test_the_one_kanji_word_for_countries_is_kept(translator: JapaneseTranslator) -> None:
+    # 国 alone, or at the end of a compound the dictionary lacks, is what the question counts or names
+    assert (
+        "countries" in translator.translate("OECDのAI原則に参加している国って、今いくつありますか?").english
+    )
+    assert "countries" in translator.translate("AI決議78/265の共同提案国は?").english
+    # inside a word the analyser keeps whole (国際, international) it is not
+    assert "countries" not in translator.translate("国際会議で日本は何を提案したの?").english
+
+
+def test_a_translated_where_is_answered_by_a_place_beyond_its_subject(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import missing_detail
+
+    # ハブ is translated: the hub's own name ("the AI Hub for …", read as a facility) is no place for it
+    english = translator.translate(
+        "イタリアが作る「持続可能な開発のためのAIハブ」って、どこに置かれるの?"
+    ).english
+    assert "hub" in english
+    hub = "We welcome the Italian Presidency's decision to establish the AI Hub for Sustainable Development."
+    assert missing_detail(english, [hub], translated=True) == "a place"
+
+
 def test_ascii_identifiers_are_kept(translator: JapaneseTranslator) -> None:
     t = translator.translate("大統領令14110号とG7のNISTへの言及は?")
     assert "14110" in t.english and "G7" in t.english and "NIST" in t.english

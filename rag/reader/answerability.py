@@ -85,7 +85,7 @@ from rag.reader.asked_names import (
     name_missing,
     role_missing,
 )
-from rag.reader.asked_stances import position_missing, signatory_missing
+from rag.reader.asked_stances import position_missing, signatory_missing, signers_missing
 from rag.reader.subject import about, asked_words, on_subject, subject_names
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
@@ -232,7 +232,14 @@ def _is_day(display: str) -> bool:
 # the outcome. "agree / commit / pledge" are left out: "what did the G7 agree?" is answered "We will…".
 # "How did the pilot go?", "what did they end up adopting?": what came of an event (probes written blind,
 # 2026-12-06). A sentence that orders or asks for it also speaks of it as to come (_ORDERED below).
-_HOW_IT_WENT_WORDS = r"\bhow did\b[^?]{0,60}?\bgo\b|\bturn(?:ed)? out\b|\bend(?:ed)? up\b|\bwhat happened\b"
+_HOW_IT_WENT_WORDS = (
+    r"\bhow did\b[^?]{0,60}?\bgo\b|\bturn(?:ed)? out\b|\bend(?:ed)? up\b|\bwhat happened\b"
+    # "outcome of the first Conference of the Parties", "did they actually get it finished by the
+    # deadline?", "has NIST published any results yet?" (probes written blind, stop 44)
+    r"|\b(?:results?|outcomes?) (?:of|from)\b"
+    r"|\bdid\b[^?]{0,80}?\b(?:actually|ever|finally)\s+(?:get|manage|meet|finish|complete|pass|adopt|publish"
+    r"|launch|sign|ratify|deliver)\w*|\b(?:has|have)\b[^?]{0,80}?\byet\b"
+)
 _ASKED_OUTCOME = re.compile(
     r"\bwhat did\b[^?]{0,80}?\b(?:find\w*|found|decid\w*|conclu\w*|recommend\w*|show\w*|reveal\w*|learn\w*)"
     rf"|{_HOW_IT_WENT_WORDS}"
@@ -256,7 +263,7 @@ _OUTCOME_WORDS = frozenset(
 _HOW_IT_WENT = re.compile(_HOW_IT_WENT_WORDS, re.I)
 _ORDERED = re.compile(
     r"\b(?:shall|encourag(?:e|es|ed|ing)|task(?:s|ed)?|instruct(?:s|ed)?|call(?:s|ed)? on|to consider)\b"
-    r"|\bask(?:s|ed)?\b[^.]{0,40}?\bto\b",
+    r"|\b(?:ask|request)(?:s|ed)?\b[^.]{0,40}?\bto\b",
     re.I,
 )
 
@@ -382,6 +389,8 @@ def missing_detail(
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"
+    if signers_missing(question, top_sentences):
+        return "who signed or joined it"
     party = position_missing(question, top_sentences, titles, translated)
     if party:
         return f"where {party} stood on it"

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 
 from rag.reader.question import COMPARES_DATES
-from rag.reader.subject import about
+from rag.reader.subject import about, asked_words, on_subject
 
 # "Has OpenAI or Google signed up to the code?", 「日本はもう署名した?」 ("Does Japan … signature signed?"):
 # whether a named party signed, ratified, joined or endorsed a text. The corpus keeps no list of
@@ -32,6 +32,41 @@ def signatory_missing(question: str, top_sentences: Sequence[str], translated: b
     if found is None or COMPARES_DATES.search(question):
         return ""
     return _unnamed_party(found.group("who"), top_sentences)
+
+
+# "Which countries actually signed the treaty in Vilnius?", "which AI companies have committed to the
+# code?": the list of signatories, which the texts, written before, do not keep. A sentence that opens a
+# text for signature or calls on firms to commit names who may, not who did; the best sentences must
+# record the act done (users dev u-nm-927, u-nm-466).
+_SIGNERS_ASKED = re.compile(
+    r"\b(?:which|what|list|name)(?: the)? (?:[\w-]+\s+){0,2}?(?:countries|states|nations|companies|firms|labs"
+    r"|organi[sz]ations|governments|parties|signatories)\b[^?]{0,60}?\b(?:signed|sign|put their names"
+    r"|joined|endorsed|committed|ratified|adhered)\b",
+    re.I,
+)
+_ACT_DONE = re.compile(
+    r"\b(?:signed|ratified|endorsed|joined|adhered|acceded|committed|signatories (?:are|include|were))\b",
+    re.I,
+)
+_SIGNING_WORDS = frozenset(
+    "signed sign signing joined join endorsed endorse committed commit ratified ratify adhered actually names"
+    " countries companies firms labs".split()
+)
+# Who did it, unnamed: a treaty's closing formula, or "we welcome those who have endorsed…"
+_UNNAMED_DOER = re.compile(r"\b(?:undersigned|those who)\b", re.I)
+
+
+def signers_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A which-countries-signed question whose top three sentences record no signing or joining done by
+    a party they name."""
+    if not _SIGNERS_ASKED.search(question) or not top_sentences:
+        return False
+    # about the asked text ("an electronically signed EU declaration of conformity" is no signatory)
+    subject = asked_words(question, _SIGNING_WORDS)
+    return not any(
+        _ACT_DONE.search(s) and not _UNNAMED_DOER.search(s) and on_subject(s, subject, set())
+        for s in top_sentences[:3]
+    )
 
 
 # "Was Germany for or against the rules on foundation models?", "Did France oppose…?": a party's position

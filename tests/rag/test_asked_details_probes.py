@@ -52,6 +52,47 @@ def test_how_an_event_went_is_not_in_a_sentence_that_orders_it() -> None:
     summit = "We will build on the outcomes of the AI Seoul Summit."
     assert outcome_missing("What AI Seoul Summit result?", [summit], translated=True)
     assert not outcome_missing("What AI Seoul Summit result?", [summit])
+    # "the outcome of …", "did they actually get it finished…?", "has … yet?" ask how it went as well, and a
+    # request ("requested the government to create…") speaks of it as to come
+    assert outcome_missing("outcome of the first Conference of the Parties?", [rules])
+    assert not outcome_missing("outcome of the first Conference of the Parties?", [adopted])
+    requested = "The LDP has requested the government to create a legal framework for generative AI."
+    assert outcome_missing(
+        "did the government end up passing the generative AI law the LDP wanted?", [requested]
+    )
+    ordered = "The Conference of the Parties shall publish a report on its first meeting."
+    assert outcome_missing(
+        "Did the Conference of the Parties actually publish the report on its meeting?", [ordered]
+    )
+    assert outcome_missing(
+        "Has the Conference of the Parties published a report on its meeting yet?", [ordered]
+    )
+    assert not outcome_missing(
+        "Does the Conference of the Parties publish a report on its meeting?", [ordered]
+    )
+
+
+def test_who_signed_a_text_is_not_who_may_sign_it() -> None:
+    from rag.reader.asked_stances import signers_missing
+
+    asked = "Which countries actually signed the Council of Europe AI treaty in Vilnius?"
+    open_to = "This Convention shall be open for signature by the member States of the Council of Europe."
+    assert signers_missing(asked, [open_to])
+    assert missing_detail(asked, [open_to]) == "who signed or joined it"
+    # the closing formula's "undersigned", or "those who have endorsed", names no one
+    assert signers_missing(asked, ["In witness whereof the undersigned have signed this Convention."])
+    done = (
+        "Andorra, Georgia and Norway signed the Council of Europe AI treaty in Vilnius on 5 September 2024."
+    )
+    assert not signers_missing(asked, [done])
+    assert signers_missing(
+        "List the countries that signed the Council of Europe AI treaty in Vilnius.", [open_to]
+    )
+    # a signing about something else ("an electronically signed declaration of conformity") records nothing
+    reaim = "which countries have signed up to the REAIM political declaration?"
+    assert signers_missing(reaim, ["The provider shall draw up an electronically signed EU declaration."])
+    # asked of a named party, it is the has-X-signed rule's question, not this one's
+    assert not signers_missing("Has Japan signed the Council of Europe AI treaty?", [open_to])
 
 
 def test_a_date_to_come_or_the_dates_of_an_event_need_one_in_the_best_sentences() -> None:

@@ -149,6 +149,19 @@ def test_a_translated_where_is_answered_by_a_place_beyond_its_subject(translator
     assert missing_detail(english, [hub], translated=True) == "a place"
 
 
+def test_what_became_of_it_asks_for_an_outcome(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import outcome_missing
+
+    # その後どうなったの: what came of the request, which the article only reports as made
+    english = translator.translate(
+        "自民党が生成AIの法的枠組みを作るよう政府に求めたけど、その後どうなったの?"
+    ).english
+    assert "in the end" in english
+    requested = "The LDP has requested the Japanese government to create a legal framework for generative AI."
+    assert outcome_missing(english, [requested], translated=True)
+    assert not outcome_missing(english, ["The Diet passed the AI law the LDP requested in May 2025."], True)
+
+
 def test_ascii_identifiers_are_kept(translator: JapaneseTranslator) -> None:
     t = translator.translate("大統領令14110号とG7のNISTへの言及は?")
     assert "14110" in t.english and "G7" in t.english and "NIST" in t.english

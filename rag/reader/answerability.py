@@ -389,7 +389,7 @@ def missing_detail(
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"
-    if signers_missing(question, top_sentences):
+    if signers_missing(question, top_sentences, translated):
         return "who signed or joined it"
     party = position_missing(question, top_sentences, titles, translated)
     if party:

@@ -49,17 +49,32 @@ _ACT_DONE = re.compile(
     re.I,
 )
 _SIGNING_WORDS = frozenset(
-    "signed sign signing joined join endorsed endorse committed commit ratified ratify adhered actually names"
-    " countries companies firms labs".split()
+    "signed sign signing signature joined join endorsed endorse committed commit ratified ratify adhered"
+    " actually names countries companies firms labs support approval declaration organizations".split()
 )
 # Who did it, unnamed: a treaty's closing formula, or "we welcome those who have endorsed…"
 _UNNAMED_DOER = re.compile(r"\b(?:undersigned|those who)\b", re.I)
 
 
-def signers_missing(question: str, top_sentences: Sequence[str]) -> bool:
+# A translated one keeps its terms: 「署名した国って、どこ」 "Who … signature signed countries?",
+# 「賛同を表明した企業名」 "… companies … approval declaration?" (no question word).
+_SIGNERS_TRANSLATED = re.compile(r"\b(?:countries|companies)\b")
+_SIGNING_TRANSLATED = re.compile(r"\b(?:sign\w*|support\w*|endors\w*|approv\w*|ratif\w*)", re.I)
+_OTHER_ASKS = ("Does", "Did", "Is", "Has", "When", "What date", "How", "Where", "Why")
+
+
+def signers_missing(question: str, top_sentences: Sequence[str], translated: bool = False) -> bool:
     """A which-countries-signed question whose top three sentences record no signing or joining done by
     a party they name."""
-    if not _SIGNERS_ASKED.search(question) or not top_sentences:
+    if translated:
+        asked = (
+            not question.startswith(_OTHER_ASKS)
+            and _SIGNERS_TRANSLATED.search(question)
+            and _SIGNING_TRANSLATED.search(question)
+        )
+    else:
+        asked = _SIGNERS_ASKED.search(question)
+    if not asked or not top_sentences:
         return False
     # about the asked text ("an electronically signed EU declaration of conformity" is no signatory)
     subject = asked_words(question, _SIGNING_WORDS)

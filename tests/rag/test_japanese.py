@@ -162,6 +162,19 @@ def test_what_became_of_it_asks_for_an_outcome(translator: JapaneseTranslator) -
     assert not outcome_missing(english, ["The Diet passed the AI law the LDP requested in May 2025."], True)
 
 
+def test_which_countries_signed_needs_the_signing_recorded(translator: JapaneseTranslator) -> None:
+    from rag.reader.answerability import missing_detail
+
+    english = translator.translate("ヴィリニュスで欧州評議会のAI条約に署名した国って、どこですか?").english
+    open_to = "This Convention shall be open for signature by the member States of the Council of Europe."
+    assert missing_detail(english, [open_to], translated=True) == "who signed or joined it"
+    done = "Andorra and Norway signed the Council of Europe Framework Convention in Vilnius."
+    assert not missing_detail(english, [done], translated=True)
+    # asked whether a named party signed, it is the has-it-signed rule's question
+    asked = translator.translate("日本はAI条約に署名した?").english
+    assert "who signed" not in missing_detail(asked, [open_to], translated=True)
+
+
 def test_ascii_identifiers_are_kept(translator: JapaneseTranslator) -> None:
     t = translator.translate("大統領令14110号とG7のNISTへの言及は?")
     assert "14110" in t.english and "G7" in t.english and "NIST" in t.english

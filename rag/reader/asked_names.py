@@ -22,7 +22,13 @@ _ROLE = re.compile(
     r"(?:s|ed|ing|e|es|man|woman|person|er|ers|or|ors|ent|ents)?\b",
     re.I,
 )
-_ROLE_WORDS = frozenset({"who", "chair", "head", "lead", "leader", "director", "president", "chief"})
+# The role's own words are not the subject: "the Chairman of the Council of Economic Advisers" shares
+# "chairman" and "council" with "Who … AI Strategy Council chairman?" (座長, a Japanese probe), but is
+# about another council.
+_ROLE_WORDS = frozenset(
+    "who chair chairman chairmen chairwoman chairperson head headed lead leader led director president"
+    " chief".split()
+)
 # Not "who's in charge of / who runs …": a body answers those as well as a person, unless what is run is a
 # body itself (leader_missing).
 

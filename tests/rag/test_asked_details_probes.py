@@ -181,6 +181,13 @@ def test_a_role_named_of_another_body_is_no_answer() -> None:
     subgroups = "(d) The Chair may create subgroups consisting of White House AI Council members."
     rewrite = "Who chairs it? (council did EO 14110 create inside the Executive Office of the President)"
     assert not role_missing(rewrite, [white_house, subgroups])
+    # the role's own word is not the subject: another council's Chairman shares only "council"
+    advisers = "(xxvi) the Chairman of the Council of Economic Advisers;"
+    assert role_missing("Who Cabinet Office AI Strategy Council chairman?", [japan, advisers])
+    assert not role_missing(
+        "Who Cabinet Office AI Strategy Council chairman?",
+        ["The Cabinet Office AI Strategy Council is chaired by Dr Sato."],
+    )
 
 
 def test_an_analysis_the_text_only_asks_for_has_no_findings_yet() -> None:

@@ -347,8 +347,16 @@ def place_missing(question: str, top_sentences: Sequence[str], translated: bool 
     # none is about the subject (shares two of its words): any of the three may name the place
     sentences = top_sentences[:3] if max(shared) < 2 else [top_sentences[shared.index(max(shared))]]
     return not any(
-        label in _PLACE_LABELS and beyond(span, words) for s in sentences for span, label in entities(s)
+        label in _PLACE_LABELS and beyond(span, words) and _as_place(span, s)
+        for s in sentences
+        for span, label in entities(s)
     )
+
+
+def _as_place(span: str, sentence: str) -> bool:
+    """The place stands as a place somewhere in the sentence, not only as the first word of a longer name:
+    "the Work Plan to advance Hiroshima AI Process" says nowhere a meeting was held (a Japanese probe)."""
+    return any(not re.match(r"\s+[A-Z]", sentence[m.end() :]) for m in re.finditer(re.escape(span), sentence))
 
 
 def version_missing(question: str, top_sentences: Sequence[str], titles: Sequence[str] = ()) -> str:

@@ -573,6 +573,12 @@ def test_a_place_asked_for_must_be_named_beyond_the_question() -> None:
     ties = "Ties include Microsoft’s research lab in Japan; and Toyota’s plant in North Carolina."
     assert place_missing(city, [lab, ties])
     assert not place_missing(city, [lab.replace("in Japan", "in Tokyo, Japan"), ties])
+    # a place that only begins a longer name ("Hiroshima AI Process") is not where anything was held
+    endorsed = "We endorse the G7 Digital Ministers' Meeting's Work Plan to advance Hiroshima AI Process."
+    assert place_missing("where did the G7 digital ministers meet?", [endorsed])
+    assert not place_missing(
+        "where did the G7 digital ministers meet?", [endorsed + " They met in Hiroshima."]
+    )
     # none shares two of the subject's words: any of the three sentences may give the place
     assert not place_missing(city, ["It opened in Tokyo.", meeting])
 

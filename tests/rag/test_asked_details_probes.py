@@ -85,6 +85,9 @@ def test_who_signed_a_text_is_not_who_may_sign_it() -> None:
         "Andorra, Georgia and Norway signed the Council of Europe AI treaty in Vilnius on 5 September 2024."
     )
     assert not signers_missing(asked, [done])
+    assert not signers_missing(
+        "which companies endorsed the code?", ["It was endorsed by Microsoft and NVIDIA."]
+    )
     assert signers_missing(
         "List the countries that signed the Council of Europe AI treaty in Vilnius.", [open_to]
     )

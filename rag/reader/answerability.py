@@ -235,7 +235,7 @@ def _is_day(display: str) -> bool:
 _HOW_IT_WENT_WORDS = (
     r"\bhow did\b[^?]{0,60}?\bgo\b|\bturn(?:ed)? out\b|\bend(?:ed)? up\b|\bwhat happened\b"
     # "outcome of the first Conference of the Parties", "did they actually get it finished by the
-    # deadline?", "has NIST published any results yet?" (probes written blind, stop 44)
+    # deadline?", "has NIST published any results yet?" (the dev half of the probes written blind)
     r"|\b(?:results?|outcomes?) (?:of|from)\b"
     r"|\bdid\b[^?]{0,80}?\b(?:actually|ever|finally)\s+(?:get|manage|meet|finish|complete|pass|adopt|publish"
     r"|launch|sign|ratify|deliver)\w*|\b(?:has|have)\b[^?]{0,80}?\byet\b"

@@ -179,7 +179,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             abstain = self._should_abstain(got)
             record(span, abstention_attributes, got.evidence, got.reading, got.missing, abstain=abstain)
         if abstain:
-            warnings += got.reading.abstention_warnings() if got.reading is not None else []
+            warnings += got.reading.abstention_warnings(language) if got.reading is not None else []
             yield from _abstention(base, warnings, timings, t_all)
             return
         if got.missing:

@@ -18,6 +18,7 @@ from rag.reader.answerability import missing_detail, missing_share
 from rag.reader.features import FEATURES, answer_mask, feature_matrix, quotable
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 from rag.reader.question import question_type
+from rag.translate.framing import missing_detail_warning
 
 # The reader reads POOL_EXTRA more passages than it answers from and keeps the k whose rerank score plus
 # READER_BLEND x their best sentence probability is highest. Dev sweep (pool, blend) → hit@5 v1 / user-style:
@@ -41,11 +42,11 @@ class Reading:
     def detail_missing(self) -> bool:
         return bool(self.missing_detail)
 
-    def abstention_warnings(self) -> list[str]:
+    def abstention_warnings(self, question_language: str | None = None) -> list[str]:
         """What the user is told when the reader declines because the asked-for detail is not there."""
         if not self.missing_detail:
             return []
-        return [f"the passages found do not give {self.missing_detail}, which the question asks for"]
+        return [missing_detail_warning(self.missing_detail, question_language)]
 
 
 class Reader:

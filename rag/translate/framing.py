@@ -7,6 +7,8 @@ quotes give, restated in Japanese form.
 
 from __future__ import annotations
 
+import re
+
 from rag.core.models import Citation
 from rag.translate.numbers import japanese_dates
 
@@ -26,3 +28,33 @@ def frame_answer(english_answer: str, citations: list[Citation]) -> str:
     if dates:
         lines.append(f"{_DATES}: {'、'.join(dates)}")
     return "\n".join([*lines, english_answer]) if lines else english_answer
+
+
+# What the reader found missing (rag/reader/answerability.py, `missing_detail`), worded for a Japanese
+# reader: the abstention is in Japanese, and its reason should be too. A wording not listed stays English.
+_DETAILS_JA: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^a figure$"), "数値"),
+    (re.compile(r"^a date$"), "日付"),
+    (re.compile(r"^a place$"), "場所"),
+    (re.compile(r"^who holds the role$"), "その役職にある人"),
+    (re.compile(r"^who its members are$"), "その構成員"),
+    (re.compile(r"^who signed or joined it$"), "署名・参加した国や組織"),
+    (re.compile(r"^what came of it"), "その結果（文書はこれから先のこととしてしか述べていません）"),
+    (re.compile(r"^what the (.+) itself says"), r"「\1」そのものの内容（文書は言及しているだけです）"),
+    (re.compile(r"^whether (.+) signed or joined it$"), r"\1が署名・参加したかどうか"),
+    (re.compile(r"^where (.+) stood on it$"), r"\1の立場"),
+    (re.compile(r"^version (.+) of the text$"), r"文書の\1版"),
+    (re.compile(r"^the name of a person$"), "人物の名前"),
+    (re.compile(r"^the name of a company$"), "企業名"),
+    (re.compile(r"^the name of a country$"), "国名"),
+    (re.compile(r"^the name of a product$"), "製品名"),
+]
+
+
+def missing_detail_warning(detail: str, question_language: str | None = None) -> str:
+    """The user's warning that the passages found lack `detail`, in the question's language."""
+    if question_language == "ja":
+        for pattern, japanese in _DETAILS_JA:
+            if pattern.search(detail):
+                return f"見つかった箇所には、質問が求める{pattern.sub(japanese, detail)}が書かれていません"
+    return f"the passages found do not give {detail}, which the question asks for"

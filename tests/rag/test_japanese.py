@@ -211,6 +211,30 @@ def test_a_japanese_clause_question_is_answered_from_the_right_clause(services) 
 def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(services) -> None:  # type: ignore[no-untyped-def]
     a = services.chain.invoke(AskRequest(question="タングステンの沸点は何度ですか?"))
     assert a.abstained and a.answer == ABSTAIN_TEXT_JA and a.question_language == "ja"
+    # declined for a missing detail: the reason is given in Japanese too
+    a = services.chain.invoke(
+        AskRequest(question="マイクロソフトが日本につくる研究所は、どこの都市にできるの?")
+    )
+    assert a.abstained and any("質問が求める場所が書かれていません" in w for w in a.warnings), a.warnings
+
+
+@pytest.mark.parametrize(
+    ("detail", "japanese"),
+    [
+        ("a figure", "質問が求める数値が書かれていません"),
+        ("the name of a company", "質問が求める企業名が書かれていません"),
+        ("whether Japan signed or joined it", "質問が求めるJapanが署名・参加したかどうかが書かれていません"),
+        ("what the action plan itself says (they only mention it)", "「action plan」そのものの内容"),
+    ],
+)
+def test_the_missing_detail_is_worded_in_the_questions_language(detail: str, japanese: str) -> None:
+    from rag.translate.framing import missing_detail_warning
+
+    assert japanese in missing_detail_warning(detail, "ja")
+    assert (
+        missing_detail_warning(detail, "en")
+        == f"the passages found do not give {detail}, which the question asks for"
+    )
 
 
 @pytest.mark.parametrize(

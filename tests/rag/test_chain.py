@@ -64,7 +64,9 @@ def test_a_version_the_corpus_does_not_hold_is_declined_with_the_reason(services
     # The corpus holds the AI RMF 1.0 and the Guidelines' Ver1.0, not the later versions asked about.
     a = ask(services, question)
     assert a.abstained, a.answer
-    assert any("version" in w for w in a.warnings), a.warnings
+    # the reason, in the question's language: "version 1.1 of the text" / "文書の1.1版"
+    reason = "版" if a.question_language == "ja" else "version"
+    assert any(reason in w for w in a.warnings), a.warnings
     # The version it holds is answered.
     b = ask(services, "When did Japan publish version 1.0 of its AI Guidelines for Business?")
     assert not b.abstained and "19 April 2024" in b.answer, b.answer

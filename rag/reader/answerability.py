@@ -86,7 +86,7 @@ from rag.reader.asked_names import (
     role_missing,
 )
 from rag.reader.asked_stances import position_missing, signatory_missing, signers_missing
-from rag.reader.subject import about, asked_words, on_subject, subject_names
+from rag.reader.subject import about, asked_words, most_about, on_subject, subject_names
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
 from rag.text.versions import versions
@@ -303,9 +303,8 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     if not asked_for or not top_sentences:
         return False
     asked = {t for t in tokenize(question) if t not in STOP_WORDS and t not in _OUTCOME_WORDS}
-    shared = [len(asked & set(tokenize(s))) for s in top_sentences[:3]]
-    best = max(range(len(shared)), key=lambda i: (shared[i], -i))  # the one most about the event
-    if shared[best] < 2:
+    best, shared = most_about(top_sentences, asked)
+    if shared < 2:
         return False
     sentence = top_sentences[best]
     # what the text requires is asked in the question's last sentence, not in the scene it sets ("The
@@ -343,9 +342,9 @@ def place_missing(question: str, top_sentences: Sequence[str], translated: bool 
 
     words = set(tokenize(question))
     subject = asked_words(question, _PLACE_WORDS)
-    shared = [len(subject & set(tokenize(s))) for s in top_sentences[:3]]
+    best, shared = most_about(top_sentences, subject)
     # none is about the subject (shares two of its words): any of the three may name the place
-    sentences = top_sentences[:3] if max(shared) < 2 else [top_sentences[shared.index(max(shared))]]
+    sentences = top_sentences[:3] if shared < 2 else [top_sentences[best]]
     return not any(
         label in _PLACE_LABELS and beyond(span, words) and _as_place(span, s)
         for s in sentences

@@ -56,3 +56,11 @@ def on_subject(sentence: str, asked: set[str], names: set[str]) -> bool:
     Council's Chair chairs no "Council" of Japan's."""
     shared = len(asked & set(tokenize(sentence))) >= min(2, len(asked))
     return shared or (len(names) >= 2 and about(sentence, names, every=True))
+
+
+def most_about(sentences: Sequence[str], asked: set[str]) -> tuple[int, int]:
+    """Of the top three sentences, the index of the best ranked one that shares the most of the `asked`
+    words, and how many it shares: the sentence that speaks of the asked event or subject."""
+    shared = [len(asked & set(tokenize(s))) for s in sentences[:3]]
+    best = shared.index(max(shared))
+    return best, shared[best]

@@ -260,10 +260,9 @@ class JapaneseTranslator:
         terms: list[Term] = []
         for m in tokenizer.tokenize(piece, SplitMode.C):
             lemma, pos = m.dictionary_form(), m.part_of_speech()[0]
-            if lemma in _ONE_KANJI:
-                terms.append(Term(lemma, _ONE_KANJI[lemma], "glossary"))
-                continue
-            if pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii():
+            # a kept one-kanji word whatever its part of speech (か国's 国 is a suffix): _lookup knows it
+            vague = pos not in _CONTENT_POS or lemma in _EMPTY or len(lemma) < 2 and not lemma.isascii()
+            if vague and lemma not in _ONE_KANJI:
                 continue
             # JMdict only for nouns: a question's verbs are mostly generic ("make", "put out"), and the
             # policy verbs that matter (採択, 施行, 禁止) are in the glossary.

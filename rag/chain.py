@@ -44,6 +44,7 @@ from rag.question_parts import read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
+from rag.references.legal_force import legal_force_statements
 from rag.retrieval import Searcher
 from rag.text.words import has_words
 from rag.tracing import (
@@ -321,7 +322,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
             if self.reader:
                 side_by_side = parsed.doc_ids if len(parsed.doc_ids) > 1 else ()
-                evidence = self.reader.choose_sources(standalone, evidence, k, cover=side_by_side)
+                stated = legal_force_statements(evidence, parsed.doc_ids, parsed.legal_force)
+                keep = [s.source_n for s in stated]
+                evidence = self.reader.choose_sources(standalone, evidence, k, cover=side_by_side, keep=keep)
             parts: list[ScoredSentence] = []
             if not translated_terms:
                 evidence, parts = read_parts(
@@ -364,8 +367,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         if len(named) < 2 and is_multi_part(question):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
         result = compose(
-            question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts, got.dated
-        )
+            question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts, got.dated,
+            legal_force=p.legal_force,
+        )  # fmt: skip
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []
         citations: dict[int, Citation] = {}

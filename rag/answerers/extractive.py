@@ -18,6 +18,7 @@ from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
 from rag.references.definitions import defines, entry_definition
 from rag.references.document_date import own_dated_sentence
+from rag.references.legal_force import legal_force_statements
 from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
@@ -121,13 +122,15 @@ def compose(
     defined_term: str = "",
     parts: Sequence[ScoredSentence] = (),
     dated: Sequence[ScoredSentence] = (),
+    legal_force: frozenset[str] = frozenset(),
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
     `named_docs`: documents the question names; with two or more, each gets its best quote.
     `document_date`: it asks when the named document came about (rag/references/document_date.py).
     `defined_term`: it asks what this term means (rag/references/definitions.py).
     `parts`: each part's best sentence, for a question in parts (rag/question_parts.py): each is quoted.
-    `dated`: the dated statements of the texts quoted for a date question (rag/document_dates.py)."""
+    `dated`: the dated statements of the texts quoted for a date question (rag/document_dates.py).
+    `legal_force`: it asks whether the named texts bind, of these kinds (rag/references/legal_force.py)."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -159,15 +162,20 @@ def compose(
     if best_score <= 0:
         return ExtractiveResult(text="", quotes=[])
     best = _penalty_clause(question, refs, evidence) or best
+    force = legal_force_statements(evidence, named_docs, legal_force)
+    best = force[0] if force else best
 
     picked = [best]
-    lead = lead_in(best, evidence) or antecedent(best, evidence)
+    # a statement of legal force stands alone ("• Recommendations … are not legally binding." needs no
+    # "They are presented in five categories:")
+    lead = None if force else lead_in(best, evidence) or antecedent(best, evidence)
     if lead is not None:
         picked.insert(0, lead)
     if qtype == "list" or best.text.rstrip().endswith(":"):
         picked += list_items(best, evidence)
-    elif qtype == "fact":  # a date or a figure is answered by the sentence that gives it
+    elif qtype == "fact" or force:  # a date or a figure is answered by the sentence that gives it
         picked += continuation(best, evidence)
+    picked += [s for s in force[1:] if not _overlaps(s, picked, by_n)]
     picked += _more_quotes(ranked, picked, by_n, qtype, by_reader)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
     for s in parts:

@@ -73,12 +73,13 @@ class Reader:
         return conf.probabilities(rows[:, conf.columns(FEATURES)])
 
     def choose_sources(
-        self, question: str, evidence: Evidence, k: int, cover: Sequence[str] = ()
+        self, question: str, evidence: Evidence, k: int, cover: Sequence[str] = (), keep: Sequence[int] = ()
     ) -> Evidence:
         """The k passages to answer from, among a wider pool: clause matches first, then by the rerank
         score blended with the reader's best sentence in each passage. `cover`: documents the question
         names side by side; each keeps its best passage, if the pool has one, in place of the last
-        passage of a document that has several."""
+        passage of a document that has several. `keep`: passages that stay whatever their score, after the
+        first (a named text's statement of its legal force)."""
         if len(evidence.sources) <= k:
             return evidence
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
@@ -92,6 +93,7 @@ class Reader:
         # for breaching Article 50, ranked 7th of 11 by rerank and reader once Article 112's review of
         # "transparency measures pursuant to Article 50" reached the pool (2026-12-05).
         lead = [evidence.sources[0].n] if evidence.clause_match or evidence.pinned else []
+        lead += [n for n in keep if n not in lead][: max(k - len(lead), 0)]
         rest = sorted(
             (src for src in evidence.sources if src.n not in lead),
             key=lambda src: -(src.score + READER_BLEND * best.get(src.n, 0.0)),

@@ -15,6 +15,7 @@ from rag.references.definitions import defined_term
 from rag.references.document_date import asks_document_date, described_document
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
+from rag.references.legal_force import asks_legal_force, kind_words
 from rag.references.penalties import PENALTY_ASKED
 from rag.text.clauses import int_to_roman, roman_to_int
 from rag.text.normalize import normalize
@@ -47,6 +48,9 @@ class QueryRefs:
     defined_term: str = ""
     # It asks what breaking the named clause costs (rag/references/penalties.py).
     penalty: bool = False
+    # It asks whether the texts it names bind anyone: the kinds of text they are ("recommendation",
+    # "framework"), whose statements of their own legal force are quoted first (references/legal_force.py).
+    legal_force: frozenset[str] = frozenset()
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -68,9 +72,18 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
         if described:
             doc_ids, cued, dated = (described,), (), True
     term = defined_term(question, names) if not refs and not dated else ""
+    force = frozenset()
+    if doc_ids and not refs and not dated and not term and asks_legal_force(question):
+        force = kind_words(n for d in docs if d.doc_id in doc_ids for n in d.names)
     if only and not refs and not dated and not term:
         doc_ids += docs_matcher.cues.other_side(question, doc_ids)
     penalty = bool(refs) and bool(PENALTY_ASKED.search(question))
     return QueryRefs(
-        refs=refs, doc_ids=doc_ids, cued_doc_ids=cued, document_date=dated, defined_term=term, penalty=penalty
+        refs=refs,
+        doc_ids=doc_ids,
+        cued_doc_ids=cued,
+        document_date=dated,
+        defined_term=term,
+        penalty=penalty,
+        legal_force=force,
     )

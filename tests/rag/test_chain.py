@@ -151,6 +151,31 @@ def test_a_definition_question_is_answered_with_the_definition(services, questio
     assert_citations_map_to_documents(services, a)
 
 
+@pytest.mark.parametrize(
+    ("question", "leads"),
+    [
+        (
+            "if my country adheres to the OECD AI principles, are we legally bound by them?",
+            ["not legally binding"],
+        ),
+        ("does a US startup legally have to follow the NIST AI RMF?", ["intended to be voluntary"]),
+        # two texts named: each one's own statement
+        (
+            "are the NIST AI RMF and Japan's AI Guidelines for Business legally binding?",
+            ["intended to be voluntary", "without any legally binding force"],
+        ),
+    ],
+)
+def test_whether_a_named_text_binds_is_answered_by_its_own_statement(services, question, leads):
+    """rag/references/legal_force.py: the statement leads, though the question's words fit other passages."""
+    a = ask(services, question)
+    assert not a.abstained
+    texts = [s.text for s in a.sentences]
+    assert leads[0] in texts[0], a.answer
+    assert all(any(w in t for t in texts) for w in leads), a.answer
+    assert_citations_map_to_documents(services, a)
+
+
 def test_extractive_clause_answer_quotes_the_point(services):
     a = ask(services, "What does Article 5(1)(f) of the AI Act prohibit?")
     assert "infer emotions" in a.answer

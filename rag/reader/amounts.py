@@ -12,7 +12,7 @@ from rag.reader.question import question_type
 from rag.reader.subject import about, asked_words, on_subject, subject_names
 from rag.text.tokenize import STOP_WORDS, tokenize
 
-__all__ = ["amount_missing", "counted_noun"]
+__all__ = ["amount_missing", "counted_noun", "split_missing"]
 
 # "How often must they publish them?" is answered "for all new significant releases" or "annually" as often
 # as with a figure: no amount is asked for.
@@ -169,6 +169,30 @@ _MONEY_ASKED = re.compile(
     r"|\bhow many (?:dollars|euros|yen)\b|\b(?:dollar|euro|yen|money) (?:pledge|amount|figure|sum)s?\b"
     r"|\bprice tag\b"
     # "is there a set yearly budget for the AI Office?" (a probe written blind, stop 44)
-    r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?budget\b",
+    r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?budget\b"
+    # a fragment: "Japan AI Safety Institute budget?" (the dev half of a third batch of probes, 2026-12-06)
+    r"|\bbudget\W*$",
     re.I,
 )
+
+
+# "how is the $110 million split between…", "how much of it goes to each", "by country": a share of a
+# total is asked for. Its best sentences must give two figures beyond the question's own: the corpus gives
+# totals ("$110 million in new AI research partnerships") and no shares (users dev u-nm-847, and the dev
+# half of a third batch of probes written blind, 2026-12-06: 2 more).
+_SPLIT_ASKED = re.compile(
+    r"\b(?:split|broken down|break(?:s)? down|breakdown|divided|divvied up|apportioned)\b"
+    r"|\bhow much (?:of (?:it|that|the|this)\b[^?]*\b(?:go(?:es)?|went) to|does each|did each|each)\b"
+    r"|\b(?:by|per|for each) (?:country|member|partner|university|project|state)\b",
+    re.I,
+)
+
+
+def split_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A question about how a total is shared whose top three sentences give fewer than two figures of
+    money beyond the question's own."""
+    if not _SPLIT_ASKED.search(question) or not _amounts(question, {"money"}) or not top_sentences:
+        return False
+    own = _amounts(question, {"money"})
+    given = set().union(*(_amounts(s, {"money"}) for s in top_sentences[:3])) - own
+    return len(given) < 2

@@ -75,7 +75,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel
 
 from rag.citations.facts import extract_facts
-from rag.reader.amounts import amount_missing
+from rag.reader.amounts import amount_missing, split_missing
 from rag.reader.asked_contents import contents_missing
 from rag.reader.asked_names import (
     GENERIC_NAME_WORDS,
@@ -85,6 +85,7 @@ from rag.reader.asked_names import (
     name_missing,
     role_missing,
 )
+from rag.reader.asked_penalties import penalty_missing
 from rag.reader.asked_stances import position_missing, signatory_missing, signers_missing
 from rag.reader.subject import about, asked_words, most_about, on_subject, subject_names
 from rag.text.sentences import asked_part
@@ -146,7 +147,9 @@ _ASKED_DAY = re.compile(
     r"\b(?:what|which|exact|precise|set|specific)\s+(?:dates?|day)\b|\bdate (?:was|did|were|will)\b"
     # "what were the dates of…", "when does DICAS first meet, exactly?" (probes written blind, 2026-12-06)
     r"|\bthe dates? of\b|\bwhen\b[^?]*\bexact(?:ly)?\b"
-    r"|\b(?:publication|release|launch|signing|opening|adoption|meeting|start) date\b",
+    r"|\b(?:publication|release|launch|signing|opening|adoption|meeting|start) date\b"
+    # "give me the date the Copyright Office is supposed to publish its study" (a third batch of probes)
+    r"|\b(?:give|tell|get) me the (?:exact )?date\b",
     re.I,
 )
 
@@ -237,6 +240,9 @@ _HOW_IT_WENT_WORDS = (
     # "outcome of the first Conference of the Parties", "did they actually get it finished by the
     # deadline?", "has NIST published any results yet?" (the dev half of the probes written blind)
     r"|\b(?:results?|outcomes?) (?:of|from)\b"
+    # "did the pilot go well — any results yet?" (a third batch of probes)
+    r"|\bdid\b[^?]{0,60}?\bgo (?:well|ok|okay|smoothly|badly)\b"
+    r"|\bany (?:results?|findings?|outcomes?) (?:yet|so far)\b"
     r"|\bdid\b[^?]{0,80}?\b(?:actually|ever|finally)\s+(?:get|manage|meet|finish|complete|pass|adopt|publish"
     r"|launch|sign|ratify|deliver)\w*|\b(?:has|have)\b[^?]{0,80}?\byet\b"
 )
@@ -380,8 +386,10 @@ def missing_detail(
     version = version_missing(question, top_sentences, titles)
     if version:
         return f"version {version} of the text"
-    if amount_missing(question, top_sentences, translated, titles):
+    if amount_missing(question, top_sentences, translated, titles) or split_missing(question, top_sentences):
         return "a figure"
+    if penalty_missing(question, top_sentences):
+        return "a penalty"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):

@@ -18,7 +18,9 @@ GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 # The role's nouns too: "who's the director / leader / president / chairman of…" (probe questions written
 # blind, 2026-12-06).
 _ROLE = re.compile(
-    r"\bwho\b[^?]*?\b(chair|head|lead|appoint|direct|presid|chief)"
+    # "Name the person heading Japan's AI Safety Institute." (a third batch of probes, 2026-12-06)
+    r"\b(?:who|(?:name|identify) the (?:person|official|people|individual))\b[^?]*?\b(chair|head|lead|appoint"
+    r"|direct|presid|chief)"
     r"(?:s|ed|ing|e|es|man|woman|person|er|ers|or|ors|ent|ents)?\b",
     re.I,
 )

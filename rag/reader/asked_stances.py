@@ -41,7 +41,10 @@ def signatory_missing(question: str, top_sentences: Sequence[str], translated: b
 _SIGNERS_ASKED = re.compile(
     r"\b(?:which|what|list|name)(?: the)? (?:[\w-]+\s+){0,2}?(?:countries|states|nations|companies|firms|labs"
     r"|organi[sz]ations|governments|parties|signatories)\b[^?]{0,60}?\b(?:signed|sign|put their names"
-    r"|joined|endorsed|committed|ratified|adhered)\b",
+    r"|joined|endorsed|committed|ratified|adhered)\b"
+    # "Has any country ratified the convention so far?" (the dev half of a third batch of probes)
+    r"|\b(?:has|have|did)\s+(?:any|anyone|anybody)\b(?:\s+[\w-]+){0,2}?\s+(?:signed|ratified|joined|endorsed"
+    r"|committed|adhered|acceded)\b",
     re.I,
 )
 _ACT_DONE = re.compile(

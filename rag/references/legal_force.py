@@ -36,9 +36,12 @@ _ASKED = re.compile(
     re.I,
 )
 # Asked only in a yes/no question: "is the G7 code binding?", "do we have to follow the NIST framework?";
-# not "which steps do we have to follow…" or "what does the voluntary code ask for?".
+# not "which steps do we have to follow…" or "what does the voluntary code ask for?". A text that states
+# no legal force of its own ("can we be fined under the AI Act?") is answered as any other question.
 _ASKED_YES_NO = re.compile(
     r"\b(?:binding|mandatory|compulsory|voluntary|optional)\b"
+    # "is Japan's AI guidelines an actual law that companies can be punished under?" (users dev u-yn-454)
+    r"|\b(?:an? )?(?:actual|real|proper) law\b|\b(?:fined|penali[sz]ed|sanctioned|punished)\b"
     r"|\b(?:have|has|need|needs|required|obliged|forced)\s+to\s+"
     r"(?:follow|comply with|adhere to|obey|stick to)\b",
     re.I,

@@ -35,6 +35,7 @@ def frame_answer(english_answer: str, citations: list[Citation]) -> str:
 _DETAILS_JA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^a figure$"), "数値"),
     (re.compile(r"^a date$"), "日付"),
+    (re.compile(r"^a penalty$"), "罰則"),
     (re.compile(r"^a place$"), "場所"),
     (re.compile(r"^who holds the role$"), "その役職にある人"),
     (re.compile(r"^who its members are$"), "その構成員"),

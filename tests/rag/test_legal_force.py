@@ -28,6 +28,9 @@ ALIASES = doc_aliases_from_manifest(ROOT / "corpus" / "manifest.json")
         ("which steps do we have to follow under the NIST framework?", False),  # not yes/no
         ("what does the voluntary G7 code say about watermarks?", False),
         ("can my boss legally read my emotions with AI?", False),  # "legally" asks what is allowed
+        ("are Japan's AI guidelines an actual law we can be punished under?", True),
+        ("are there penalties for not following the NIST AI RMF?", True),  # answered: it is voluntary
+        ("what fine does a reseller face if it doesn't verify its customers?", False),  # a penalty, asked
     ],
 )
 def test_what_asks_whether_a_text_binds(question: str, asks: bool) -> None:

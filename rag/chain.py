@@ -44,7 +44,7 @@ from rag.question_parts import read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
-from rag.references.legal_force import legal_force_statements
+from rag.references.own_statements import own_statements
 from rag.retrieval import Searcher
 from rag.text.words import has_words
 from rag.tracing import (
@@ -322,7 +322,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             )
             if self.reader:
                 side_by_side = parsed.doc_ids if len(parsed.doc_ids) > 1 else ()
-                stated = legal_force_statements(evidence, parsed.doc_ids, parsed.legal_force)
+                stated = own_statements(evidence, parsed.doc_ids, parsed.statement)
                 keep = [s.source_n for s in stated]
                 evidence = self.reader.choose_sources(standalone, evidence, k, cover=side_by_side, keep=keep)
             parts: list[ScoredSentence] = []
@@ -368,7 +368,7 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             named = tuple(dict.fromkeys(src.doc_id for src in evidence.sources))[:2]
         result = compose(
             question, evidence, p.refs, ranked, named, p.document_date, p.defined_term, got.parts, got.dated,
-            legal_force=p.legal_force,
+            statement=p.statement,
         )  # fmt: skip
         by_n = {s.n: s for s in evidence.sources}
         sentences: list[Sentence] = []

@@ -18,7 +18,7 @@ from rag.reader.features import quotable
 from rag.reader.question import ENUMERATION, question_type
 from rag.references.definitions import defines, entry_definition
 from rag.references.document_date import own_dated_sentence
-from rag.references.legal_force import legal_force_statements
+from rag.references.own_statements import StatementAsked, own_statements
 from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
 from rag.references.pinpoint import pinpoint
 from rag.text.clauses import PATH_SEPARATOR
@@ -122,7 +122,7 @@ def compose(
     defined_term: str = "",
     parts: Sequence[ScoredSentence] = (),
     dated: Sequence[ScoredSentence] = (),
-    legal_force: frozenset[str] = frozenset(),
+    statement: StatementAsked | None = None,
 ) -> ExtractiveResult:
     """`ranked`: the reader's (probability, sentence) pairs, best first; None scores by hand-set rules.
     `named_docs`: documents the question names; with two or more, each gets its best quote.
@@ -130,7 +130,7 @@ def compose(
     `defined_term`: it asks what this term means (rag/references/definitions.py).
     `parts`: each part's best sentence, for a question in parts (rag/question_parts.py): each is quoted.
     `dated`: the dated statements of the texts quoted for a date question (rag/document_dates.py).
-    `legal_force`: it asks whether the named texts bind, of these kinds (rag/references/legal_force.py)."""
+    `statement`: what it asks the named texts say of themselves (rag/references/own_statements.py)."""
     qtype = question_type(question)
     by_n = {src.n: src for src in evidence.sources}
     if evidence.clause_match and refs and evidence.sources:
@@ -162,11 +162,11 @@ def compose(
     if best_score <= 0:
         return ExtractiveResult(text="", quotes=[])
     best = _penalty_clause(question, refs, evidence) or best
-    force = legal_force_statements(evidence, named_docs, legal_force)
+    force = own_statements(evidence, named_docs, statement)
     best = force[0] if force else best
 
     picked = [best]
-    # a statement of legal force stands alone ("• Recommendations … are not legally binding." needs no
+    # a text's statement of itself stands alone ("• Recommendations … are not legally binding." needs no
     # "They are presented in five categories:")
     lead = None if force else lead_in(best, evidence) or antecedent(best, evidence)
     if lead is not None:

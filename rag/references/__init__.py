@@ -15,8 +15,11 @@ from rag.references.definitions import defined_term
 from rag.references.document_date import asks_document_date, described_document
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
-from rag.references.legal_force import asks_legal_force, kind_words
+from rag.references.legal_force import LEGAL_FORCE
+from rag.references.membership import JOINING, LEAVING
+from rag.references.own_statements import StatementAsked, asked_topic, kind_words
 from rag.references.penalties import PENALTY_ASKED
+from rag.references.review import REVIEW
 from rag.text.clauses import int_to_roman, roman_to_int
 from rag.text.normalize import normalize
 
@@ -48,9 +51,12 @@ class QueryRefs:
     defined_term: str = ""
     # It asks what breaking the named clause costs (rag/references/penalties.py).
     penalty: bool = False
-    # It asks whether the texts it names bind anyone: the kinds of text they are ("recommendation",
-    # "framework"), whose statements of their own legal force are quoted first (references/legal_force.py).
-    legal_force: frozenset[str] = frozenset()
+    # It asks what the texts it names say of themselves (whether they bind, how they will be reviewed):
+    # their own statements are quoted first (rag/references/own_statements.py).
+    statement: StatementAsked | None = None
+
+
+_TOPICS = (LEGAL_FORCE, REVIEW, LEAVING, JOINING)
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
@@ -72,9 +78,10 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
         if described:
             doc_ids, cued, dated = (described,), (), True
     term = defined_term(question, names) if not refs and not dated else ""
-    force = frozenset()
-    if doc_ids and not refs and not dated and not term and asks_legal_force(question):
-        force = kind_words(n for d in docs if d.doc_id in doc_ids for n in d.names)
+    topic = asked_topic(question, _TOPICS) if doc_ids and not refs and not dated and not term else None
+    statement = None
+    if topic is not None:
+        statement = StatementAsked(topic, kind_words(n for d in docs if d.doc_id in doc_ids for n in d.names))
     if only and not refs and not dated and not term:
         doc_ids += docs_matcher.cues.other_side(question, doc_ids)
     penalty = bool(refs) and bool(PENALTY_ASKED.search(question))
@@ -85,5 +92,5 @@ def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:
         document_date=dated,
         defined_term=term,
         penalty=penalty,
-        legal_force=force,
+        statement=statement,
     )

@@ -6,22 +6,15 @@ are adopted by Council and are not legally binding", "The Framework is intended 
 Guidelines (soft laws without any legally binding force)", "will provide voluntary guidance". On users dev
 (2026-12-06) the reader quoted none of them for 8 of 9 such questions: the words a question shares with
 its text ("countries", "sign up", "companies") fill the passages about adherents and implementation instead.
-So, as for a document's own date (document_date.py), the named text's statement of its legal force ranks
-first and leads the answer. A text that states none (the AI Act binds, and never says so in a sentence
-about itself) is answered as any other question.
+So its statement leads the answer (own_statements.py). A text that states none (the AI Act binds, and never
+says so in a sentence about itself) is answered as any other question.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
 
-from rag.reader.question import is_yes_no
-from rag.text.tokenize import tokenize
-
-if TYPE_CHECKING:
-    from rag.evidence import Evidence, ScoredSentence
+from rag.references.own_statements import Topic
 
 # Asked in any form: "legally bound by them", "legally on the hook", "breaks the legally binding
 # recommendation", "does it have the force of law".
@@ -54,50 +47,4 @@ STATES = re.compile(
     r"|\bintended to be voluntary\b|\bvoluntary guidance\b|\bsoft laws?\b|\bpolitical commitment\b",
     re.I,
 )
-# What kind of text a document is, in its names: the word the statement says it of.
-_KINDS = frozenset(
-    tokenize(
-        "recommendation framework guidelines code principles convention treaty resolution order regulation"
-        " act statement communique declaration"
-    )
-)
-
-
-def asks_legal_force(question: str) -> bool:
-    return bool(_ASKED.search(question)) or (is_yes_no(question) and bool(_ASKED_YES_NO.search(question)))
-
-
-def kind_words(names: Iterable[str]) -> frozenset[str]:
-    """The words that say what kind of text it is ("recommendation", "framework"), from its names."""
-    return frozenset(t for name in names for t in tokenize(name) if t in _KINDS)
-
-
-def states_legal_force(sentence: str, kinds: frozenset[str]) -> bool:
-    """The sentence says of a text of this kind that it binds no one: the kind is named before the
-    statement ("Recommendations … are not legally binding"), so "to seek non-binding guidance … under this
-    Regulation" is not one."""
-    m = STATES.search(sentence)
-    return m is not None and bool(kinds & set(tokenize(sentence[: m.start()])))
-
-
-def first_statement(sentences: Sequence[str], kinds: frozenset[str]) -> int | None:
-    """The index of the first sentence stating the text's legal force, or None."""
-    return next((i for i, s in enumerate(sentences) if states_legal_force(s, kinds)), None)
-
-
-def legal_force_statements(
-    evidence: Evidence, named_docs: Sequence[str], kinds: frozenset[str]
-) -> list[ScoredSentence]:
-    """Each named text's first statement of its own legal force among the passages read, in the order
-    the question names them ("is either NIST's AI RMF or Japan's Guidelines binding?" gets both)."""
-    if not kinds:
-        return []
-    found = []
-    for doc in named_docs:
-        for src in (s for s in evidence.sources if s.doc_id == doc):
-            sents = evidence.sentences.get(src.n, [])
-            i = first_statement([s.text for s in sents], kinds)
-            if i is not None:
-                found.append(sents[i])
-                break
-    return found
+LEGAL_FORCE = Topic("legal force", _ASKED, _ASKED_YES_NO, (STATES,))

@@ -13,7 +13,7 @@ import numpy as np
 from rag.references import ANCESTOR_CREDIT, DocAlias, QueryRefs, ref_score
 from rag.references.definitions import defines
 from rag.references.document_date import states_date
-from rag.references.legal_force import STATES, first_statement
+from rag.references.own_statements import StatementAsked, first_statement
 from rag.references.penalties import penalty_provisions
 from rag.retrieval.table import ChunkTable
 from rag.store.index import chunk_body
@@ -42,9 +42,9 @@ class Pins:
             self._add_date_hit(named[0], base, hits)
         elif parsed.defined_term:
             _mark_definition(parsed.defined_term, hits, named, self.table)
-        elif parsed.legal_force:
+        elif parsed.statement is not None:
             for doc_id in named[:2]:
-                self._add_legal_force_hit(doc_id, base, parsed.legal_force, hits)
+                self._add_statement_hit(doc_id, base, parsed.statement, hits)
 
     def _add_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         """The document's first chunk that states its own date ranks first, as a named clause would."""
@@ -60,21 +60,26 @@ class Pins:
                 return
         self._add_companion_date_hit(doc_id, mask, hits)
 
-    def _add_legal_force_hit(
-        self, doc_id: str, mask: np.ndarray, kinds: frozenset[str], hits: dict[str, Hit]
+    def _add_statement_hit(
+        self, doc_id: str, mask: np.ndarray, asked: StatementAsked, hits: dict[str, Hit]
     ) -> None:
-        """The document's first chunk that states its own legal force ranks first, as a named clause would
-        (rag/references/legal_force.py)."""
-        for i in self.table.rows_of.get(doc_id, ()):
-            if not mask[i]:
-                continue
-            body = chunk_body(self.table.doc(i))
-            # the cheap test first: the AI Act's 3,000 chunks are split into sentences only where one matches
-            if STATES.search(body) and first_statement(split_sentences(body), kinds) is not None:
-                h = self._hit(str(self.table.docs[i].id))
-                if h is not None:
-                    h.ref = 1.0
-                return
+        """The document's chunk that states what the question asks of it (its legal force, how it will be
+        reviewed) ranks first, as a named clause would: the first chunk that states it by the topic's
+        first pattern any of them matches (rag/references/own_statements.py)."""
+        topic = asked.topic
+        rows = [i for i in self.table.rows_of.get(doc_id, ()) if mask[i]]
+        for n, pattern in enumerate(topic.states, start=1):
+            for i in rows:
+                body = chunk_body(self.table.doc(i))
+                # the cheap test first: the AI Act's 3,000 chunks are split only where one matches
+                if (
+                    pattern.search(body)
+                    and first_statement(topic, split_sentences(body), asked.kinds, n) is not None
+                ):
+                    h = self._hit(str(self.table.docs[i].id))
+                    if h is not None:
+                        h.ref = 1.0
+                    return
 
     def _add_companion_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         """A text published with another that states no date of its own (the Hiroshima principles and code

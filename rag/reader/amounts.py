@@ -171,7 +171,9 @@ _MONEY_ASKED = re.compile(
     # "is there a set yearly budget for the AI Office?" (a probe written blind, stop 44)
     r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?budget\b"
     # a fragment: "Japan AI Safety Institute budget?" (the dev half of a third batch of probes, 2026-12-06)
-    r"|\bbudget\W*$",
+    r"|\bbudget\W*$"
+    # "funding amount for Italy's AI Hub?" (a fourth batch of probes)
+    r"|\bfunding (?:amount|level|figure)s?\b|\bamount of (?:funding|money)\b",
     re.I,
 )
 
@@ -190,9 +192,13 @@ _SPLIT_ASKED = re.compile(
 
 def split_missing(question: str, top_sentences: Sequence[str]) -> bool:
     """A question about how a total is shared whose top three sentences give fewer than two figures of
-    money beyond the question's own."""
-    if not _SPLIT_ASKED.search(question) or not _amounts(question, {"money"}) or not top_sentences:
+    its kind beyond the question's own: sums for a sum, counts for a count ("how were the 50-plus experts
+    split between governments, industry…?": a fourth batch of probes)."""
+    if not _SPLIT_ASKED.search(question) or not top_sentences:
         return False
-    own = _amounts(question, {"money"})
-    given = set().union(*(_amounts(s, {"money"}) for s in top_sentences[:3])) - own
+    kinds = {"money"} if _amounts(question, {"money"}) else AMOUNT_KINDS
+    own = _amounts(question, kinds)
+    if not own:
+        return False
+    given = set().union(*(_amounts(s, kinds) for s in top_sentences[:3])) - own
     return len(given) < 2

@@ -21,7 +21,11 @@ _CONTENTS_ASKED = re.compile(
     r"|\b(?:summari[sz]e|walk me through|outline)\b"
     r"|\b(?:main|key|concrete|specific) (?:points|contents|details|steps|measures|items|priorities"
     r"|recommendations|commitments)\b"
-    r"|\bwhat(?:['’]s| is| are) the (?:contents?|details?) of\b",
+    r"|\bwhat(?:['’]s| is| are) the (?:contents?|details?) of\b"
+    # "is there a list anywhere of the research priorities in the Roadmap?", "did the G7 spell out what's in
+    # its Toolkit?" (a fourth batch of probes)
+    r"|\bis there (?:a|any) (?:list|rundown|summary|breakdown)\b[^?]{0,20}?\bof\b"
+    r"|\bspell(?:s|ed)? out what\b",
     re.I,
 )
 # Nouns that name a text. The first one the question names is the text asked about.
@@ -37,7 +41,7 @@ _MENTION_ONLY = re.compile(
     r"\b(?:welcom(?:e|es|ed|ing)|tak(?:e|es|ing) note|look(?:s|ing)? forward"
     r"|endors(?:e|es|ed|ing)|entitled|in accordance with|based on|on the basis of|build(?:s|ing)? on"
     r"|built on|establish(?:es|ed|ing|ment)?|launch(?:es|ed|ing)?|developed by|call(?:s|ed)? for"
-    r"|to (?:develop|prepare|draw up|deliver)"
+    r"|to (?:develop|prepare|draw up|deliver)|will be captured in"
     r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?"
     # "…and 'Work Plan to advance Hiroshima AI Process' were formulated": made, not described
     r"|(?:was|were|has been|have been) (?:formulated|adopted|released|published|issued|compiled|drafted"

@@ -99,7 +99,8 @@ def signers_missing(question: str, top_sentences: Sequence[str], translated: boo
 _POSITION_ASKED = re.compile(
     r"(?:^|[.?!,;:]\s+)(?i:so\s+|and\s+|but\s+)?(?i:was|were|is|are|did|does|do|has|have)\s+(?:the\s+)?"
     r"(?P<who>[A-Z][\w.&-]*(?:\s+(?:or|and)\s+[A-Z][\w.&-]*)?)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?i:for or against|oppos(?:e|ed|es|ing)|push(?:ed)? back|object(?:ed|s)? to)\b"
+    # "Did China or Russia object or say anything…?" (a fourth batch of probes written blind, 2026-12-06)
+    r"(?i:for or against|oppos(?:e|ed|es|ing)|push(?:ed)? back|object(?:ed|s)?(?:\s+to)?)\b"
 )
 
 

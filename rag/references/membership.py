@@ -30,7 +30,12 @@ _OUTSIDER = (
     r"(?=.*\b(?:non-members?|non-member (?:states?|countries)|outside europe|non-european"
     r"|not (?:an? )?(?:\w+ )?member|isn['’]t (?:an? )?(?:\w+ )?member)\b)"
 )
-_NO_DETAIL = r"(?!.*\b(?:which|how many|how much|what kind|who|whom)\b)"
+# a Japanese probe asked what vote an invitation to accede needs (締約国代表の投票): the accession clause's
+# detail, not whether outsiders may join
+_NO_DETAIL = (
+    r"(?!.*\b(?:which|how many|how much|what kind|who|whom|vot(?:e|es|ed|ing)|majority|unanim\w*|pay|fees?"
+    r"|costs?)\b)"
+)
 _JOIN_YES_NO = re.compile(
     rf"^{_NO_DETAIL}{_OUTSIDER}(?=.*\b(?:join|adher|accede|accession|part of|sign|participat)\w*)",
     re.I | re.S,

@@ -72,3 +72,23 @@ def test_more_wordings_of_the_asked_detail() -> None:
     )
     pilot = "We will launch a pilot of the reporting framework."
     assert outcome_missing("Did the pilot of the reporting framework go well — any results yet?", [pilot])
+
+
+def test_wordings_of_a_fourth_batch_of_probes() -> None:
+    from rag.reader.asked_stances import position_missing
+
+    adopted = "Resolution adopted by the General Assembly on 21 March 2024"
+    asked = "Did China or Russia object or say anything when the General Assembly adopted the resolution?"
+    assert position_missing(asked, [adopted]) in {"China", "China or Russia"}
+    group = (
+        "The informal AI Group of experts was established, comprising over 50 experts from different sectors."
+    )
+    assert split_missing(
+        "How were the 50-plus experts split between governments, industry and unions?", [group]
+    )
+    counted = "Of the 52 experts, 20 came from governments, 12 from industry and 20 from academia and unions."
+    assert not split_missing(
+        "How were the 52 experts split between governments, industry and unions?", [counted]
+    )
+    hub = "We welcome the decision to establish the AI Hub for Sustainable Development, with UNDP."
+    assert amount_missing("funding amount for Italy's AI Hub for Sustainable Development?", [hub])

@@ -159,6 +159,8 @@ def test_a_definition_question_is_answered_with_the_definition(services, questio
             ["not legally binding"],
         ),
         ("does a US startup legally have to follow the NIST AI RMF?", ["intended to be voluntary"]),
+        ("will the G7 code of conduct be reviewed or updated?", ["will be reviewed and updated"]),
+        ("can a country back out of the Council of Europe AI convention after joining?", ["denounce this"]),
         # two texts named: each one's own statement
         (
             "are the NIST AI RMF and Japan's AI Guidelines for Business legally binding?",
@@ -166,8 +168,8 @@ def test_a_definition_question_is_answered_with_the_definition(services, questio
         ),
     ],
 )
-def test_whether_a_named_text_binds_is_answered_by_its_own_statement(services, question, leads):
-    """rag/references/legal_force.py: the statement leads, though the question's words fit other passages."""
+def test_what_a_named_text_says_of_itself_is_answered_by_its_own_statement(services, question, leads):
+    """rag/references/own_statements.py: the statement leads, though the question's words fit others."""
     a = ask(services, question)
     assert not a.abstained
     texts = [s.text for s in a.sentences]

@@ -183,15 +183,28 @@ _DEADLINE_WORDS = frozenset(tokenize("deadline deadlines due date timeline timet
 
 def deadline_missing(question: str, top_sentences: Sequence[str]) -> bool:
     """A deadline question whose top three sentences give no date or period: in the best one, or in one
-    about the question's subject (rag/reader/subject.py, `on_subject`)."""
+    about the question's subject (rag/reader/subject.py, `on_subject`) that gives it as a time limit."""
     if not _ASKED_DEADLINE.search(question) or not top_sentences:
         return False
     asked, names = asked_words(question, _DEADLINE_WORDS), subject_names(question, top_sentences[0])
     for i, sentence in enumerate(top_sentences[:3]):
-        dated = _PERIOD.search(sentence) or any(f.kind == "date" for f in extract_facts(sentence))
+        if i == 0:
+            dated = _PERIOD.search(sentence) or any(f.kind == "date" for f in extract_facts(sentence))
+        else:
+            # after the best sentence, a date must be a time limit ("by 2 August 2026"), not a meeting's day:
+            # "the Ministers' Meeting on December 1, 2023" sets no deadline for the labour ministers' action
+            # plan (users dev u-nm-965)
+            dated = _PERIOD.search(sentence) or _LIMIT_DATE.search(sentence)
         if dated and (i == 0 or on_subject(sentence, asked, names)):
             return False
     return True
+
+
+_LIMIT_DATE = re.compile(
+    r"\b(?:by|before|until|from|due|no later than)\s+(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|20\d\d)\b",
+    re.I,
+)
 
 
 def date_missing(

@@ -92,3 +92,14 @@ def test_wordings_of_a_fourth_batch_of_probes() -> None:
     )
     hub = "We welcome the decision to establish the AI Hub for Sustainable Development, with UNDP."
     assert amount_missing("funding amount for Italy's AI Hub for Sustainable Development?", [hub])
+
+
+def test_a_deadline_after_the_best_sentence_is_a_time_limit_not_a_meetings_day() -> None:
+    from rag.reader.answerability import deadline_missing
+
+    asked = "What's the deadline for the labour ministers to finish the action plan?"
+    ordered = "We ask our Labor Ministers to develop the action plan on AI in the world of work."
+    met = "We endorse the outcomes of the Ministers' Meeting on December 1, 2023, notably the action plan."
+    assert deadline_missing(asked, [ordered, met])
+    due = "The Ministers shall deliver the action plan by December 2024."
+    assert not deadline_missing(asked, [ordered, due])

@@ -19,6 +19,7 @@ from opentelemetry.trace import NoOpTracer, Span, Tracer
 from rag.core.models import Filters
 from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query
+from rag.retrieval.categories import STATUS_ASKED, list_rows
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.loading import load_tables
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # A chunk from a document the question does not name keeps this share of its fused score.
 OTHER_DOC_FACTOR = 0.5
+# The weight of the pass over the items of the lists that decide a use's status (categories.py).
+LIST_FACTOR = 1.0
 REFRESH_EVERY_S = 5.0
 PARSED_KEPT = 1024  # questions whose parse is remembered (see `parse`)
 EXACT_DENSE_MAX = 20000  # chunks; 30 MiB of vectors, ~2 ms a query
@@ -94,6 +97,7 @@ class Searcher:
         self.lexical: LexicalIndex | None = None
         self.sentence_lexical: SentenceLexical | None = None
         self._parsed: dict[str, QueryRefs] = {}
+        self._listed: tuple[ChunkTable | None, np.ndarray] = (None, np.zeros(0, dtype=bool))
         self.refresh(force=True)
 
     # -- keeping the in-memory side in step with the store ---------------------------------------
@@ -177,6 +181,10 @@ class Searcher:
             if expansion:
                 bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
         passes = self._passes(base, named)
+        if named and STATUS_ASKED.search(query):
+            listed = base & self._list_rows() & table.mask(None, named)
+            if listed.any():
+                passes.append((listed, LIST_FACTOR))
         by_words = self.sentence_lexical  # each chunk ranked by its best sentence's BM25
         words_best = by_words.best_per_chunk(query, expansion) if by_words is not None else None
         sentence_sims, best_sentence = self._sentence_pass(qvec)
@@ -337,6 +345,13 @@ class Searcher:
             return None  # written by another worker since our last refresh
         hits[cid] = Hit(doc=self.table.docs[i])  # the returned hits get their text at the end of search
         return hits[cid]
+
+    def _list_rows(self) -> np.ndarray:
+        """The chunks holding an item of a list that decides a use's status (categories.py), per table."""
+        table = self.table
+        if self._listed[0] is not table:
+            self._listed = (table, list_rows(table))
+        return self._listed[1]
 
     def _passes(self, base: np.ndarray, named: tuple[str, ...]) -> list[tuple[np.ndarray, float]]:
         """The row masks searched, with their weights: the named documents at full weight, the rest less.

@@ -178,6 +178,19 @@ def test_what_a_named_text_says_of_itself_is_answered_by_its_own_statement(servi
     assert_citations_map_to_documents(services, a)
 
 
+def test_a_scenario_is_answered_from_the_list_that_decides_its_status(services):
+    """rag/retrieval/categories.py: "my loan" meets Annex III's "creditworthiness" though the recitals on
+    credit scoring share more of the scenario's words."""
+    a = ask(
+        services,
+        "an algorithm at my bank decides whether I get a loan. is that high-risk under the EU AI Act?",
+    )
+    assert not a.abstained
+    assert any("Annex III" in c.section for c in a.citations), a.answer
+    assert any("creditworthiness" in s.text for s in a.sentences), a.answer
+    assert_citations_map_to_documents(services, a)
+
+
 def test_extractive_clause_answer_quotes_the_point(services):
     a = ask(services, "What does Article 5(1)(f) of the AI Act prohibit?")
     assert "infer emotions" in a.answer

@@ -180,11 +180,7 @@ class Searcher:
             bm25_all = lexical.scores(query)
             if expansion:
                 bm25_all = bm25_all + self.settings.expansion_weight * lexical.scores(expansion)
-        passes = self._passes(base, named)
-        if named and STATUS_ASKED.search(query):
-            listed = base & self._list_rows() & table.mask(None, named)
-            if listed.any():
-                passes.append((listed, LIST_FACTOR))
+        passes = self._passes(base, named, query)
         by_words = self.sentence_lexical  # each chunk ranked by its best sentence's BM25
         words_best = by_words.best_per_chunk(query, expansion) if by_words is not None else None
         sentence_sims, best_sentence = self._sentence_pass(qvec)
@@ -353,14 +349,22 @@ class Searcher:
             self._listed = (table, list_rows(table))
         return self._listed[1]
 
-    def _passes(self, base: np.ndarray, named: tuple[str, ...]) -> list[tuple[np.ndarray, float]]:
+    def _passes(
+        self, base: np.ndarray, named: tuple[str, ...], query: str = ""
+    ) -> list[tuple[np.ndarray, float]]:
         """The row masks searched, with their weights: the named documents at full weight, the rest less.
         A pass per named document: over their union, the longer one (the AI Act, 3,000 chunks) filled every
-        top rank and the other was never read ("the EU Act or the CoE treaty?")."""
+        top rank and the other was never read ("the EU Act or the CoE treaty?"). A question about a use's
+        status searches the named documents' lists that decide it once more (categories.py)."""
         if not named:
             return [(base, 1.0)]
         own = [(base & self.table.mask(None, (d,)), 1.0) for d in named]
-        return [*own, (base, OTHER_DOC_FACTOR)]
+        passes = [*own, (base, OTHER_DOC_FACTOR)]
+        if STATUS_ASKED.search(query):
+            listed = base & self._list_rows() & self.table.mask(None, named)
+            if listed.any():
+                passes.append((listed, LIST_FACTOR))
+        return passes
 
     def _pin(self, parsed: QueryRefs, base: np.ndarray, named: tuple[str, ...], hits: dict[str, Hit]) -> None:
         """What the question names exactly ranks first (rag/retrieval/pins.py)."""

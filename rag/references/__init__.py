@@ -15,6 +15,7 @@ from rag.references.definitions import defined_term
 from rag.references.document_date import asks_document_date, described_document
 from rag.references.documents import DocAlias, doc_aliases_from_manifest, matcher
 from rag.references.grammar import ANCESTOR_CREDIT, find_refs, ref_ancestors, ref_score
+from rag.references.in_force import IN_FORCE
 from rag.references.legal_force import LEGAL_FORCE
 from rag.references.membership import JOINING, LEAVING
 from rag.references.own_statements import StatementAsked, asked_topic, kind_words
@@ -56,7 +57,7 @@ class QueryRefs:
     statement: StatementAsked | None = None
 
 
-_TOPICS = (LEGAL_FORCE, REVIEW, LEAVING, JOINING)
+_TOPICS = (LEGAL_FORCE, REVIEW, LEAVING, JOINING, IN_FORCE)
 
 
 def parse_query(question: str, docs: Sequence[DocAlias]) -> QueryRefs:

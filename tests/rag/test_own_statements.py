@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from rag.references import doc_aliases_from_manifest, parse_query
+from rag.references.in_force import IN_FORCE
 from rag.references.legal_force import LEGAL_FORCE, STATES
 from rag.references.membership import JOINING, LEAVING
 from rag.references.own_statements import asked_topic, first_statement, kind_words, states
@@ -139,3 +140,22 @@ def test_the_conventions_own_final_clauses_are_found() -> None:
     leave, join = first_statement(LEAVING, sentences, kinds), first_statement(JOINING, sentences, kinds)
     assert leave is not None and "denounce this Convention" in sentences[leave]
     assert join is not None and "open for signature by the member States" in sentences[join]
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how many ratifications does the CoE AI convention need before it comes into force?", True),
+        ("what does it take for the Council of Europe AI treaty to enter into force?", True),
+        ("has the CoE AI convention entered into force yet?", False),  # a date or an event: a near miss
+        ("when does the EU AI Act enter into force?", False),  # a date its own article gives
+    ],
+)
+def test_what_asks_what_a_text_needs_to_enter_into_force(question: str, asks: bool) -> None:
+    statement = parse_query(question, ALIASES).statement
+    assert (statement is not None and statement.topic is IN_FORCE) is asks
+    doc_id = "coe-framework-convention-ai-cets225-2024"
+    sentences = split_sentences((ROOT / "corpus" / f"{doc_id}.md").read_text(encoding="utf-8"))
+    alias = next(a for a in ALIASES if a.doc_id == doc_id)
+    i = first_statement(IN_FORCE, sentences, kind_words(alias.names))
+    assert i is not None and "five signatories" in sentences[i]

@@ -24,6 +24,5 @@ _ASKED = re.compile(
     r"|needs? to happen|before)\b)",
     re.I | re.S,
 )
-_NEVER = re.compile(r"(?!x)x")
 _STATES = re.compile(r"\bshall enter into force on\b", re.I)
-IN_FORCE = Topic("entry into force", _ASKED, _NEVER, (_STATES,))
+IN_FORCE = Topic("entry into force", _ASKED, (_STATES,))

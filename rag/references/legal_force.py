@@ -47,4 +47,4 @@ STATES = re.compile(
     r"|\bintended to be voluntary\b|\bvoluntary guidance\b|\bsoft laws?\b|\bpolitical commitment\b",
     re.I,
 )
-LEGAL_FORCE = Topic("legal force", _ASKED, _ASKED_YES_NO, (STATES,))
+LEGAL_FORCE = Topic("legal force", _ASKED, (STATES,), _ASKED_YES_NO)

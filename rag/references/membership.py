@@ -16,7 +16,6 @@ import re
 
 from rag.references.own_statements import Topic
 
-_NEVER = re.compile(r"(?!x)x")
 _LEAVE = re.compile(
     r"\b(?:pull(?:s|ed|ing)? out|withdraw\w*|get out|back out|opt out of (?:it|the (?:whole|entire))|exit"
     r"|quit|denounc\w*|stuck with)\b",
@@ -45,5 +44,5 @@ _LEAVES = re.compile(r"\bdenounce this \w+", re.I)
 _JOINS = re.compile(
     r"\bopen for signature by\b|\binvite any non-member\b|\bnon-Members (?:adhering|having adhered)\b", re.I
 )
-LEAVING = Topic("leaving", _LEAVE, _NEVER, (_LEAVES,))
-JOINING = Topic("joining", _JOIN_WHY, _JOIN_YES_NO, (_JOINS,))
+LEAVING = Topic("leaving", _LEAVE, (_LEAVES,))
+JOINING = Topic("joining", _JOIN_WHY, (_JOINS,), _JOIN_YES_NO)

@@ -29,11 +29,11 @@ class Topic:
 
     name: str
     asked: re.Pattern[str]  # in any question
-    asked_yes_no: re.Pattern[str]  # only in a yes/no question
     # A sentence stating it, after the kind of text it is said of; the first pattern a text matches wins:
     # "a review … no later than 2028" answers how NIST's framework will be reviewed better than "will be
     # updated" a page earlier.
     states: tuple[re.Pattern[str], ...]
+    asked_yes_no: re.Pattern[str] | None = None  # only in a yes/no question
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,12 @@ def asked_topic(question: str, topics: Sequence[Topic]) -> Topic | None:
     # the asking sentence decides the form: "I work for a ministry outside the OECD. Is adhering an option?"
     yes_no = is_yes_no(question) or is_yes_no(asked_part(question))
     return next(
-        (t for t in topics if t.asked.search(question) or (yes_no and t.asked_yes_no.search(question))), None
+        (
+            t
+            for t in topics
+            if t.asked.search(question) or (yes_no and t.asked_yes_no and t.asked_yes_no.search(question))
+        ),
+        None,
     )
 
 
@@ -76,12 +81,10 @@ def states(pattern: re.Pattern[str], sentence: str, kinds: frozenset[str]) -> bo
     return m is not None and bool(kinds & set(tokenize(sentence[: m.end()])))
 
 
-def first_statement(
-    topic: Topic, sentences: Sequence[str], kinds: frozenset[str], patterns: int | None = None
-) -> int | None:
-    """The index of the first sentence stating the topic by its first pattern that any sentence matches
-    (of the first `patterns` only, if given), or None."""
-    for pattern in topic.states[:patterns]:
+def first_statement(topic: Topic, sentences: Sequence[str], kinds: frozenset[str]) -> int | None:
+    """The index of the first sentence stating the topic by its first pattern that any sentence matches,
+    or None."""
+    for pattern in topic.states:
         found = next((i for i, s in enumerate(sentences) if states(pattern, s, kinds)), None)
         if found is not None:
             return found

@@ -13,7 +13,7 @@ import numpy as np
 from rag.references import ANCESTOR_CREDIT, DocAlias, QueryRefs, ref_score
 from rag.references.definitions import defines
 from rag.references.document_date import states_date
-from rag.references.own_statements import StatementAsked, first_statement
+from rag.references.own_statements import StatementAsked, states
 from rag.references.penalties import penalty_provisions
 from rag.retrieval.table import ChunkTable
 from rag.store.index import chunk_body
@@ -66,15 +66,13 @@ class Pins:
         """The document's chunk that states what the question asks of it (its legal force, how it will be
         reviewed) ranks first, as a named clause would: the first chunk that states it by the topic's
         first pattern any of them matches (rag/references/own_statements.py)."""
-        topic = asked.topic
         rows = [i for i in self.table.rows_of.get(doc_id, ()) if mask[i]]
-        for n, pattern in enumerate(topic.states, start=1):
+        for pattern in asked.topic.states:
             for i in rows:
                 body = chunk_body(self.table.doc(i))
                 # the cheap test first: the AI Act's 3,000 chunks are split only where one matches
-                if (
-                    pattern.search(body)
-                    and first_statement(topic, split_sentences(body), asked.kinds, n) is not None
+                if pattern.search(body) and any(
+                    states(pattern, s, asked.kinds) for s in split_sentences(body)
                 ):
                     h = self._hit(str(self.table.docs[i].id))
                     if h is not None:

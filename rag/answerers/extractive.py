@@ -162,20 +162,20 @@ def compose(
     if best_score <= 0:
         return ExtractiveResult(text="", quotes=[])
     best = _penalty_clause(question, refs, evidence) or best
-    force = own_statements(evidence, named_docs, statement)
-    best = force[0] if force else best
+    stated = own_statements(evidence, named_docs, statement)
+    best = stated[0] if stated else best
 
     picked = [best]
     # a text's statement of itself stands alone ("• Recommendations … are not legally binding." needs no
     # "They are presented in five categories:")
-    lead = None if force else lead_in(best, evidence) or antecedent(best, evidence)
+    lead = None if stated else lead_in(best, evidence) or antecedent(best, evidence)
     if lead is not None:
         picked.insert(0, lead)
     if qtype == "list" or best.text.rstrip().endswith(":"):
         picked += list_items(best, evidence)
-    elif qtype == "fact" or force:  # a date or a figure is answered by the sentence that gives it
+    elif qtype == "fact" or stated:  # a date, a figure or a statement goes on in the sentence after it
         picked += continuation(best, evidence)
-    picked += [s for s in force[1:] if not _overlaps(s, picked, by_n)]
+    picked += [s for s in stated[1:] if not _overlaps(s, picked, by_n)]
     picked += _more_quotes(ranked, picked, by_n, qtype, by_reader)
     picked += _one_per_document(ranked, picked, by_n, named_docs)
     for s in parts:

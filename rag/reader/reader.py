@@ -79,7 +79,7 @@ class Reader:
         score blended with the reader's best sentence in each passage. `cover`: documents the question
         names side by side; each keeps its best passage, if the pool has one, in place of the last
         passage of a document that has several. `keep`: passages that stay whatever their score, after the
-        first (a named text's statement of its legal force)."""
+        first (a named text's statement of itself: rag/references/own_statements.py)."""
         if len(evidence.sources) <= k:
             return evidence
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3

@@ -54,9 +54,7 @@ class Pins:
                 continue
             doc = table.doc(i)  # its text: read from disk for a store too large to hold
             if states_date(chunk_body(doc), str(doc.metadata.get("date", ""))):
-                h = self._hit(str(doc.id))
-                if h is not None:
-                    h.ref = 1.0
+                self._pin_row(i)
                 return
         self._add_companion_date_hit(doc_id, mask, hits)
 
@@ -66,18 +64,27 @@ class Pins:
         """The document's chunk that states what the question asks of it (its legal force, how it will be
         reviewed) ranks first, as a named clause would: the first chunk that states it by the topic's
         first pattern any of them matches (rag/references/own_statements.py)."""
-        rows = [i for i in self.table.rows_of.get(doc_id, ()) if mask[i]]
-        for pattern in asked.topic.states:
-            for i in rows:
-                body = chunk_body(self.table.doc(i))
+        patterns = asked.topic.states
+        best: tuple[int, int] | None = None  # (pattern index, row): the best stated so far
+        for i in (i for i in self.table.rows_of.get(doc_id, ()) if mask[i]):
+            body = chunk_body(self.table.doc(i))  # each chunk read once, whatever the number of patterns
+            for n, pattern in enumerate(patterns[: best[0] if best else None]):
                 # the cheap test first: the AI Act's 3,000 chunks are split only where one matches
                 if pattern.search(body) and any(
-                    states(pattern, s, asked.kinds) for s in split_sentences(body)
+                    states(pattern, x, asked.kinds) for x in split_sentences(body)
                 ):
-                    h = self._hit(str(self.table.docs[i].id))
-                    if h is not None:
-                        h.ref = 1.0
-                    return
+                    best = (n, i)
+                    break
+            if best is not None and best[0] == 0:
+                break
+        if best is not None:
+            self._pin_row(best[1])
+
+    def _pin_row(self, row: int) -> None:
+        """The chunk at this row ranks first, as a named clause would."""
+        h = self._hit(str(self.table.docs[row].id))
+        if h is not None:
+            h.ref = 1.0
 
     def _add_companion_date_hit(self, doc_id: str, mask: np.ndarray, hits: dict[str, Hit]) -> None:
         """A text published with another that states no date of its own (the Hiroshima principles and code
@@ -92,9 +99,7 @@ class Pins:
                 doc = self.table.doc(i)
                 body = chunk_body(doc)
                 if states_date(body, own.date) and any(n in body.lower() for n in names):
-                    h = self._hit(str(doc.id))
-                    if h is not None:
-                        h.ref = 1.0
+                    self._pin_row(i)
                     return
 
     def _clause_rows(self, parsed: QueryRefs, mask: np.ndarray) -> list[tuple[int, float]]:

@@ -23,6 +23,9 @@ from rag.text.tokenize import STOP_WORDS
 
 # Passages read for each part: a part asks one thing, and each passage read costs time (not swept).
 PART_POOL = 3
+# A text asked the whole question is read wider: the passage that answers it within the text ranked 4th
+# for dev u-mh-438 (Article 50, under Article 4's "persons dealing with … AI systems").
+DOCUMENT_POOL = 5
 # A part's best sentence is quoted only above this probability. Swept 0 / 0.15 / 0.3 on dev (2026-12-04):
 # the same accuracy (users 0.559, v1 0.750, ja 0.600), 2.84 / 2.83 / 2.80 quotes an answer, gold citation
 # precision 0.548 / 0.549 / 0.553; the least noise wins.
@@ -41,8 +44,12 @@ def read_parts(
 ) -> tuple[Evidence, list[ScoredSentence]]:
     """The evidence with each part's best passage added, and each part's best sentence in it (in the
     order of the parts). A part whose reading would abstain adds nothing."""
-    parts = question_parts(question)
-    if reader is None or len(parts) < 2:
+    if reader is None:
+        return evidence, []
+    parts: list[tuple[str, str | None]] = [(part, None) for part in question_parts(question)]
+    if not parts:
+        parts = _per_document(question, searcher)
+    if len(parts) < 2:
         return evidence, []
     picks: list[ScoredSentence] = []
     picked: set[str] = set()
@@ -50,11 +57,17 @@ def read_parts(
     # searched alone ("what deadline did the add-on get?") otherwise quoted an unrelated "deadline".
     docs = {src.doc_id for src in evidence.sources}
     previous, previous_quotes = "", []
-    for part in parts:
+    for part, only_doc in parts:
         own_docs = _named_docs(searcher, part)
         query = part
-        bridged = _bridge(part, previous, previous_quotes) if previous_quotes else None
-        if bridged:
+        part_filters = filters
+        bridged = _bridge(part, previous, previous_quotes) if previous_quotes and not only_doc else None
+        if only_doc is not None:
+            part_filters = _within(filters, only_doc)
+            if part_filters is None:
+                continue
+            docs, own_docs = set(), {only_doc}
+        elif bridged:
             query = bridged
             own_docs = _named_docs(searcher, query)
         elif previous and not own_docs and _refers_back(part):
@@ -67,8 +80,8 @@ def read_parts(
                 query = f"{part} ({subject_of(previous)})"
         previous, previous_quotes = part, []
         expansion = "; ".join(glossary.expansions(query)) if glossary is not None else ""
-        hits = searcher.search(query, filters=filters, expansion=expansion)
-        own = selector.select(query, hits, PART_POOL, expansion=expansion)
+        hits = searcher.search(query, filters=part_filters, expansion=expansion)
+        own = selector.select(query, hits, DOCUMENT_POOL if only_doc else PART_POOL, expansion=expansion)
         reading = reader.read(query, own, [])
         allowed = docs | own_docs
         fit = [
@@ -170,6 +183,38 @@ def _bridge(part: str, previous: str, quotes: list[str]) -> str | None:
                 bridge = _MONTH_AFTER.sub("", name.group(0)).removeprefix("The ")
                 return _BACK.sub(bridge, part, count=1)
     return None
+
+
+_COMPARES = re.compile(
+    r"\b(?:both|each|either|neither|same|similar|differ\w*|difference|like|the way|compar\w*|unlike"
+    r"|versus)\b",
+    re.I,
+)
+
+
+def _per_document(question: str, searcher: Searcher) -> list[tuple[str, str | None]]:
+    """One reading of the whole question per document it names, for a question in one part that asks
+    the same of two or three texts ("do the EU AI Act and the CoE treaty both say people must be told
+    they're dealing with an AI?", dev u-mh-438): one search ranks one side's passages first, and the
+    reader quoted that side three times and the other side's nearest sentence (AI literacy, not Article
+    50)."""
+    named = searcher.parse(question).doc_ids
+    # Asked of both, not one named as the other's source or actor ("Biden's order gave NIST…").
+    if len(named) < 2 or not (_COMPARES.search(question) or searcher.names_joined(question)):
+        return []
+    # Each text searched for what is asked, without the names: "Council" (of Europe) is in the AI Act's
+    # every citation, and "EU AI Act" in none of its sentences.
+    asked = searcher.without_doc_names(question).rstrip("?") + "?"
+    return [(asked, doc_id) for doc_id in named[:3]]
+
+
+def _within(filters: Filters | None, doc_id: str) -> Filters | None:
+    """The filters narrowed to one document; None when they leave it out."""
+    if filters is None:
+        return Filters(doc_ids=[doc_id])
+    if filters.doc_ids is not None and doc_id not in filters.doc_ids:
+        return None
+    return filters.model_copy(update={"doc_ids": [doc_id]})
 
 
 def _asked_nouns(text: str) -> list[str]:

@@ -31,6 +31,7 @@ _ACRONYM = re.compile(r"(?<![\w/])[A-Za-z]{3,6}(?![\w/])")
 _NUMERIC_ID = re.compile(r"(?<![\w/])(?:[0-9]+/[0-9]+|[0-9]{5,})(?![\w/])")
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
 _DROP_WORDS = frozenset({"the"})
+_JOINS = frozenset({"and", "or", "nor", "vs", "versus", "as well as", "and also", "or to"})
 
 
 def _key(text: str) -> str:
@@ -97,23 +98,42 @@ class DocMatcher:
         self.cues = CueMatcher(docs)  # for questions that name none of them
 
     def match(self, question: str) -> tuple[str, ...]:
+        ordered: dict[str, None] = {}
+        for _, _, doc_id in sorted(self._spans(_key(question))):
+            ordered.setdefault(doc_id, None)
+        return tuple(ordered)
+
+    def without_names(self, question: str) -> str:
+        """The question in its comparable form (lower case, no "the") with the documents' names cut out:
+        "do the EU AI Act and the CoE treaty both say…" → "do and both say…", to search one of them for
+        what it asks without the other's name ("Council") matching its text."""
         q = _key(question)
-        if not q:
-            return ()
+        for a, b, _ in sorted(self._spans(q), reverse=True):
+            q = q[:a] + q[b:]
+        return " ".join(q.split())
+
+    def joined(self, question: str) -> bool:
+        """Two documents' names stand side by side, joined by "and", "or", "nor" or "vs": "do the OECD
+        principles or the G7 code say…", "NIST's AI RMF and Japan's guidelines"."""
+        q = _key(question)
+        spans = sorted(self._spans(q))
+        return any(
+            d1 != d2 and q[b1:a2].strip() in _JOINS for (_, b1, d1), (a2, _, d2) in zip(spans, spans[1:])
+        )
+
+    def _spans(self, q: str) -> list[tuple[int, int, str]]:
+        """(start, end, doc_id) of each name in the keyed question, longest names first."""
         taken = bytearray(len(q))  # 1 where a longer name already matched
-        hits: list[tuple[int, str]] = []
+        hits: list[tuple[int, int, str]] = []
         for name, doc_id in self.names:  # longest first
             start = q.find(name)
             while start != -1:
                 a, b = start + 1, start + len(name) - 1  # inside the padding spaces, which names share
                 if taken.find(1, a, b) == -1:
                     taken[a:b] = b"\x01" * (b - a)
-                    hits.append((start, doc_id))
+                    hits.append((a, b, doc_id))
                 start = q.find(name, start + 1)
-        ordered: dict[str, None] = {}
-        for _, doc_id in sorted(hits):
-            ordered.setdefault(doc_id, None)
-        return tuple(ordered)
+        return hits
 
 
 @lru_cache(maxsize=16)

@@ -19,6 +19,7 @@ from opentelemetry.trace import NoOpTracer, Span, Tracer
 from rag.core.models import Filters
 from rag.core.settings import Settings
 from rag.references import DocAlias, QueryRefs, parse_query
+from rag.references.documents import matcher
 from rag.retrieval.categories import STATUS_ASKED, list_rows
 from rag.retrieval.fusion import fuse
 from rag.retrieval.lexical import LexicalIndex
@@ -133,6 +134,14 @@ class Searcher:
         names = [n for a in self.aliases if a.doc_id in doc_ids for n in a.names]
         names += [c for a in self.aliases if a.doc_id in cued for c in a.cues]
         return set(tokenize(" ".join(names)))
+
+    def without_doc_names(self, query: str) -> str:
+        """The query with the documents' names cut out (rag/references/documents.py `without_names`)."""
+        return matcher(self.aliases).without_names(query)
+
+    def names_joined(self, query: str) -> bool:
+        """Two documents named side by side (rag/references/documents.py `joined`)."""
+        return matcher(self.aliases).joined(query)
 
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:

@@ -422,6 +422,19 @@ def test_each_part_of_a_two_part_question_is_quoted(services):
     assert "May 19-21, 2023" in a.answer, a.answer
 
 
+def test_a_question_asked_of_two_texts_reads_each(services):
+    """Each named text is searched and read on its own for what is asked (rag/question_parts.py
+    `_per_document`): one search for the whole question quoted the CoE's Article 15 and, for the AI Act,
+    "Acting in accordance with the ordinary legislative procedure"."""
+    a = ask(
+        services,
+        "do the EU AI Act and the CoE treaty both say people must be told they're talking to an AI?",
+    )
+    assert "notified that they are interacting with an AI system" in a.answer, a.answer  # the Act's
+    assert "notified that they are interacting with such systems" in a.answer, a.answer  # the CoE's
+    assert_citations_map_to_documents(services, a)
+
+
 def test_a_named_document_and_another_issuer_are_both_quoted(services):
     a = ask(
         services, "My app makes AI pictures: must I watermark them for the EU, or is that only the G7 code?"

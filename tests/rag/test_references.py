@@ -20,6 +20,7 @@ from rag.references import (
     ref_score,
     roman_to_int,
 )
+from rag.references.documents import matcher
 
 MANIFEST = Path(__file__).resolve().parents[2] / "corpus" / "manifest.json"
 
@@ -221,6 +222,29 @@ def test_longest_alias_wins(docs: list[DocAlias]) -> None:
 def test_multiple_documents_in_order_of_mention(docs: list[DocAlias]) -> None:
     q = "How does the OECD Recommendation compare with the AI Act and EO 14110?"
     assert doc_ids(q, docs) == (OECD, AI_ACT, EO)
+
+
+def test_names_cut_out_of_a_question(docs: list[DocAlias]) -> None:
+    m = matcher(docs)
+    q = "do the EU AI act and the council of europe treaty both say people should be told?"
+    assert m.without_names(q) == "do and both say people should be told"
+    assert m.without_names("What does Article 50 require?") == "what does article 50 require"
+
+
+@pytest.mark.parametrize(
+    ("question", "joined"),
+    [
+        ("do the OECD AI principles or the G7 code say anything about labels?", True),
+        ("is either NIST's AI RMF or Japan's AI Guidelines for Business binding?", True),
+        ("Both the G7 code and Biden's AI order worry about weapons", True),
+        # one names the other's actor or source, and a name repeated is one document
+        ("how long did Biden's AI order give NIST to write guidelines?", False),
+        ("Does the Council of Europe treaty ban social scoring like the EU does?", False),
+        ("the AI Act and the AI Act", False),
+    ],
+)
+def test_names_side_by_side(question: str, joined: bool, docs: list[DocAlias]) -> None:
+    assert matcher(docs).joined(question) is joined
 
 
 def test_oecd_rule_depends_on_named_document(docs: list[DocAlias]) -> None:

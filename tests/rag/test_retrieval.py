@@ -155,6 +155,12 @@ def test_document_scoped_dense_search_matches_chroma(services, question, doc_ids
     assert [cid for cid, _ in ours] == res["ids"][0]
     assert np.allclose([s for _, s in ours], [1 - d for d in res["distances"][0]], atol=1e-4)
     assert all(table.doc_ids[table.by_id[cid]] in doc_ids for cid, _ in ours)
+    # the whole store's similarities, computed once for a search of several passes, rank the same
+    shared = searcher._exact_similarities(qvec, n_passes=2)
+    assert shared is not None and searcher._exact_similarities(qvec, n_passes=1) is None
+    again = searcher._dense(qvec, mask, 10, shared)
+    assert [cid for cid, _ in again] == [cid for cid, _ in ours]
+    assert np.allclose([s for _, s in again], [s for _, s in ours], atol=1e-6)
 
 
 def test_lay_words_expansion_lifts_the_legal_passage(services):

@@ -31,7 +31,8 @@ _ACRONYM = re.compile(r"(?<![\w/])[A-Za-z]{3,6}(?![\w/])")
 _NUMERIC_ID = re.compile(r"(?<![\w/])(?:[0-9]+/[0-9]+|[0-9]{5,})(?![\w/])")
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
 _DROP_WORDS = frozenset({"the"})
-_JOINS = frozenset({"and", "or", "nor", "vs", "versus", "as well as", "and also", "or to"})
+# "and", "or by", "and under", "vs": what stands between two names asked the same of.
+_JOIN = re.compile(r"(?:and|or|nor|vs|versus|as well as)(?: (?:also|under|by|in|to|with|from|for|of))?")
 
 
 def _key(text: str) -> str:
@@ -118,7 +119,8 @@ class DocMatcher:
         q = _key(question)
         spans = sorted(self._spans(q))
         return any(
-            d1 != d2 and q[b1:a2].strip() in _JOINS for (_, b1, d1), (a2, _, d2) in zip(spans, spans[1:])
+            d1 != d2 and _JOIN.fullmatch(q[b1:a2].strip())
+            for (_, b1, d1), (a2, _, d2) in zip(spans, spans[1:])
         )
 
     def _spans(self, q: str) -> list[tuple[int, int, str]]:

@@ -237,6 +237,7 @@ def test_names_cut_out_of_a_question(docs: list[DocAlias]) -> None:
         ("do the OECD AI principles or the G7 code say anything about labels?", True),
         ("is either NIST's AI RMF or Japan's AI Guidelines for Business binding?", True),
         ("Both the G7 code and Biden's AI order worry about weapons", True),
+        ("who can I go to under the EU AI Act and under the CoE convention?", True),
         # one names the other's actor or source, and a name repeated is one document
         ("how long did Biden's AI order give NIST to write guidelines?", False),
         ("Does the Council of Europe treaty ban social scoring like the EU does?", False),

@@ -19,10 +19,14 @@ def _rows(path: Path) -> list[dict]:
 
 def test_probes_are_well_formed_and_their_quotes_verbatim() -> None:
     rows = _rows(PROBES)
-    assert len(rows) >= 700 and len({r["id"] for r in rows}) == len(rows)
+    assert len(rows) >= 800 and len({r["id"] for r in rows}) == len(rows)
     for r in rows:
-        assert re.fullmatch(r"p(?:g[1-9]|j[a-d])-\d{3}", r["id"]), r["id"]
-        assert r["kind"] in {"near_miss", "paraphrase"} and r["answerable"] == (r["kind"] == "paraphrase")
+        assert re.fullmatch(r"p(?:g[1-9]|j[a-d]|c[12])-\d{3}", r["id"]), r["id"]
+        # the fifth batch (pc1, pc2) asks one thing of two texts: answered by a quote from each
+        assert r["kind"] in {"near_miss", "paraphrase", "multi_hop"}
+        assert r["answerable"] == (r["kind"] != "near_miss")
+        if r["kind"] == "multi_hop":
+            assert len({ev["doc_id"] for ev in r["evidence"]}) == 2 == len(r["must_include"]), r["id"]
         if not r["answerable"]:
             assert not r["evidence"] and not r["must_include"]
             assert r["note"].startswith("shape=") and "grep" in r["note"].lower(), r["id"]

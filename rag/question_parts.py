@@ -59,26 +59,14 @@ def read_parts(
     docs = {src.doc_id for src in evidence.sources}
     previous, previous_quotes = "", []
     for part, only_doc in parts:
-        own_docs = _named_docs(searcher, part)
-        query = part
-        part_filters = filters
-        bridged = _bridge(part, previous, previous_quotes) if previous_quotes and not only_doc else None
         if only_doc is not None:
             part_filters = _within(filters, only_doc)
             if part_filters is None:
                 continue
-            docs, own_docs = set(), {only_doc}
-        elif bridged:
-            query = bridged
-            own_docs = _named_docs(searcher, query)
-        elif previous and not own_docs and _refers_back(part):
-            resolved = _resolve_demonstrative(part, previous)
-            # "…an OECD text. Which text was that, and when was it adopted?": "it" is the subject before.
-            if resolved != part:
-                query = resolved
-                own_docs = _named_docs(searcher, query)
-            else:
-                query = f"{part} ({subject_of(previous)})"
+            query, docs, own_docs = part, set(), {only_doc}
+        else:
+            part_filters = filters
+            query, own_docs = _part_query(searcher, part, previous, previous_quotes)
         previous, previous_quotes = part, []
         expansion = "; ".join(glossary.expansions(query)) if glossary is not None else ""
         # Within one text, its top passages are enough to read five of (selection scored 40: 1 ms a text).
@@ -112,6 +100,24 @@ def read_parts(
         picks.append(next(s for s in evidence.sentences[n] if s.position == best.position))
         picked.add(best.text)
     return evidence, picks
+
+
+def _part_query(
+    searcher: Searcher, part: str, previous: str, previous_quotes: list[str]
+) -> tuple[str, set[str]]:
+    """What a part is searched for, and the documents that names: a part that points back is searched
+    for the name the part before's quotes gave, or for what the part before named."""
+    own_docs = _named_docs(searcher, part)
+    bridged = _bridge(part, previous, previous_quotes) if previous_quotes else None
+    if bridged:
+        return bridged, _named_docs(searcher, bridged)
+    if previous and not own_docs and _refers_back(part):
+        resolved = _resolve_demonstrative(part, previous)
+        # "…an OECD text. Which text was that, and when was it adopted?": "it" is the subject before.
+        if resolved != part:
+            return resolved, _named_docs(searcher, resolved)
+        return f"{part} ({subject_of(previous)})", own_docs
+    return part, own_docs
 
 
 # "that framework", "this add-on", "those guidelines": a noun the part before named with its modifiers.

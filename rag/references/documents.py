@@ -114,8 +114,9 @@ class DocMatcher:
         return " ".join(q.split())
 
     def joined(self, question: str) -> bool:
-        """Two documents' names stand side by side, joined by "and", "or", "nor" or "vs": "do the OECD
-        principles or the G7 code say…", "NIST's AI RMF and Japan's guidelines"."""
+        """Two documents' names stand side by side, joined by "and", "or", "nor" or "vs" (a preposition
+        may follow): "do the OECD principles or the G7 code say…", "under the AI Act and under the CoE
+        convention"."""
         q = _key(question)
         spans = sorted(self._spans(q))
         return any(
@@ -124,7 +125,8 @@ class DocMatcher:
         )
 
     def _spans(self, q: str) -> list[tuple[int, int, str]]:
-        """(start, end, doc_id) of each name in the keyed question, longest names first."""
+        """(start, end, doc_id) of each name in the keyed question, a longer name winning over the names
+        inside it."""
         taken = bytearray(len(q))  # 1 where a longer name already matched
         hits: list[tuple[int, int, str]] = []
         for name, doc_id in self.names:  # longest first

@@ -40,7 +40,7 @@ from rag.evidence import (
     missing_names_warnings,
     unmatched_entities,
 )
-from rag.question_parts import read_parts
+from rag.question_parts import queries_ahead, read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
@@ -303,6 +303,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         timings = {} if timings is None else timings
         tracer = self._tracer()
         t = time.perf_counter()
+        if self.reader and not translated_terms:
+            for query in queries_ahead(standalone, self.searcher):
+                self.searcher.encode_ahead(query)
         with tracer.start_as_current_span("retrieve") as span:
             expanded = self.glossary.expansions(standalone) if self.glossary is not None else []
             expansion = "; ".join(dict.fromkeys([*expanded, *alternatives]))

@@ -102,6 +102,16 @@ def read_parts(
     return evidence, picks
 
 
+def queries_ahead(question: str, searcher: Searcher) -> list[str]:
+    """What `read_parts` will search for, as far as the question alone tells: each part's query (one that
+    points back may be searched for a name the part before's quotes give instead), or the question with
+    its texts' names cut. The chain starts embedding them while it searches for the whole question."""
+    parts = question_parts(question)
+    if len(parts) > 1:  # as `read_parts` asks, less the bridge, which the quotes give
+        return [_part_query(searcher, part, previous, [])[0] for part, previous in zip(parts, ["", *parts])]
+    return [asked for asked, _ in _per_document(question, searcher)[:1]]
+
+
 def _part_query(
     searcher: Searcher, part: str, previous: str, previous_quotes: list[str]
 ) -> tuple[str, set[str]]:

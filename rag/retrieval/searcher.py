@@ -143,6 +143,13 @@ class Searcher:
         """Two documents named side by side (rag/references/documents.py `joined`)."""
         return matcher(self.aliases).joined(query)
 
+    def encode_ahead(self, query: str) -> None:
+        """Start embedding a query that a later search will ask for (rag/store/embedder.py `prefetch`);
+        embeddings without a prefetch embed it when searched."""
+        prefetch = getattr(self.index.embeddings, "prefetch", None)
+        if prefetch is not None:
+            prefetch(query)
+
     # -- search ---------------------------------------------------------------------------------
     def parse(self, query: str) -> QueryRefs:
         """Clause references and named documents; remembered, since each question is parsed twice (search

@@ -435,6 +435,33 @@ def test_a_question_asked_of_two_texts_reads_each(services):
     assert_citations_map_to_documents(services, a)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "do the EU AI Act and the CoE treaty both say people must be told they're talking to an AI?",
+        "What's the biggest fine for a general-purpose model provider, compared to the top fine for banned "
+        "practices?",
+    ],
+)
+def test_what_the_parts_search_for_is_embedded_ahead(services, monkeypatch, question):
+    """The chain starts embedding each part's query (or the question with its texts' names cut) while it
+    searches for the whole question (rag/question_parts.py `queries_ahead`): each guess must be what a
+    part then searches for, or the second core's work is wasted."""
+    embeddings, searcher = services.searcher.index.embeddings, services.searcher
+    ahead: list[str] = []
+    searched: list[str] = []
+    prefetch, search = embeddings.prefetch, searcher.search
+    monkeypatch.setattr(embeddings, "prefetch", lambda text: (ahead.append(text), prefetch(text)))
+    monkeypatch.setattr(
+        searcher, "search", lambda query, **kw: (searched.append(query), search(query, **kw))[1]
+    )
+    monkeypatch.setattr(services.chain, "cache", None)  # asked above: answered from the cache
+    ask(services, question)
+    assert ahead, "nothing embedded ahead"
+    assert set(ahead) <= set(searched[1:]), (ahead, searched)
+    assert question not in ahead
+
+
 def test_a_named_document_and_another_issuer_are_both_quoted(services):
     a = ask(
         services, "My app makes AI pictures: must I watermark them for the EU, or is that only the G7 code?"

@@ -90,3 +90,32 @@ def test_settings_choose_the_query_backend(tmp_path: Path) -> None:
     assert onnx.onnx_cache == tmp_path / "models"
     torch_only = Embedder.from_settings(Settings(data_dir=tmp_path, query_encoder="torch", _env_file=None))
     assert torch_only.onnx_cache is None and torch_only.query_encoder() is None
+
+
+def test_a_query_embedded_ahead_is_the_query_embedded_when_asked(embedder: Embedder, graph_dir: Path) -> None:
+    fast = Embedder(onnx_cache=graph_dir)
+    expected = [np.asarray(fast.embed_query(q)) for q in QUERIES[:3]]
+    fast._query_cache.cache_clear()
+    for q in QUERIES[:3]:
+        fast.prefetch(q)
+    got = [np.asarray(fast.embed_query(q)) for q in QUERIES[:3]]
+    for a, b in zip(got, expected, strict=True):
+        assert np.array_equal(a, b)
+    assert fast._query_cache.cache_info().misses == 3  # each encoded once, ahead or when asked
+    assert not fast._ahead  # nothing left pending
+
+
+def test_a_query_still_queued_ahead_is_embedded_when_asked(graph_dir: Path) -> None:
+    import threading
+
+    fast = Embedder(onnx_cache=graph_dir)
+    fast.embed_query("warm")
+    release = threading.Event()
+    fast.prefetch("warm")  # opens the pool; then the worker is held busy
+    assert fast._ahead_pool is not None
+    fast._ahead_pool.submit(release.wait, 30)
+    fast.prefetch(QUERIES[0])  # queued behind the busy worker
+    vec = fast.embed_query(QUERIES[0])  # must not wait for the worker
+    release.set()
+    assert len(vec) == 384
+    assert QUERIES[0] not in fast._ahead

@@ -25,7 +25,8 @@ USER_QUESTIONS_PATH = DATA_DIR / "user_questions.jsonl"
 JA_QUESTIONS_PATH = DATA_DIR / "ja_questions.jsonl"
 # Probes for the answerability rules: near misses by the shape of what they ask (a sum, a date, a person, what
 # came of an event, what a text holds…) and answerable twins of the same shapes, written blind by helper
-# sessions. English "test" is the held-out half; the Japanese ones are all "dev". Not part of "all".
+# sessions. "test" is the held-out half (batch 1's Japanese probes are all "dev"). Not part of "all": adding
+# the English dev half to the reader's training data did not pay (README, stop 48).
 PROBE_QUESTIONS_PATH = DATA_DIR / "probe_questions.jsonl"
 QUESTION_SETS: dict[str, tuple[Path, ...]] = {
     "v1": (QUESTIONS_PATH,),

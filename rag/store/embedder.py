@@ -162,7 +162,7 @@ class Embedder(Embeddings):
         return vecs
 
     def embed_query(self, text: str) -> list[float]:
-        pending = self._ahead.get(text)
+        pending = self._ahead.pop(text, None)
         # One not yet started (the worker busy under load) is done here instead of waited for.
         if pending is not None and not pending.cancel():
             return list(pending.result())
@@ -171,7 +171,8 @@ class Embedder(Embeddings):
     def prefetch(self, text: str) -> None:
         """Start embedding a query that a search will ask for later in the same answer (a part of the
         question, or the question with its texts' names cut), on a second core while this one searches
-        for the whole question: 4 ms of a two-text question's 22 (bench/README.md)."""
+        for the whole question: 4 ms of a two-text question's 22 (README, Performance). Its entry leaves
+        `_ahead` when asked for or when done, whichever comes first."""
         if text in self._ahead:
             return
         if self._ahead_pool is None:

@@ -63,7 +63,7 @@ def train_reader(
     def adapter_for(q: EvalQuestion) -> QueryAdapter | None:
         return per_fold[fold_of(question_group(q))] if per_fold else None
 
-    data = collect(services.chain, dev, k, adapter_for if per_fold else None)
+    data = collect(services.chain, dev, k, adapter_for if per_fold else None, services.word_vectors)
     model, curve = train(data, f"{questions}/dev ({len(dev)} questions, k={k})", adapted=per_fold is not None)
     path = out or settings.reader_path
     write_model(model, path)

@@ -48,7 +48,7 @@ def cross_fitted(
     if settings.reader:
         searching = Services(settings.model_copy(update={"reader": False}))
         # a fold's reader learns from rows searched with the adapter it will answer with
-        data = collect(searching.chain, dev, k, lambda q: adapters[_fold(q)])
+        data = collect(searching.chain, dev, k, lambda q: adapters[_fold(q)], searching.word_vectors)
         for f in sorted(set(folds)):
             kept = TrainingData([row for row, fi in zip(data.questions, folds, strict=True) if fi != f])
             readers[f], _ = train(kept, f"fold {f} held out", adapted=settings.query_adapter)

@@ -30,9 +30,10 @@ from evals.uncertainty import rate_upper_bound
 from rag.chain import AskRequest, PolicyQAChain
 from rag.evidence import ScoredSentence
 from rag.reader.answerability import AbstentionRule, detail_missing, missing_share
-from rag.reader.features import ADAPTER_FEATURES, FEATURES, answer_mask, feature_matrix
+from rag.reader.features import ADAPTER_FEATURES, FEATURES, SOFT_FEATURES, answer_mask, feature_matrix
 from rag.reader.model import LogisticModel, ReaderFile
 from rag.reader.reader import top_similarity
+from rag.reader.word_vectors import WordVectors
 from rag.retrieval.query_adapter import QueryAdapter
 from rag.text.normalize import normalize_text
 
@@ -92,9 +93,11 @@ def collect(
     questions: list[EvalQuestion],
     k: int,
     adapter_for: Callable[[EvalQuestion], QueryAdapter | None] | None = None,
+    words: WordVectors | None = None,
 ) -> TrainingData:
     """Run each question through condense → retrieve → evidence, and turn its candidates into rows.
-    `adapter_for`: the query adapter to search with for each question (evals/train_adapter.py)."""
+    `adapter_for`: the query adapter to search with for each question (evals/train_adapter.py).
+    `words`: for the soft coverage feature, as the reader reads it (rag/reader/word_vectors.py)."""
     data = TrainingData()
     shipped = chain.searcher.adapter
     for q in questions:
@@ -102,7 +105,7 @@ def collect(
             chain.searcher.adapter = adapter_for(q)
         standalone = chain.condense(AskRequest(question=q.question, history=q.history), "extractive", [])
         got = chain.gather(standalone, None, k)
-        cands, rows = feature_matrix(standalone, got.evidence)
+        cands, rows = feature_matrix(standalone, got.evidence, words)
         doc_of = {s.n: s.doc_id for s in got.evidence.sources}
         labels = np.asarray([is_gold(s, doc_of[s.source_n], q) for s in cands], dtype=bool)
         data.questions.append(
@@ -237,17 +240,17 @@ def sentence_cv(data: TrainingData, probs: list[np.ndarray]) -> dict[str, float]
 def train(
     data: TrainingData, trained_on: str, adapted: bool = False
 ) -> tuple[ReaderFile, list[tuple[float, float, float]]]:
-    """`adapted`: the rows come from searches with the query adapter; answerability then gets its own
-    model without the adapter's features (ReaderFile.confidence)."""
+    """`adapted`: the rows come from searches with the query adapter. Answerability gets its own model
+    (ReaderFile.confidence), without the soft coverage and, when adapted, the adapter's features."""
     qs = [q for q in data.questions if len(q.labels)]
     rows, labels = np.vstack([q.rows for q in qs]), np.concatenate([q.labels for q in qs])
     sentence = _fit(rows, labels, FEATURES)
     oof = out_of_fold_sentence_probs(data)
-    confidence, conf_oof = None, oof
-    if adapted:
-        names = tuple(f for f in FEATURES if f not in ADAPTER_FEATURES)
-        confidence = _fit(rows[:, [FEATURES.index(f) for f in names]], labels, names)
-        conf_oof = out_of_fold_sentence_probs(data, names)
+    # Answerability reads a model without the ranking-only features (rag/reader/features.py SOFT_FEATURES).
+    left_out = SOFT_FEATURES + (ADAPTER_FEATURES if adapted else ())
+    names = tuple(f for f in FEATURES if f not in left_out)
+    confidence = _fit(rows[:, [FEATURES.index(f) for f in names]], labels, names)
+    conf_oof = out_of_fold_sentence_probs(data, names)
     top_prob = np.asarray([float(p.max()) if len(p) else 0.0 for p in conf_oof])
     share = np.asarray([q.missing_share for q in data.questions])
     answerable = np.asarray([q.answerable for q in data.questions])

@@ -19,6 +19,7 @@ from rag.core.threads import limit_blas_threads
 
 if TYPE_CHECKING:
     from rag.answerers.base import Answerer
+    from rag.reader.word_vectors import WordVectors
     from rag.store.embedder import Embedder
     from rag.store.index import Index
 
@@ -97,6 +98,9 @@ class Services:
                         sentence_flags(text)  # cached: the reader's regexes, once per sentence
             else:
                 self._keep_split_sentences()
+            if self.settings.reader:  # the corpus's words, embedded once a data dir (a few seconds)
+                self.word_vectors.learn(table.doc(i).page_content for i in range(len(table.docs)))
+                self.word_vectors.save()
         self.embedder.embed_query("warm-up")
         if tagger is not None:
             tagger.join()
@@ -131,6 +135,12 @@ class Services:
 
         with self._lock:
             return Embedder.from_settings(self.settings)
+
+    @cached_property
+    def word_vectors(self) -> WordVectors:
+        from rag.reader.word_vectors import FILE_NAME, WordVectors
+
+        return WordVectors(self.embedder.encode_short, self.settings.data_dir / "models" / FILE_NAME)
 
     @cached_property
     def index(self) -> Index:
@@ -220,7 +230,7 @@ class Services:
     def reader(self):  # type: ignore[no-untyped-def]
         from rag.reader.reader import Reader
 
-        return Reader.load(self.settings.reader_path) if self.settings.reader else None
+        return Reader.load(self.settings.reader_path, self.word_vectors) if self.settings.reader else None
 
 
 def _preload_tagger() -> None:

@@ -18,6 +18,7 @@ from rag.reader.answerability import missing_detail, missing_share
 from rag.reader.features import FEATURES, answer_mask, feature_matrix, quotable
 from rag.reader.model import READER_PATH, ReaderFile, load_reader
 from rag.reader.question import question_type
+from rag.reader.word_vectors import WordVectors
 from rag.translate.framing import missing_detail_warning
 
 # The reader reads POOL_EXTRA more passages than it answers from and keeps the k whose rerank score plus
@@ -50,16 +51,18 @@ class Reading:
 
 
 class Reader:
-    def __init__(self, model: ReaderFile) -> None:
+    def __init__(self, model: ReaderFile, words: WordVectors | None = None) -> None:
+        """`words`: single words' vectors, for the soft coverage feature (rag/reader/word_vectors.py)."""
         self.model = model
+        self.words = words
 
     @classmethod
-    def load(cls, path: Path = READER_PATH) -> Reader:
-        return cls(load_reader(path))
+    def load(cls, path: Path = READER_PATH, words: WordVectors | None = None) -> Reader:
+        return cls(load_reader(path), words)
 
     def _score(self, question: str, evidence: Evidence) -> tuple[list[ScoredSentence], np.ndarray, float]:
         """Candidates, their probabilities, and the confidence model's best probability."""
-        cands, rows = feature_matrix(question, evidence)
+        cands, rows = feature_matrix(question, evidence, self.words)
         mask = answer_mask([s.text for s in cands])
         probs = self.model.sentence.probabilities(rows) * mask
         top = self._confidence(rows) * mask if self.model.confidence is not None else probs
@@ -84,7 +87,7 @@ class Reader:
             return evidence
         # The model without the adapter's similarities chooses: with the adapted one choosing, dev lost 3
         # of 29 abstentions and a v1 answer (cross-fitted, 2026-12-03); see ReaderFile.confidence.
-        cands, rows = feature_matrix(question, evidence)
+        cands, rows = feature_matrix(question, evidence, self.words)
         probs = self._confidence(rows) * answer_mask([s.text for s in cands])
         best: dict[int, float] = {}
         for s, p in zip(cands, probs):

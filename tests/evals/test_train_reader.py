@@ -78,13 +78,20 @@ def test_the_chosen_rule_stays_within_the_false_abstention_budget() -> None:
 
 @pytest.mark.slow
 def test_training_on_the_real_store_is_repeatable(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """The real path: dev questions through the real retrieval, twice, give the same rows and file."""
+    """The real path: dev questions through the real retrieval, twice, give the same rows and file; the
+    second time with a table of word vectors that starts empty, so the soft coverage cannot depend on
+    which words were met before."""
     from rag.chain import PolicyQAChain
+    from rag.reader.features import FEATURES
+    from rag.reader.word_vectors import WordVectors
 
     chain: PolicyQAChain = services.chain.model_copy(update={"reader": None})
     questions = load_question_set(QUESTION_SETS["all"], "dev")[::12]
-    first, second = collect(chain, questions, 5), collect(chain, questions, 5)
+    first = collect(chain, questions, 5, words=services.word_vectors)
+    second = collect(chain, questions, 5, words=WordVectors(services.embedder.encode_short))
     assert first.sha256() == second.sha256()
+    soft = FEATURES.index("soft_coverage")
+    assert any(q.rows[:, soft].max() > 0 for q in first.questions if len(q.labels))
     assert sum(int(q.labels.any()) for q in first.questions) >= len(questions) // 3  # gold sentences found
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     write_model(train(first, "dev sample")[0], a)

@@ -80,6 +80,7 @@ def test_one_row_per_candidate_sentence_with_every_feature() -> None:
     assert col["yes_no_modal"].tolist() == [0.0, 1.0, 1.0]  # "shall", "should" vs a heading
     assert col["source_rank_inv"].tolist() == [1.0, 1.0, 0.5]
     assert col["prev_dense"].tolist() == pytest.approx([0.0, 0.4, 0.0])
+    assert col["soft_coverage"].tolist() == [0.0, 0.0, 0.0]  # no word vectors given
 
 
 def test_the_reader_ranks_by_its_model_and_abstains_below_the_floor() -> None:

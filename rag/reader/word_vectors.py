@@ -10,12 +10,13 @@ own words that the corpus lacks are embedded when met (one batch a question) and
 from __future__ import annotations
 
 import logging
-import math
 import os
 import re
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -32,9 +33,10 @@ _WORD = re.compile(r"[a-z][a-z0-9-]+")
 SOFT_FLOOR = 0.4
 
 
-def content_words(text: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)  # the same candidate sentences come back question after question
+def content_words(text: str) -> tuple[str, ...]:
     """Lower-case words of three letters or more that are not stop words, each once, in order."""
-    return list(dict.fromkeys(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS))
+    return tuple(dict.fromkeys(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS))
 
 
 class WordVectors:
@@ -42,49 +44,62 @@ class WordVectors:
         """`encode`: rows for short texts (rag/store/embedder.py `encode_short`); `path`: the kept table."""
         self._encode = encode
         self.path = path
-        self._rows: dict[str, np.ndarray] = {}
+        self._index: dict[str, int] = {}
+        self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._saved = 0
         self._lock = threading.Lock()
         if path is not None and path.exists():
             try:
                 with np.load(path) as kept:
-                    words, matrix = kept["words"].tolist(), kept["vectors"]
-                self._rows = dict(zip(words, matrix, strict=True))
-                self._saved = len(self._rows)
+                    words, matrix = kept["words"].tolist(), np.asarray(kept["vectors"], dtype=np.float32)
+                if len(words) != len(matrix):
+                    raise ValueError("words and vectors differ in length")
+                self._index, self._matrix = {w: i for i, w in enumerate(words)}, matrix
+                self._saved = len(words)
             except (OSError, ValueError, KeyError) as exc:  # a damaged table is rebuilt as words are met
                 log.warning("ignoring the word vectors at %s: %s", path, exc)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._index)
 
-    def vectors(self, words: Sequence[str]) -> np.ndarray:
-        """One L2-normalised row per word; words not kept yet are embedded in one batch."""
-        missing = [w for w in dict.fromkeys(words) if w not in self._rows]
+    def _rows(self, words: Sequence[str]) -> list[int]:
+        """Their rows in the table; words not kept yet are embedded in one batch first."""
+        missing = [w for w in dict.fromkeys(words) if w not in self._index]
         if missing:
             rows = np.asarray(self._encode(missing), dtype=np.float32).reshape(len(missing), -1)
             with self._lock:
-                self._rows.update(zip(missing, rows, strict=True))
-        return np.stack([self._rows[w] for w in words]) if words else np.zeros((0, 0), dtype=np.float32)
+                new = [(w, r) for w, r in zip(missing, rows, strict=True) if w not in self._index]
+                if new:
+                    start = len(self._index)
+                    grown = np.stack([r for _, r in new])
+                    self._matrix = np.vstack([self._matrix, grown]) if len(self._matrix) else grown
+                    self._index.update((w, start + i) for i, (w, _) in enumerate(new))
+        return [self._index[w] for w in words]
+
+    def vectors(self, words: Sequence[str]) -> np.ndarray:
+        """One L2-normalised row per word."""
+        rows = self._rows(words)
+        return self._matrix[rows]
 
     def learn(self, texts: Iterable[str]) -> int:
         """Embed the words of `texts` not kept yet; how many were new."""
         vocab = dict.fromkeys(w for t in texts for w in content_words(t))
-        new = [w for w in vocab if w not in self._rows]
+        new = [w for w in vocab if w not in self._index]
         for i in range(0, len(new), 512):
-            self.vectors(new[i : i + 512])
+            self._rows(new[i : i + 512])
         return len(new)
 
     def save(self) -> None:
         """Write the table beside the store when it grew (atomically: a crash leaves the old one)."""
-        if self.path is None or len(self._rows) == self._saved:
+        if self.path is None or len(self._index) == self._saved:
             return
         with self._lock:
-            words = list(self._rows)
-            matrix = np.stack([self._rows[w] for w in words])
+            words, matrix = list(self._index), self._matrix
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, words=np.asarray(words), vectors=matrix)
+            np.savez(fh, words=np.asarray(words), vectors=matrix[: len(words)])
+        os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of the data dir out
         os.replace(tmp, self.path)
         self._saved = len(words)
         log.info("kept %d word vectors in %s", len(words), self.path)
@@ -92,24 +107,23 @@ class WordVectors:
     def soft_coverage(self, question: str, texts: Sequence[str]) -> list[float]:
         """For each text, the share of the question's words it has or has a near-synonym of: each word's
         best cosine to the text's words, from SOFT_FLOOR up, weighted by how few of `texts` hold the word
-        (an IDF over the candidates: "AI" is in all of them)."""
+        (an IDF over the candidates: "AI" is in all of them). Vectorised: one product over the candidates'
+        vocabulary, then each text's maximum over its own words' columns."""
         asked = content_words(question)
-        if not asked or not texts:
-            return [0.0] * len(texts)
         words = [content_words(t) for t in texts]
-        sets = [set(w) for w in words]
-        idf = np.asarray([math.log(1 + len(texts) / (1 + sum(w in s for s in sets))) for w in asked])
-        vocab = list(dict.fromkeys(w for ws in words for w in ws))
-        if not vocab:
+        lens = [len(ws) for ws in words]
+        if not asked or not any(lens):
             return [0.0] * len(texts)
-        sims = self.vectors(asked) @ self.vectors(vocab).T  # asked x vocab
-        column = {w: i for i, w in enumerate(vocab)}
-        out = []
-        for ws in words:
-            if not ws:
-                out.append(0.0)
-                continue
-            best = sims[:, [column[w] for w in ws]].max(axis=1)
-            share = np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
-            out.append(float((idf * share).sum() / idf.sum()))
-        return out
+        df = Counter(w for ws in words for w in ws)
+        idf = np.log1p(len(texts) / (1.0 + np.asarray([df[w] for w in asked], dtype=np.float64)))
+        cols = np.asarray(self._rows([w for ws in words for w in ws]))
+        asked_rows = self._rows(asked)
+        kept, inverse = np.unique(cols, return_inverse=True)
+        sims = self._matrix[asked_rows] @ self._matrix[kept].T  # asked x the candidates' vocabulary
+        filled = [i for i, n in enumerate(lens) if n]
+        starts = np.cumsum([0, *lens[:-1]])[filled]
+        best = np.maximum.reduceat(sims[:, inverse], starts, axis=1)  # asked x texts with words
+        share = np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
+        out = np.zeros(len(texts))
+        out[filled] = (idf[:, None] * share).sum(axis=0) / idf.sum()
+        return out.tolist()

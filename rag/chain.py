@@ -303,6 +303,8 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
         timings = {} if timings is None else timings
         tracer = self._tracer()
         t = time.perf_counter()
+        if self.reader and self.reader.words is not None:
+            self.reader.words.ahead(standalone)
         if self.reader and not translated_terms:
             for query in queries_ahead(standalone, self.searcher):
                 self.searcher.encode_ahead(query)

@@ -140,7 +140,8 @@ class Services:
     def word_vectors(self) -> WordVectors:
         from rag.reader.word_vectors import FILE_NAME, WordVectors
 
-        return WordVectors(self.embedder.encode_short, self.settings.data_dir / "models" / FILE_NAME)
+        path = self.settings.data_dir / "models" / FILE_NAME
+        return WordVectors(self.embedder.encode_short, path, submit=self.embedder.ahead)
 
     @cached_property
     def index(self) -> Index:

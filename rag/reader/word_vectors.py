@@ -16,6 +16,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,10 +41,18 @@ def content_words(text: str) -> tuple[str, ...]:
 
 
 class WordVectors:
-    def __init__(self, encode: Callable[[list[str]], np.ndarray], path: Path | None = None) -> None:
-        """`encode`: rows for short texts (rag/store/embedder.py `encode_short`); `path`: the kept table."""
+    def __init__(
+        self,
+        encode: Callable[[list[str]], np.ndarray],
+        path: Path | None = None,
+        submit: Callable[..., Future[None]] | None = None,
+    ) -> None:
+        """`encode`: rows for short texts (rag/store/embedder.py `encode_short`); `path`: the kept table;
+        `submit`: runs a call on the thread that embeds ahead (rag/store/embedder.py `ahead`)."""
         self._encode = encode
         self.path = path
+        self._submit = submit
+        self._pending: dict[str, Future[None]] = {}
         self._index: dict[str, int] = {}
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._saved = 0
@@ -62,9 +71,29 @@ class WordVectors:
     def __len__(self) -> int:
         return len(self._index)
 
+    def ahead(self, question: str) -> None:
+        """Start embedding the question's words the table lacks ("kids", "chatbot") on the second core
+        while the chain searches: one encoder call, about 3 ms, for most questions people type."""
+        if self._submit is None:
+            return
+        missing = [w for w in content_words(question) if w not in self._index and w not in self._pending]
+        if not missing:
+            return
+        pending = self._submit(self._add, missing)
+        for w in missing:
+            self._pending[w] = pending
+        pending.add_done_callback(lambda _: [self._pending.pop(w, None) for w in missing])
+
     def _rows(self, words: Sequence[str]) -> list[int]:
-        """Their rows in the table; words not kept yet are embedded in one batch first."""
-        missing = [w for w in dict.fromkeys(words) if w not in self._index]
+        """Their rows in the table; words not kept yet are embedded in one batch first (or, if embedding
+        ahead has started on them, waited for; if it has not started, done here instead)."""
+        for pending in {id(f): f for f in map(self._pending.get, words) if f is not None}.values():
+            if not pending.cancel():
+                pending.result()
+        self._add([w for w in dict.fromkeys(words) if w not in self._index])
+        return [self._index[w] for w in words]
+
+    def _add(self, missing: list[str]) -> None:
         if missing:
             rows = np.asarray(self._encode(missing), dtype=np.float32).reshape(len(missing), -1)
             with self._lock:
@@ -74,7 +103,6 @@ class WordVectors:
                     grown = np.stack([r for _, r in new])
                     self._matrix = np.vstack([self._matrix, grown]) if len(self._matrix) else grown
                     self._index.update((w, start + i) for i, (w, _) in enumerate(new))
-        return [self._index[w] for w in words]
 
     def vectors(self, words: Sequence[str]) -> np.ndarray:
         """One L2-normalised row per word."""

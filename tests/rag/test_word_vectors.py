@@ -76,3 +76,18 @@ def test_the_bundled_model_counts_kids_as_children(services) -> None:  # type: i
     evidence = services.chain.gather("Are kids protected from AI manipulation?", None, 5).evidence
     _, rows = feature_matrix("Are kids protected from AI manipulation?", evidence, services.word_vectors)
     assert rows[:, FEATURES.index("soft_coverage")].max() > 0
+
+
+def test_a_questions_words_embedded_ahead_are_embedded_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    encoder = CountingEncoder()
+    with ThreadPoolExecutor(1) as pool:
+        words = WordVectors(encoder, submit=pool.submit)
+        words.learn(["Children and apps are covered."])
+        words.ahead("apps for kids")  # "kids" is new: embedded on the pool
+        words.ahead("apps for kids")  # already on its way: not submitted again
+        got = words.soft_coverage("apps for kids", ["Apps for children are covered."])
+    assert got[0] > 0.5
+    assert encoder.calls == [["children", "apps", "covered"], ["kids"]]
+    assert not words._pending

@@ -98,9 +98,12 @@ class Services:
                         sentence_flags(text)  # cached: the reader's regexes, once per sentence
             else:
                 self._keep_split_sentences()
-            if self.settings.reader:  # the corpus's words, embedded once a data dir (a few seconds)
-                self.word_vectors.learn(table.doc(i).page_content for i in range(len(table.docs)))
-                self.word_vectors.save()
+            corpus = self.searcher.corpus_version()
+            if self.settings.reader and self.word_vectors.corpus != corpus:
+                # the corpus's words, embedded after each ingest that changed the store (a few seconds)
+                words = self.word_vectors
+                words.learn((table.doc(i).page_content for i in range(len(table.docs))), corpus)
+                words.save()
         self.embedder.embed_query("warm-up")
         if tagger is not None:
             tagger.join()

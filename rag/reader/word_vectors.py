@@ -56,11 +56,13 @@ class WordVectors:
         self._index: dict[str, int] = {}
         self._matrix = np.zeros((0, 0), dtype=np.float32)
         self._saved = 0
+        self.corpus = ""  # the fingerprint of the store whose words the table holds (`learn`)
         self._lock = threading.Lock()
         if path is not None and path.exists():
             try:
                 with np.load(path) as kept:
                     words, matrix = kept["words"].tolist(), np.asarray(kept["vectors"], dtype=np.float32)
+                    self.corpus = str(kept["corpus"]) if "corpus" in kept.files else ""
                 if len(words) != len(matrix):
                     raise ValueError("words and vectors differ in length")
                 self._index, self._matrix = {w: i for i, w in enumerate(words)}, matrix
@@ -109,12 +111,15 @@ class WordVectors:
         rows = self._rows(words)
         return self._matrix[rows]
 
-    def learn(self, texts: Iterable[str]) -> int:
-        """Embed the words of `texts` not kept yet; how many were new."""
+    def learn(self, texts: Iterable[str], corpus: str = "") -> int:
+        """Embed the words of `texts` not kept yet, those of the store whose fingerprint is `corpus`;
+        how many were new."""
         vocab = dict.fromkeys(w for t in texts for w in content_words(t))
         new = [w for w in vocab if w not in self._index]
         for i in range(0, len(new), 512):
             self._rows(new[i : i + 512])
+        if corpus != self.corpus:
+            self.corpus, self._saved = corpus, -1  # saved again, with the fingerprint
         return len(new)
 
     def save(self) -> None:
@@ -126,7 +131,8 @@ class WordVectors:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, words=np.asarray(words), vectors=matrix[: len(words)])
+            corpus = np.asarray(self.corpus)
+            np.savez(fh, words=np.asarray(words), vectors=matrix[: len(words)], corpus=corpus)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of the data dir out
         os.replace(tmp, self.path)
         self._saved = len(words)

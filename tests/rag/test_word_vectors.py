@@ -46,11 +46,11 @@ def test_a_near_synonym_counts_where_the_same_word_is_missing() -> None:
 def test_the_table_is_kept_and_read_back_without_embedding_again(tmp_path: Path) -> None:
     path = tmp_path / "models" / FILE_NAME
     first = WordVectors(CountingEncoder(), path)
-    assert first.learn(["Children shall be protected.", "Providers shall register."]) == 5
+    assert first.learn(["Children shall be protected.", "Providers shall register."], "store-1") == 5
     first.save()
     again = CountingEncoder()
     second = WordVectors(again, path)
-    assert len(second) == 5
+    assert len(second) == 5 and second.corpus == "store-1"
     assert np.array_equal(second.vectors(["children"]), first.vectors(["children"]))
     second.vectors(["children", "protected", "kids"])
     assert again.calls == [["kids"]]  # only the word it had not kept
@@ -69,7 +69,9 @@ def test_the_bundled_model_counts_kids_as_children(services) -> None:  # type: i
     """The real path: the services' table, filled from the corpus at warm-up and kept in the data dir."""
     services.warm_up()
     path = services.settings.data_dir / "models" / FILE_NAME
-    assert path.exists() and len(WordVectors(lambda w: pytest.fail(f"embedded again: {w}"), path)) > 3000
+    kept = WordVectors(lambda w: pytest.fail(f"embedded again: {w}"), path)
+    assert path.exists() and len(kept) > 3000
+    assert kept.corpus == services.searcher.corpus_version()  # the next start learns nothing
     texts = ["Children should be protected online.", "Member States shall notify the Commission."]
     soft = services.word_vectors.soft_coverage("Are kids protected?", texts)
     assert soft[0] > soft[1]

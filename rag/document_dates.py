@@ -57,6 +57,8 @@ def own_dates(
     top = top[: TOP_QUOTES_COMPARED if compares else TOP_QUOTES]
     quoted = [*top, *parts]
     docs = list(dict.fromkeys(doc_of[s.source_n] for s in quoted))
+    if compares:  # each text the question names is dated, also one the reader's best quotes leave out
+        docs = list(dict.fromkeys([*searcher.parse(question).doc_ids, *docs]))
     aliases = {a.doc_id: a for a in searcher.aliases}
     found: list[ScoredSentence] = []
     for doc in docs:
@@ -66,7 +68,8 @@ def own_dates(
         own = [s for s in quoted if doc_of[s.source_n] == doc]
         # Its best quote dates something else ("the interim report of 21 December 2023") when it gives a
         # date: that is the answer, and the text's own date would be noise beside it.
-        if any(states_date(s.text, alias.date) for s in own) or (has_date(own[0].text) and not compares):
+        dated_quote = bool(own) and not compares and has_date(own[0].text)
+        if dated_quote or any(states_date(s.text, alias.date) for s in own):
             continue
         statement = _own_dated_statement(alias, searcher, selector)
         if statement is None:

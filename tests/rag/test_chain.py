@@ -306,9 +306,10 @@ def _services_with(services, **overrides) -> Services:  # type: ignore[no-untype
 
 def test_openai_mode_through_real_server(services, llama_server):
     svc = _services_with(services, openai_base_url=llama_server, openai_model="smollm2", llm_max_tokens=64)
-    a = svc.chain.invoke(
-        AskRequest(question="What did the G7 launch in Hiroshima in 2023?", mode="openai", top_k=3)
-    )
+    # SmolLM2-135M's greedy answer must pass the support checker for this test to see the generated path.
+    # "What did the G7 launch in Hiroshima in 2023?" stopped passing once the reader (stop 48) led with the
+    # food-security statement it launched there; this question's answer is checked and kept.
+    a = svc.chain.invoke(AskRequest(question="What is the Hiroshima AI Process?", mode="openai", top_k=3))
     support.assert_generated(a, "openai")  # the real server answered: no extractive fallback, no abstention
     assert a.mode == "openai" and a.answer.strip()
     assert not any("backend failed" in w for w in a.warnings)

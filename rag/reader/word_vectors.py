@@ -2,9 +2,11 @@
 
 The reader's coverage counts a question's words only where a sentence has the same word; "switch off"
 and "deactivate", "kids" and "children" share none. Each word's vector is the ONNX query encoder's
-embedding of the word alone. A word costs about 0.6 ms to embed, so the corpus's vocabulary (about 7,000
-words) is embedded once, at the first start on a data dir, and kept in `<data dir>/models/`; a question's
-own words that the corpus lacks are embedded when met (one batch a question) and kept for the next save.
+embedding of the word alone. A word costs about 0.6 ms to embed, so the corpus's vocabulary (about 10,000
+words, 15 MB) is embedded at the first start after an ingest and kept in `<data dir>/models/`; a
+question's own words that the corpus lacks are embedded ahead, on the second core, while the chain
+searches (`ahead`). Written here: no library scores a reader's candidates this way, and gensim-style
+static word vectors do not ship here (../shared/MODELS.md), so the bundled MiniLM supplies them.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class WordVectors:
         self._pending: dict[str, Future[None]] = {}
         self._index: dict[str, int] = {}
         self._matrix = np.zeros((0, 0), dtype=np.float32)
-        self._saved = 0
+        self._dirty = False  # words or the corpus changed since the table was read or saved
         self.corpus = ""  # the fingerprint of the store whose words the table holds (`learn`)
         self._lock = threading.Lock()
         if path is not None and path.exists():
@@ -68,7 +68,6 @@ class WordVectors:
                 if len(words) != len(matrix):
                     raise ValueError("words and vectors differ in length")
                 self._index, self._matrix = {w: i for i, w in enumerate(words)}, matrix
-                self._saved = len(words)
             except (OSError, ValueError, KeyError) as exc:  # a damaged table is rebuilt as words are met
                 log.warning("ignoring the word vectors at %s: %s", path, exc)
 
@@ -107,6 +106,7 @@ class WordVectors:
                     grown = np.stack([r for _, r in new])
                     self._matrix = np.vstack([self._matrix, grown]) if len(self._matrix) else grown
                     self._index.update((w, start + i) for i, (w, _) in enumerate(new))
+                    self._dirty = True
 
     def vectors(self, words: Sequence[str]) -> np.ndarray:
         """One L2-normalised row per word."""
@@ -121,15 +121,15 @@ class WordVectors:
         for i in range(0, len(new), 512):
             self._rows(new[i : i + 512])
         if corpus != self.corpus:
-            self.corpus, self._saved = corpus, -1  # saved again, with the fingerprint
+            self.corpus, self._dirty = corpus, True
         return len(new)
 
     def save(self) -> None:
-        """Write the table beside the store when it grew (atomically: a crash leaves the old one)."""
-        if self.path is None or len(self._index) == self._saved:
+        """Write the table beside the store when it changed (atomically: a crash leaves the old one)."""
+        if self.path is None or not self._dirty:
             return
-        with self._lock:
-            words, matrix = list(self._index), self._matrix
+        with self._lock:  # a word added while the file is written marks the table changed again
+            words, matrix, self._dirty = list(self._index), self._matrix, False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
         with os.fdopen(fd, "wb") as fh:
@@ -137,7 +137,6 @@ class WordVectors:
             np.savez(fh, words=np.asarray(words), vectors=matrix[: len(words)], corpus=corpus)
         os.chmod(tmp, 0o644)  # mkstemp's 0600 would keep other users of the data dir out
         os.replace(tmp, self.path)
-        self._saved = len(words)
         log.info("kept %d word vectors in %s", len(words), self.path)
 
     def soft_coverage(self, question: str, texts: Sequence[str]) -> list[float]:

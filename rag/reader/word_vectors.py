@@ -34,6 +34,7 @@ _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # (2026-12-06), top-1 / top-3 for floors 0.2-0.7 were 0.555-0.562 / 0.779-0.792 against 0.553 / 0.768
 # without the feature; 0.4 had the best top-1.
 SOFT_FLOOR = 0.4
+MEMO_QUESTIONS = 16  # questions whose candidates' shares are kept (`_shares`)
 
 
 @lru_cache(maxsize=1 << 16)  # the same candidate sentences come back question after question
@@ -60,6 +61,7 @@ class WordVectors:
         self._dirty = False  # words or the corpus changed since the table was read or saved
         self.corpus = ""  # the fingerprint of the store whose words the table holds (`learn`)
         self._lock = threading.Lock()
+        self._memo: dict[tuple[str, ...], dict[str, np.ndarray]] = {}  # asked words → text → shares
         if path is not None and path.exists():
             try:
                 with np.load(path) as kept:
@@ -151,14 +153,33 @@ class WordVectors:
             return [0.0] * len(texts)
         df = Counter(w for ws in words for w in ws)
         idf = np.log1p(len(texts) / (1.0 + np.asarray([df[w] for w in asked], dtype=np.float64)))
-        cols = np.asarray(self._rows([w for ws in words for w in ws]))
-        asked_rows = self._rows(asked)
-        kept, inverse = np.unique(cols, return_inverse=True)
-        sims = self._matrix[asked_rows] @ self._matrix[kept].T  # asked x the candidates' vocabulary
-        filled = [i for i, n in enumerate(lens) if n]
-        starts = np.cumsum([0, *lens[:-1]])[filled]
-        best = np.maximum.reduceat(sims[:, inverse], starts, axis=1)  # asked x texts with words
-        share = np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0)
+        shares = self._shares(asked, texts, words)
         out = np.zeros(len(texts))
+        filled = [i for i, n in enumerate(lens) if n]
+        share = np.column_stack([shares[texts[i]] for i in filled])  # asked x texts with words
         out[filled] = (idf[:, None] * share).sum(axis=0) / idf.sum()
         return out.tolist()
+
+    def _shares(
+        self, asked: tuple[str, ...], texts: Sequence[str], words: list[tuple[str, ...]]
+    ) -> dict[str, np.ndarray]:
+        """Each text's clipped best cosine per asked word. Kept for the last few questions: the reader
+        scores a question's candidates twice (choosing the passages, then reading the chosen ones), and
+        the second time is then only the IDF (about 0.7 ms an answer saved)."""
+        with self._lock:
+            memo = self._memo.pop(asked, None) or {}
+            self._memo[asked] = memo  # most recent last
+            while len(self._memo) > MEMO_QUESTIONS:
+                del self._memo[next(iter(self._memo))]
+        todo = [i for i, ws in enumerate(words) if ws and texts[i] not in memo]
+        if todo:
+            lens = [len(words[i]) for i in todo]
+            cols = np.asarray(self._rows([w for i in todo for w in words[i]]))
+            asked_rows = self._rows(asked)  # before the matrix is read: it may grow
+            kept, inverse = np.unique(cols, return_inverse=True)
+            sims = self._matrix[asked_rows] @ self._matrix[kept].T  # asked x their vocabulary
+            starts = np.cumsum([0, *lens[:-1]])
+            best = np.maximum.reduceat(sims[:, inverse], starts, axis=1)  # asked x texts
+            share = np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0).astype(np.float64)
+            memo.update((texts[i], share[:, j]) for j, i in enumerate(todo))
+        return memo

@@ -43,6 +43,19 @@ def test_a_near_synonym_counts_where_the_same_word_is_missing() -> None:
     assert WordVectors(CountingEncoder()).soft_coverage("for the", ["anything"]) == [0.0]
 
 
+def test_a_subset_of_candidates_scored_again_reuses_the_shares_and_matches_a_fresh_table() -> None:
+    """The reader scores a question's pool, then the passages it chose: the second call reuses each
+    text's shares, and its values, IDF over the subset included, equal a fresh table's."""
+    pool = ["Apps for children are covered.", "Apps must be registered.", "Kids play.", "Nothing here."]
+    fresh = WordVectors(CountingEncoder()).soft_coverage("apps for kids", pool[:2])
+    words = WordVectors(CountingEncoder())
+    words.soft_coverage("apps for kids", pool)
+    words._matrix = np.zeros_like(words._matrix)  # recomputed shares would now all be 0
+    again = words.soft_coverage("apps for kids", pool[:2])
+    assert np.allclose(again, fresh) and again[0] > again[1] > 0
+    assert words.soft_coverage("apps for children", pool[:2]) == [0.0, 0.0]  # another question: computed
+
+
 def test_the_table_is_kept_and_read_back_without_embedding_again(tmp_path: Path) -> None:
     path = tmp_path / "models" / FILE_NAME
     first = WordVectors(CountingEncoder(), path)

@@ -95,7 +95,7 @@ def test_wordings_of_a_fourth_batch_of_probes() -> None:
 
 
 def test_a_deadline_after_the_best_sentence_is_a_time_limit_not_a_meetings_day() -> None:
-    from rag.reader.answerability import deadline_missing
+    from rag.reader.asked_dates import deadline_missing
 
     asked = "What's the deadline for the labour ministers to finish the action plan?"
     ordered = "We ask our Labor Ministers to develop the action plan on AI in the world of work."

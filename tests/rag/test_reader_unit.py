@@ -404,7 +404,8 @@ def test_a_who_chairs_question_needs_a_sentence_that_names_the_role() -> None:
 
 
 def test_a_deadline_question_needs_a_date_or_period_for_what_it_asks_about() -> None:
-    from rag.reader.answerability import date_missing, missing_detail
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_dates import date_missing
 
     asked = "What's the deadline for the labour ministers to finish the action plan on AI at work?"
     plan = "We ask our Labor Ministers to develop the action plan on AI in the world of work."
@@ -487,7 +488,8 @@ def test_a_question_asking_for_a_name_needs_a_sentence_that_names_one_of_that_ki
 
 
 def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> None:
-    from rag.reader.answerability import date_missing, missing_detail
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_dates import date_missing
 
     summit = "We will build on the outcomes of the AI Seoul Summit and the AI Action Summit in 2025."
     assert date_missing("what are the exact dates of the 2025 AI Action Summit?", [summit])
@@ -508,6 +510,32 @@ def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> 
     # A translated Japanese question keeps its "When", not its tense.
     assert date_missing("When Council of Europe convention city?", others, translated=True)
     assert not date_missing("When Council of Europe convention city?", others)
+
+
+def test_a_month_asked_needs_a_month_and_a_later_date_must_be_about_what_is_asked() -> None:
+    from rag.reader.asked_dates import date_missing
+
+    # A year inside a law's name answers no "by what month"; a month does.
+    asked = "By what month is the crosswalk between the two frameworks supposed to be finished?"
+    law = "The framework is consistent with the National AI Initiative Act of 2020 and the crosswalk."
+    assert date_missing(asked, [law])
+    assert not date_missing(asked, ["The crosswalk is to be finished by March 2025."])
+    assert date_missing("give me the month the paper came out", ["The paper came out in 2024."])
+    # After the best sentence, a day must come in one about the asked event, not in one beside it that
+    # shares only the text's own title words ("General Assembly" is the resolution's author).
+    review = "Looks forward also to the overall review by the General Assembly, in 2025, of WSIS progress."
+    recalled = "Recalling its resolutions 77/320 of 25 July 2023 on rapid technological change"
+    titles = ["UN General Assembly resolution 78/265 Resolution"]
+    wsis = "What's the exact date of the General Assembly's 2025 review of WSIS progress?"
+    assert date_missing(wsis, [review, recalled], titles=titles)
+    dated = "The General Assembly will hold its review of WSIS progress on 16 December 2025."
+    assert not date_missing(wsis, [review, dated], titles=titles)
+    # "do you have the date?" asks for a day as "what date" does.
+    board = "A European Artificial Intelligence Board is hereby established."
+    meets = "The Board held its first meeting on 19 September 2024 in Brussels."
+    first = "When did the AI Board hold its first meeting? Do you have the date?"
+    assert date_missing(first, [board, "Done at Brussels, 13 June 2024."])
+    assert not date_missing(first, [board, meets])
 
 
 def test_an_outcome_the_corpus_speaks_of_only_as_to_come_is_missing() -> None:

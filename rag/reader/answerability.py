@@ -322,10 +322,12 @@ def missing_detail(
     if party:
         return f"where {party} stood on it"
     # A translated question is a run of terms ("What United Nations … ITU …"): only its question word,
-    # "Which companies" for どの企業 (rag/translate/translator.py), may ask for a name.
-    if (not translated or question.startswith("Which companies")) and name_missing(question, top_sentences):
-        kind = asked_name(question)
-        return "who its members are" if kind == "member" else f"the name of a {kind}"
+    # "Which companies" for どの企業 (rag/translate/translator.py), or 著者 ("author") may ask for a name.
+    kind = asked_name(question)
+    asks = not translated or question.startswith("Which companies") or kind == "author"
+    if asks and name_missing(question, top_sentences):
+        wording = {"member": "who its members are", "author": "who wrote it"}
+        return wording.get(kind or "", f"the name of a {kind}")
     return ""
 
 

@@ -123,11 +123,23 @@ _ASKED_NAME = [
         re.compile(r"\bname (?:a few|some|any|one) (?:of )?(?:the )?(?:experts|members|people)\b", re.I),
         "person",
     ),
-    # Who gave the lecture / wrote the article: a person's name (new users dev, 2026-12-05); "who was
-    # teaching it?" (users dev u-nm-958)
+    # Who wrote the article, who drafted the principles, "individual author names": the corpus's texts
+    # name none of their authors, and a name beside them (Kishida in The Diplomat's article) wrote nothing
+    # of it, so the name must be given as the author's (_AUTHORSHIP; probes' dev halves, 2026-12-06).
     (
         re.compile(
-            r"\bwho (?:actually )?(?:gave|delivered|taught|wrote|authored|lectured)\b"
+            r"\bwho (?:actually |really )?(?:wrote|authored|drafted|penned)\b|\bauthor(?:s|ed)?\b"
+            r"|\b(?:officials|experts|staff|people|person|journalist|writer)\b[^?]{0,20}?\b(?:wrote|authored"
+            r"|drafted|penned)\b",
+            re.I,
+        ),
+        "author",
+    ),
+    # Who gave the lecture: a person's name (new users dev, 2026-12-05); "who was teaching it?" (users dev
+    # u-nm-958)
+    (
+        re.compile(
+            r"\bwho (?:actually )?(?:gave|delivered|taught|lectured)\b"
             r"|\bwho (?:was|were|is) (?:teaching|giving|delivering|lecturing)\b",
             re.I,
         ),
@@ -160,6 +172,7 @@ _CATEGORY = re.compile(
 )
 _NAME_LABELS = {
     "person": {"PERSON"},
+    "author": {"PERSON", "ORG"},
     "member": {"PERSON"},
     "company": {"ORG"},
     "country": {"GPE", "NORP"},
@@ -183,6 +196,10 @@ _CITIES = frozenset(
     """paris hiroshima tokyo kyoto osaka brussels strasbourg vilnius washington apulia borgo egnazia
     ise-shima ise shima geneva new york london seoul bletchley""".split()
 )
+# A name given as a text's author: "written by", "drafted by", "the authors".
+_AUTHORSHIP = re.compile(
+    r"\b(?:written|authored|drafted|penned|prepared|compiled|edited) by\b|\bauthors?\b", re.I
+)
 # What a body is made of answers who sits on it.
 _COMPOSITION = re.compile(
     r"\b(?:composed of|comprising|comprises|consists? of|consisting of|members? (?:from|of)"
@@ -196,11 +213,11 @@ _CAMEL_CASE = re.compile(r"\b[A-Z][a-z]+[A-Z]\w*\b")
 
 
 def asked_name(question: str) -> str | None:
-    """ "person", "company", "country" or "product" when the question asks for a name of that kind."""
-    if _CATEGORY.search(question):
-        return None
+    """ "person", "author", "company", "country" or "product" when the question asks for a name of that
+    kind. An author is asked for whatever else the question says ("I need to credit whoever drafted them")."""
+    category = _CATEGORY.search(question)
     for pattern, kind in _ASKED_NAME:
-        if pattern.search(question):
+        if pattern.search(question) and (kind == "author" or not category):
             return kind
     return None
 
@@ -222,6 +239,8 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
             continue
         if group and group.search(sentence):
             continue  # "…NVIDIA, Microsoft and a consortium of Japanese companies": the asked ones unnamed
+        if kind == "author" and not _AUTHORSHIP.search(sentence):
+            continue
         if kind == "member" and _COMPOSITION.search(sentence):
             return False  # "composed of one representative per Member State" answers who sits on it
         found = [span for span, label in entities(sentence) if label in _NAME_LABELS[kind]]
@@ -243,7 +262,7 @@ _KIND_WORDS = frozenset(
         "which what name names company companies firm firms lab labs corporation corporations country"
         " countries nation nations ceo ceos executive executives astronaut astronauts lecturer professor"
         " scientist tool tools product products app apps chatbot chatbots brand logo person individual people"
-        " member members expert experts"
+        " member members expert experts author authors authored wrote written drafted journalist writer"
     )
 )
 _GROUP = re.compile(

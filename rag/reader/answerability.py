@@ -76,7 +76,7 @@ from pydantic import BaseModel
 
 from rag.reader.amounts import amount_missing, split_missing
 from rag.reader.asked_contents import contents_missing
-from rag.reader.asked_dates import date_missing
+from rag.reader.asked_dates import date_missing, happened_after
 from rag.reader.asked_names import (
     GENERIC_NAME_WORDS,
     asked_name,
@@ -288,11 +288,15 @@ def version_missing(question: str, top_sentences: Sequence[str], titles: Sequenc
 
 
 def missing_detail(
-    question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
+    question: str,
+    top_sentences: Sequence[str],
+    translated: bool = False,
+    titles: Sequence[str] = (),
+    dates: Sequence[str] = (),
 ) -> str:
     """What the question asks for that its best sentences do not give (see above), worded for the user's
     warning ("a figure", "the name of a company"); empty when nothing is missing. `titles`: the passages'
-    titles and headings, where a text's version is given."""
+    titles and headings, where a text's version is given; `dates`: their texts' dates."""
     # A version the corpus lacks is the most telling reason, and comes first: "when is Ver1.1 to be
     # published?" lacks its date too, but because the corpus holds Ver1.0 only.
     version = version_missing(question, top_sentences, titles)
@@ -306,6 +310,9 @@ def missing_detail(
         return "who holds the role"
     if date_missing(question, top_sentences, translated, titles):
         return "a date"
+    after = happened_after(question, dates)
+    if after:
+        return f"whether it happened by {after} (their texts are older)"
     if outcome_missing(question, top_sentences, translated):
         return "what came of it (they speak of it only as to come)"
     if place_missing(question, top_sentences, translated):

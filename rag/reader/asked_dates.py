@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from rag.citations.facts import extract_facts
 from rag.reader.subject import about, asked_words, on_subject, subject_names
-from rag.text.months import MONTH_NAMES
+from rag.text.months import MONTH_NAMES, month_number
 from rag.text.tokenize import tokenize
 
 # "what date / which day / the exact dates / is there a set date": a calendar day is asked for, not a year
@@ -141,3 +141,44 @@ def _is_day(display: str) -> bool:
     """ "21 March 2024", "September 7" or "2024-06-13", not "2025" or "October 2023"."""
     digits = re.findall(r"\d+", display)
     return any(len(d) <= 2 for d in digits) or "-" in display
+
+
+# "Did the AI Office actually get the code finished by the May 2025 deadline?", "has it met yet?": whether
+# something came about, by a date.
+_DID_IT_HAPPEN = re.compile(
+    r"\b(?:did|has|have|had|was|were)\b[^?]*?\b(?:actually|really|end(?:ed)? up|manage[sd]?|finish\w*"
+    r"|complet\w*|done|met|meet|happen\w*|succeed\w*)\b",
+    re.I,
+)
+
+
+def happened_after(question: str, source_dates: Sequence[str]) -> str:
+    """The date a did-it-happen question asks by (as written), when it falls after the month of every
+    passage's text (`source_dates`, ISO "2024-06-13" or "2024-04"): a text cannot say whether its own
+    deadline was met (probes' dev halves, 2026-12-06: the AI Act's 2 May 2025 for codes of practice).
+    "" otherwise. A year alone is taken at its January, so "by 2024" is never after a 2024 text."""
+    if not source_dates or not _DID_IT_HAPPEN.search(question):
+        return ""
+    written = [_month_of_iso(d) for d in source_dates]
+    newest = max(written, default=None)
+    if newest is None or None in written:
+        return ""
+    for fact in extract_facts(question):
+        asked = _month_of(fact.display) if fact.kind == "date" else None
+        if asked is not None and asked > newest:
+            return fact.display
+    return ""
+
+
+def _month_of(display: str) -> tuple[int, int] | None:
+    """(year, month) of "2 May 2025", "May 2025" or "2025" (January)."""
+    year = re.search(r"\b(19|20)\d\d\b", display)
+    if year is None:
+        return None
+    month = next((month_number(w) for w in re.findall(r"[A-Za-z]+", display) if month_number(w)), 1)
+    return int(year.group(0)), month
+
+
+def _month_of_iso(date: str) -> tuple[int, int] | None:
+    found = re.match(r"(\d{4})(?:-(\d{2}))?", date or "")
+    return (int(found.group(1)), int(found.group(2) or 12)) if found else None

@@ -117,7 +117,8 @@ class Reader:
         qtype = question_type(question)
         quotes = [cands[i].text for i in order if quotable(float(probs[i]), cands[i].text, qtype)]
         titles = [f"{src.title} {src.section}" for src in evidence.sources]
-        no_detail = missing_detail(question, quotes[:5], translated, titles)
+        dates = [src.date or "" for src in evidence.sources]
+        no_detail = missing_detail(question, quotes[:5], translated, titles, dates)
         return Reading(
             ranked=[(float(probs[i]), cands[i]) for i in order],
             top_prob=top,

@@ -39,6 +39,11 @@ _DETAILS_JA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^a place$"), "場所"),
     (re.compile(r"^who holds the role$"), "その役職にある人"),
     (re.compile(r"^who its members are$"), "その構成員"),
+    (re.compile(r"^who wrote it$"), "著者"),
+    (
+        re.compile(r"^whether it happened by (.+) \(their texts are older\)$"),
+        r"\1までに実現したかどうか（文書はそれより前のものです）",
+    ),
     (re.compile(r"^who signed or joined it$"), "署名・参加した国や組織"),
     (re.compile(r"^what came of it"), "その結果（文書はこれから先のこととしてしか述べていません）"),
     (re.compile(r"^what the (.+) itself says"), r"「\1」そのものの内容（文書は言及しているだけです）"),

@@ -225,6 +225,8 @@ def test_a_japanese_question_the_corpus_cannot_answer_is_declined_in_japanese(se
         ("the name of a company", "質問が求める企業名が書かれていません"),
         ("whether Japan signed or joined it", "質問が求めるJapanが署名・参加したかどうかが書かれていません"),
         ("what the action plan itself says (they only mention it)", "「action plan」そのものの内容"),
+        ("who wrote it", "質問が求める著者が書かれていません"),
+        ("whether it happened by May 2025 (their texts are older)", "May 2025までに実現したかどうか"),
     ],
 )
 def test_the_missing_detail_is_worded_in_the_questions_language(detail: str, japanese: str) -> None:

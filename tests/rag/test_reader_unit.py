@@ -964,3 +964,22 @@ def test_an_author_asked_for_must_be_named_as_the_author() -> None:
     credit = "I need to credit whoever drafted them. Which officials actually wrote the principles?"
     assert missing_detail(credit, [kishida]) == "who wrote it"
     assert missing_detail("Who NIST AI RMF author?", [kishida], translated=True) == "who wrote it"
+
+
+def test_whether_it_happened_by_a_date_after_every_text_is_not_in_them() -> None:
+    """A text cannot say whether its own deadline was met: a did-it-happen question about a date after
+    every passage's text is declined, whatever the passages quote about the deadline itself."""
+    from rag.reader.answerability import missing_detail
+    from rag.reader.asked_dates import happened_after
+
+    asked = "Did the AI Office actually get the code of practice finished by the May 2025 deadline?"
+    provision = "Codes of practice shall be ready at the latest by 2 May 2025."
+    assert happened_after(asked, ["2024-06-13"]) == "May 2025"
+    assert missing_detail(asked, [provision], dates=["2024-06-13", "2023-10-30"]) == (
+        "whether it happened by May 2025 (their texts are older)"
+    )
+    assert happened_after(asked, ["2024-06-13", "2025-07-10"]) == ""  # a later text may say
+    assert happened_after("Did the working group meet by June 2024?", ["2024-06-13"]) == ""  # same month
+    assert happened_after("Did they meet by 2025?", ["2024-04"]) == "2025"
+    assert happened_after("What applies from 2 August 2026?", ["2024-06-13"]) == ""  # not whether it did
+    assert happened_after(asked, []) == ""

@@ -308,7 +308,7 @@ def missing_detail(
         return "a penalty"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
         return "who holds the role"
-    if date_missing(question, top_sentences, translated, titles):
+    if date_missing(question, top_sentences, translated, titles, dates):
         return "a date"
     after = happened_after(question, dates)
     if after:

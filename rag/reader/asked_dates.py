@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from rag.citations.facts import extract_facts
 from rag.reader.subject import about, asked_words, on_subject, subject_names
+from rag.references.document_date import states_date
 from rag.text.months import MONTH_NAMES, month_number
 from rag.text.tokenize import tokenize
 
@@ -87,7 +88,11 @@ _LIMIT_DATE = re.compile(
 
 
 def date_missing(
-    question: str, top_sentences: Sequence[str], translated: bool = False, titles: Sequence[str] = ()
+    question: str,
+    top_sentences: Sequence[str],
+    translated: bool = False,
+    titles: Sequence[str] = (),
+    dates: Sequence[str] = (),
 ) -> bool:
     """A what-date (or what-month) question whose top three sentences give no day (or month) beyond the
     question's own, or a when-did question whose top five give no date at all beyond the question's own,
@@ -117,7 +122,12 @@ def date_missing(
         words = set()
     precise = _is_day if day else _has_month if month else None
     for i, sentence in enumerate(top_sentences[: 3 if day or month else _WHEN_DEPTH]):
-        if not about(sentence, names, every=True) or (words and i and not on_subject(sentence, words, set())):
+        # A text's statement of its own date (`dates`: the passages' texts' dates) is about that text, which
+        # the question names by the title words left out above: "What date does the AI Act itself carry?"
+        # is answered by its heading's "of 13 June 2024" (dev q081).
+        own = any(states_date(sentence, iso) for iso in dates)
+        off = words and i and not on_subject(sentence, words, set()) and not own
+        if not about(sentence, names, every=True) or off:
             continue
         for fact in extract_facts(sentence):
             if (

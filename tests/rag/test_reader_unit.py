@@ -530,6 +530,13 @@ def test_a_month_asked_needs_a_month_and_a_later_date_must_be_about_what_is_aske
     assert date_missing(wsis, [review, recalled], titles=titles)
     dated = "The General Assembly will hold its review of WSIS progress on 16 December 2025."
     assert not date_missing(wsis, [review, dated], titles=titles)
+    # …but a text's statement of its own date is about that text, whose title words the question uses.
+    carry = "What date does the AI Act itself carry?"
+    act = ["Regulation (EU) 2024/1689 laying down harmonised rules on artificial intelligence"]
+    heading = "# Regulation (EU) 2024/1689 of 13 June 2024 laying down harmonised rules"
+    other = "The world's first comprehensive AI rules were adopted by the European Union."
+    assert date_missing(carry, [other, heading], titles=act)
+    assert not date_missing(carry, [other, heading], titles=act, dates=["2024-06-13"])
     # "do you have the date?" asks for a day as "what date" does.
     board = "A European Artificial Intelligence Board is hereby established."
     meets = "The Board held its first meeting on 19 September 2024 in Brussels."

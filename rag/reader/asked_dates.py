@@ -125,8 +125,12 @@ def date_missing(
         # A text's statement of its own date (`dates`: the passages' texts' dates) is about that text, which
         # the question names by the title words left out above: "What date does the AI Act itself carry?"
         # is answered by its heading's "of 13 June 2024" (dev q081).
-        own = any(states_date(sentence, iso) for iso in dates)
-        off = words and i and not on_subject(sentence, words, set()) and not own
+        off = (
+            words
+            and i
+            and not on_subject(sentence, words, set())
+            and not any(states_date(sentence, iso) for iso in dates)
+        )
         if not about(sentence, names, every=True) or off:
             continue
         for fact in extract_facts(sentence):
@@ -170,9 +174,9 @@ def happened_after(question: str, source_dates: Sequence[str]) -> str:
     if not source_dates or not _DID_IT_HAPPEN.search(question):
         return ""
     written = [_month_of_iso(d) for d in source_dates]
-    newest = max(written, default=None)
-    if newest is None or None in written:
+    if None in written:  # an undated text may be newer than anything asked
         return ""
+    newest = max(written)
     for fact in extract_facts(question):
         asked = _month_of(fact.display) if fact.kind == "date" else None
         if asked is not None and asked > newest:

@@ -986,6 +986,7 @@ def test_whether_it_happened_by_a_date_after_every_text_is_not_in_them() -> None
         "whether it happened by May 2025 (their texts are older)"
     )
     assert happened_after(asked, ["2024-06-13", "2025-07-10"]) == ""  # a later text may say
+    assert happened_after(asked, ["2024-06-13", ""]) == ""  # so may an undated one (a user's own file)
     assert happened_after("Did the working group meet by June 2024?", ["2024-06-13"]) == ""  # same month
     assert happened_after("Did they meet by 2025?", ["2024-04"]) == "2025"
     assert happened_after("What applies from 2 August 2026?", ["2024-06-13"]) == ""  # not whether it did

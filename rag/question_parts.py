@@ -94,7 +94,11 @@ def read_parts(
         best = fit[0] if fit else None
         # The bridge to the next part may be named below the floor ("(Adapted from: OECD Recommendation…)").
         previous_quotes = [s.text for _, s in reading.ranked[:3] if _doc(own, s) in allowed]
-        if best is None or not reading.answers:
+        # A text the user named is quoted from its best sentence above the floor even where its own
+        # reading would abstain: whether the question is answered is the whole question's reading's call,
+        # and "does the CoE treaty ban social scoring like the EU does?" is answered by the treaty's
+        # "moratorium or ban" (probability 0.07; dev u-mh-022), not by the EU's recital alone.
+        if best is None or not (reading.answers or only_doc):
             continue
         # Its passage's sentences scored again for the whole question, which the reader reads them against.
         terms, sents = evidence.query_terms, own.sentences[best.source_n]

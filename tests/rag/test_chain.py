@@ -453,6 +453,38 @@ def test_a_part_that_names_both_texts_is_asked_of_each(services, monkeypatch):
     assert_citations_map_to_documents(services, a)
 
 
+def test_a_named_text_is_quoted_even_where_its_own_reading_would_abstain(services, monkeypatch):
+    """Asked whether the CoE treaty bans social scoring "like the EU does", the treaty's own reading is
+    unsure (its best sentence, "moratorium or ban", scores about 0.07), yet the user named it: its best
+    sentence is quoted beside the Act's recital. When a named text's reading had to answer on its own, the
+    answer quoted the EU side only (dev u-mh-022)."""
+    monkeypatch.setattr(services.chain, "cache", None)
+    a = ask(services, "Does the Council of Europe treaty flat-out ban social scoring like the EU does?")
+    assert not a.abstained, a.answer
+    assert {"coe-framework-convention-ai-cets225-2024", "eu-ai-act-regulation-2024-1689"} <= {
+        c.doc_id for c in a.citations
+    }, a.answer
+    assert "moratorium or ban" in a.answer, a.answer
+    assert_citations_map_to_documents(services, a)
+
+
+def test_a_part_the_reader_is_sure_of_is_quoted_from_any_text(services, monkeypatch):
+    """The whole question's search finds the two April 2024 statements; its first part's answer, the day
+    Japan's AI Safety Institute was set up, is The Diplomat's. A part's quote from a text the whole search
+    did not find is kept when the reader is sure of it (rag/question_parts.py `ANY_TEXT_FLOOR`); before,
+    the answer was declined for want of a date (dev u-mh-358)."""
+    monkeypatch.setattr(services.chain, "cache", None)
+    a = ask(
+        services,
+        "when did japan set up its AI safety institute, and what did the US and japan agree to do with these "
+        "institutes a couple of months later?",
+    )
+    assert not a.abstained, a.answer
+    assert "February 14, 2024" in a.answer, a.answer
+    assert "diplomat-japans-ai-diplomacy-2024" in {c.doc_id for c in a.citations}, a.answer
+    assert_citations_map_to_documents(services, a)
+
+
 TWO_TEXTS_IN_A_PART = (
     "Do the UN AI resolution and Biden's executive order both deal with AI and jobs? What does each one "
     "ask for?"

@@ -182,6 +182,7 @@ class EvidenceSelector:
                     publisher=md.get("publisher", ""),
                     date=md.get("date", ""),
                     section=md.get("section", ""),
+                    titled_section=chunk_context(h.doc),
                     text=body,
                     start=start,
                     end=int(md.get("end", start + len(body))),

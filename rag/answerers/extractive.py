@@ -21,6 +21,7 @@ from rag.references.document_date import own_dated_sentence
 from rag.references.own_statements import StatementAsked, own_statements
 from rag.references.penalties import PENALTY_ASKED, mention_of, sets_penalty
 from rag.references.pinpoint import pinpoint
+from rag.references.unit_titles import with_unit_title
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.headings import is_heading
 from rag.text.sentences import sentence_spans
@@ -363,7 +364,8 @@ def _point_label(quote: Quote, source: Source, evidence: Evidence) -> str:
     """The source's label narrowed to the point that holds the quote ("Article 2(10)", not "8–12")."""
     before = [s.text for s in evidence.sentences.get(quote.source_n, []) if s.end <= quote.start]
     narrowed = pinpoint(source.section, before, quote.text) if source.section else ""
-    return _label(source.model_copy(update={"section": narrowed})) if narrowed else _label(source)
+    label = _label(source.model_copy(update={"section": narrowed})) if narrowed else _label(source)
+    return with_unit_title(label, source.titled_section)
 
 
 class ExtractiveAnswerer:

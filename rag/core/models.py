@@ -19,6 +19,9 @@ class Source(BaseModel):
     publisher: str = ""
     date: str = ""
     section: str = Field("", description="Heading path, e.g. 'EU AI Act › Chapter II › Article 5 › 1(f)'.")
+    titled_section: str = Field(
+        "", description="The heading path with each numbered heading's title ('Article 5 — Prohibited AI …')."
+    )
     text: str = Field(description="The passage text, verbatim from the cleaned document.")
     start: int = Field(description="Character offset of the passage in the cleaned document text.")
     end: int

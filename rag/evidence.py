@@ -19,6 +19,7 @@ from rag.core.models import Source
 from rag.retrieval import Hit
 from rag.sentence_cache import ChunkSentences, SentenceCache
 from rag.store.index import chunk_body, chunk_context
+from rag.text.acronyms import spelled_out_initials
 from rag.text.clauses import PATH_SEPARATOR
 from rag.text.tokenize import tokenize
 
@@ -389,6 +390,9 @@ def unmatched_entities(
     for phrase in question_entities(question):
         toks = _name_tokens(phrase, ignore)
         if not toks or any(toks <= st for st in source_tokens):
+            continue
+        toks -= spelled_out_initials(phrase, [s.text for s in sources])
+        if not toks:
             continue
         if len(toks) >= 2 or (vocab and not toks <= vocab):
             missing.append(phrase)

@@ -15,6 +15,8 @@ from rag.evidence import (
     unmatched_entities,
 )
 from rag.retrieval import Hit
+from rag.text.acronyms import spelled_out_initials
+from rag.text.tokenize import tokenize
 
 QUESTION = "What does it say about watermark provenance?"
 
@@ -137,6 +139,23 @@ def test_a_name_no_passage_mentions_is_reported() -> None:
     question = "What do China's Interim Measures say about general-purpose AI models?"
     assert unmatched_entities(question, [src], ignore=set()) == ["China's Interim Measures"]
     assert unmatched_entities("What does the EU AI Act say about models?", [src], ignore=set()) == []
+
+
+def test_initials_that_a_passage_spells_out_are_no_missing_name() -> None:
+    """ "ITU" is the passage's "International Telecommunication Union"; "FTC" is spelled out by none."""
+    text = (
+        "Taking note of the efforts of the International Telecommunication Union, in partnership with 40 "
+        "United Nations bodies, to convene the Artificial Intelligence for Good platform."
+    )
+    src = Source(n=1, chunk_id="c1", doc_id="d1", title="UNGA Resolution", text=text, start=0, end=len(text))
+    vocab = frozenset(tokenize(text))
+    asked = "How many UN bodies are partnering with the ITU on AI for Good?"
+    assert unmatched_entities(asked, [src], ignore=set(), vocab=vocab) == []
+    assert unmatched_entities("Does FTC run AI for Good?", [src], ignore=set(), vocab=vocab) == ["FTC"]
+    # initials in the wrong order, or words in lower case, spell nothing out
+    assert spelled_out_initials("UTI", [text]) == set()
+    assert spelled_out_initials("ITU", [text.lower()]) == set()
+    assert spelled_out_initials("the ITU and AIG, not WHO", [text]) == {"itu", "aig"}
 
 
 @pytest.mark.parametrize(

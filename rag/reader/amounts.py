@@ -95,7 +95,10 @@ def amount_missing(
     # A figure about something else is no answer. Not less the texts' names, as for a day: Amazon's jobs
     # are in "AWS estimates … 30,500 … jobs", about Japan, which the fact sheet's title names (u-para-034).
     names = subject_names(question, top_sentences[0])
-    return not any(_counted_with_figure(counted, s) and about(s, names) for s in top_sentences[:3])
+    # "how many people" are counted as the texts count them, in experts or members, as a translated 何人 is
+    # ("over 50 experts": dev probes pg6-055); any other noun stands for itself.
+    alike = next((roots for roots in _COUNTERS.values() if counted in roots[:1]), (counted,))
+    return not any(_counted_with_figure(c, s) and about(s, names) for c in alike for s in top_sentences[:3])
 
 
 def counted_noun(question: str) -> str | None:

@@ -4,6 +4,7 @@ rule is also checked against the answerable shape it must leave alone."""
 
 from __future__ import annotations
 
+from rag.reader.amounts import amount_missing
 from rag.reader.answerability import date_missing, missing_detail, outcome_missing
 from rag.reader.asked_contents import contents_missing
 from rag.reader.asked_names import name_missing, role_missing
@@ -167,7 +168,6 @@ def test_a_texts_author_answers_how_it_responded_as_we() -> None:
 
 
 def test_the_questions_own_sum_is_no_answer_with_or_without_its_currency() -> None:
-    from rag.reader.amounts import amount_missing
 
     applaud = "We applaud $110 million in new AI research partnerships funded by NVIDIA, Arm and Amazon."
     # 1億1000万ドル is searched as "110 million": the text's "$110 million" is the question's own figure
@@ -265,3 +265,15 @@ def test_translated_stances_contents_and_outcomes() -> None:
     assert outcome_missing(
         "What Department of Defense vulnerabilities pilot in the end?", [pilots], translated=True
     )
+
+
+def test_people_are_counted_as_the_text_counts_them() -> None:
+    """ "How many people were in the OECD expert group?" is answered by "over 50 experts", as a translated
+    何人 is (probes dev pg6-055); "how many countries" by "27 Member States". Another noun stands for itself:
+    "40 United Nations bodies" counts no jobs."""
+    experts = "The informal AI Group of experts at the OECD was established, comprising over 50 experts."
+    assert not amount_missing("roughly how many people were in the OECD expert group?", [experts])
+    assert not amount_missing("how many countries are in the EU?", ["The Union has 27 Member States."])
+    bodies = "The ITU works in partnership with 40 United Nations bodies."
+    assert amount_missing("how many jobs does the ITU partnership create?", [bodies])
+    assert amount_missing("how many people work at the ITU?", ["The ITU convenes the AI for Good summit."])

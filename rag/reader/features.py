@@ -67,7 +67,17 @@ _NAME = re.compile(r"(?<=\s)[A-Z][a-z]+|(?<=\s)[A-Z]{2,}")
 # safety of toys (OJ L 170, 30.6.2009, p. 1)") or the treaty series line ("Council of Europe Treaty
 # Series - No. 225"). On users dev (2026-12-04) 6 of 201 answers quoted one, all wrong ("China-style social
 # credit…" answered with footnote (50), a 2014 directive on credit agreements); no dev gold sentence is one.
-_CITATION = re.compile(r"\(OJ [LC]\b|\bOJ [LC] \d|^\W*Council of Europe Treaty Series\b")
+_CITATION = re.compile(
+    r"\(OJ [LC]\b|\bOJ [LC] \d|^\W*Council of Europe Treaty Series\b"
+    # A publisher's notice about the document, not what the document says: the OECD's front matter was
+    # quoted as a text's best sentence where nothing in it answered (probes dev pc1-013, pc1-014).
+    r"|\bwithout prejudice to the status of or sovereignty over any territory\b"
+    r"|\b(?:is|are) published under the responsibility of\b|\breproduces an OECD Legal Instrument\b"
+    r"|\bThe opinions expressed and arguments employed\b|\bconsult the Compendium of OECD Legal Instruments\b"
+    r"|^\W*OECD, Recommendation of the Council\b[^.]*OECD/LEGAL/\d+\W*$|^\W*(?:Photo credit\b|©|Series:)"
+    r"|\bThis publication is available free of charge\b"
+    r"|\bCertain commercial entities, equipment, or materials\b"
+)
 
 
 class SentenceFlags(NamedTuple):
@@ -83,7 +93,7 @@ class SentenceFlags(NamedTuple):
     enumerates: bool
     modal: bool
     name: bool
-    citation: bool  # a reference to another text, never an answer (see _CITATION)
+    citation: bool  # a reference to another text or a publisher's notice, never an answer (see _CITATION)
 
 
 @lru_cache(maxsize=65536)  # ~6,000 passages of sentences; the regexes were 1 ms of each question

@@ -674,6 +674,40 @@ def test_a_line_of_section_tags_is_never_quoted() -> None:
     assert [q.text[:12] for q in quotes] == ["Japan plans "]
 
 
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "It reproduces an OECD Legal Instrument and may contain additional material.",
+        "This document, as well as any data and any map included herein, are without prejudice to the status"
+        " of or sovereignty over any territory, to the delimitation of international frontiers.",
+        "OECD, Recommendation of the Council on Artificial Intelligence, OECD/LEGAL/0449",
+        "© OECD 2025",
+    ],
+)
+def test_a_publishers_notice_is_never_the_answer(notice: str) -> None:
+    """The OECD's front matter speaks of the document, not of AI: asked of the OECD principles whether a
+    person refused a loan gets enough information to push back, the answer quoted "It reproduces an OECD
+    Legal Instrument…" (probes dev pc1-013). It gets probability 0, as a bibliographic entry does."""
+    ev = evidence(
+        {
+            (1, "oecd"): [
+                sent(1, 0, notice, 0.9, 0.9),
+                sent(
+                    1,
+                    1,
+                    "AI actors should provide meaningful information to enable those affected.",
+                    0.4,
+                    0.4,
+                ),
+            ]
+        }
+    )
+    reading = reader_weighting("dense").read("do I get enough information to push back?", ev, missing=[])
+    assert [round(p, 3) for p, s in reading.ranked if s.text == notice] == [0.0]
+    assert reading.ranked[0][1].text.startswith("AI actors")
+    assert notice not in compose("do I get enough information?", ev, ranked=reading.ranked).text
+
+
 def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
     """An Official Journal reference or the treaty-series line cites another text: whatever its words
     share with the question, it gets probability 0, is not quoted, and does not count as an answer."""

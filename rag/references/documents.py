@@ -100,7 +100,12 @@ class DocMatcher:
 
     def match(self, question: str) -> tuple[str, ...]:
         ordered: dict[str, None] = {}
-        for _, _, doc_id in sorted(self._spans(_key(question))):
+        q = _key(question)
+        # "the UN general assembly AI resolution" is the "General Assembly resolution": people slip "AI" into
+        # a name that lacks it (users dev u-fu-535), as they drop "the" (_DROP_WORDS).
+        without_ai = q.replace(" ai ", " ") if " ai " in q else ""
+        spans = self._spans(q) + (self._spans(without_ai) if without_ai else [])
+        for _, _, doc_id in sorted(spans):
             ordered.setdefault(doc_id, None)
         return tuple(ordered)
 

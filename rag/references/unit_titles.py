@@ -21,7 +21,7 @@ _TITLED = re.compile(r"^(.+?) — (.+)$")
 
 def with_unit_title(label: str, titled_section: str) -> str:
     """`label` with the title of its innermost cited unit, when `titled_section` gives one."""
-    titles = {}
+    titles: dict[str, str] = {}
     for part in titled_section.split(PATH_SEPARATOR.strip()):
         found = _TITLED.match(part.strip())
         if found:

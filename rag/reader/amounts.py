@@ -12,7 +12,7 @@ from rag.reader.question import question_type
 from rag.reader.subject import about, asked_words, on_subject, subject_names
 from rag.text.tokenize import STOP_WORDS, tokenize
 
-__all__ = ["amount_missing", "counted_noun", "split_missing"]
+__all__ = ["amount_missing", "counted_noun", "split_missing", "tally_missing", "threshold_missing"]
 
 # "How often must they publish them?" is answered "for all new significant releases" or "annually" as often
 # as with a figure: no amount is asked for.
@@ -60,8 +60,12 @@ def amount_missing(
         # sentence on other investments in Japan (probes written blind, 2026-12-06).
         words, names = asked_words(question, _MONEY_WORDS), subject_names(question, top_sentences[0], titles)
         own = _amounts(question)
+        # …and naming every name the best sentence shares with the question: the Mineta exchange's "$12
+        # million", announced "on the sidelines of the G7 Leaders' Summit in Hiroshima", is no pledge for GPAI
+        # (users dev u-nm-019)
         return not any(
-            _amounts(s, {"money"}) - own and (i == 0 or on_subject(s, words, names))
+            _amounts(s, {"money"}) - own
+            and (i == 0 or (on_subject(s, words, names) and about(s, names, True)))
             for i, s in enumerate(top_sentences[:3])
         )
     if question_type(question) != "number" or not top_sentences or _HOW_OFTEN.search(question):
@@ -120,13 +124,16 @@ _FIGURE = re.compile(
     r"|thirty|forty|fifty|tens|hundreds?|thousands?|millions?|billions?|several|dozens?)",
     re.I,
 )
+_CODE = re.compile(r"\(\d+\)")
 _REFERENCE_WORDS = frozenset("article articles regulation directive no paragraph point annex section".split())
 _FIGURE_WINDOW = 3  # words either side
 
 
 def _counted_with_figure(counted: str, sentence: str) -> bool:
     """The counted word (a token root) stands within a few words of a figure that is not a reference."""
-    words = re.findall(r"[$€£¥]?[\w][\w,.'’-]*", sentence)
+    # A number in brackets is a code: "IT Specialist (2210)" is a job series, not 2,210 specialists (users
+    # dev u-nm-841); "twenty (20) experts" still counts by its word.
+    words = re.findall(r"[$€£¥]?[\w][\w,.'’-]*", _CODE.sub(" ", sentence))
     for i, word in enumerate(words):
         if counted not in tokenize(word):
             continue
@@ -205,3 +212,38 @@ def split_missing(question: str, top_sentences: Sequence[str]) -> bool:
         return False
     given = set().union(*(_amounts(s, kinds) for s in top_sentences[:3])) - own
     return len(given) < 2
+
+
+# "Is there a compute cutoff for an 'advanced AI system'?", "what user-count threshold…", "a minimum age":
+# a figure is asked for without "how many". The texts that set one state it ("greater than 10^26
+# operations"); the Hiroshima texts and the Japanese guidelines name advanced systems by no figure (users dev
+# u-nm-007 and the probes' dev half, pg7-027). "Is the 10^26 cutoff set in stone?" asks of a figure it
+# gives, so only "is there / what / any … cutoff" asks for one.
+_THRESHOLD_ASKED = re.compile(
+    r"\b(?:is there|are there|any|what(?:['’]s| is| are)?|which)\b[^?.]{0,40}?"
+    r"\b(?:thresholds?|cut-?offs?|minimum age|age limits?)\b",
+    re.I,
+)
+
+
+def threshold_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A question for a threshold or a cutoff whose best sentence gives no figure beyond its own: the
+    order's "greater than 10^26 … operations" is no cutoff of the Hiroshima texts' (u-nm-007), and a figure
+    of a sentence after it is of something else, as for "how many" (`amount_missing`)."""
+    if not _THRESHOLD_ASKED.search(question) or not top_sentences:
+        return False
+    return not (_amounts(top_sentences[0]) - _amounts(question))
+
+
+# "What was the final vote tally when Parliament passed the AI Act?": votes counted, which a text records only
+# as a figure beside "votes" (the probes' dev half, pg8-022; "how many votes" already asked so).
+_TALLY_ASKED = re.compile(
+    r"\b(?:vote|voting)\s+(?:tally|tallies|count|counts|breakdown|margin|split)\b", re.I
+)
+
+
+def tally_missing(question: str, top_sentences: Sequence[str]) -> bool:
+    """A question for a vote's tally whose top three sentences give no figure beside a vote."""
+    if not _TALLY_ASKED.search(question) or not top_sentences:
+        return False
+    return not any(_counted_with_figure(c, s) for c in _COUNTERS["How many votes"] for s in top_sentences[:3])

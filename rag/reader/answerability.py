@@ -74,8 +74,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from rag.reader.amounts import amount_missing, split_missing
-from rag.reader.asked_contents import contents_missing
+from rag.reader.amounts import amount_missing, split_missing, tally_missing, threshold_missing
+from rag.reader.asked_contents import contents_missing, title_missing
 from rag.reader.asked_dates import date_missing, happened_after
 from rag.reader.asked_names import (
     GENERIC_NAME_WORDS,
@@ -224,7 +224,7 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     best, shared = most_about(top_sentences, asked)
     if shared < 2:
         return False
-    sentence = top_sentences[best]
+    sentence = _about_event(question, top_sentences[:3]) or top_sentences[best]
     # what the text requires is asked in the question's last sentence, not in the scene it sets ("The
     # communiqué asked the OECD to analyse… What did that analysis find?")
     findings = bool(_ASKED_FINDINGS.search(question)) and not _ASKED_MANDATE.search(asked_part(question))
@@ -232,6 +232,22 @@ def outcome_missing(question: str, top_sentences: Sequence[str], translated: boo
     # a translated outcome question asks what came of it ("What … pilot in the end?"): an order is no outcome
     went = (translated or bool(_HOW_IT_WENT.search(question))) and bool(_ORDERED.search(sentence))
     return ordered or went or bool(_PROSPECTIVE.search(sentence))
+
+
+# The event is the noun before "of": "what did the pilot of the code of conduct reporting framework show?"
+# asks of the pilot, and the sentence that names the framework and the code but not the pilot ("We welcome
+# … the development of a reporting framework for monitoring the International Code of Conduct") says
+# nothing of it (the probes' dev half, pg3-018).
+_EVENT_OF = re.compile(r"\bthe ([a-z]+) of\b")
+
+
+def _about_event(question: str, sentences: Sequence[str]) -> str:
+    """The best-ranked sentence that names the event the question asks the outcome of; "" if none does."""
+    found = _EVENT_OF.search(question)
+    head = tokenize(found.group(1)) if found else []
+    if not head or head[0] in STOP_WORDS or head[0] in _OUTCOME_WORDS:
+        return ""
+    return next((s for s in sentences if head[0] in tokenize(s)), "")
 
 
 # "where did they meet / where is the lab going to be / which city": a place the best sentences about the
@@ -304,6 +320,10 @@ def missing_detail(
         return f"version {version} of the text"
     if amount_missing(question, top_sentences, translated, titles) or split_missing(question, top_sentences):
         return "a figure"
+    if not translated and (
+        threshold_missing(question, top_sentences) or tally_missing(question, top_sentences)
+    ):
+        return "a figure"
     if penalty_missing(question, top_sentences):
         return "a penalty"
     if role_missing(question, top_sentences) or leader_missing(question, top_sentences, translated):
@@ -320,6 +340,9 @@ def missing_detail(
     text = contents_missing(question, top_sentences, titles, translated)
     if text:
         return f"what the {text} itself says (they only mention it)"
+    text = title_missing(question, top_sentences, titles, translated)
+    if text:
+        return f"the name of the {text}"
     party = signatory_missing(question, top_sentences, translated)
     if party:
         return f"whether {party} signed or joined it"

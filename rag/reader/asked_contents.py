@@ -16,8 +16,12 @@ from collections.abc import Sequence
 # The question asks what a text says or holds.
 _CONTENTS_ASKED = re.compile(
     r"\bwhat(?:['’]s| is| was) (?:actually |really |exactly )?in\b"
-    r"|\bwhat (?:does|did|do|will|would)\b[^?]{0,80}?\b(?:say|said|contain|include|cover|commit|lay out"
-    r"|set out|spell out|entail|involve|propose|recommend|list)\b"
+    # "what actions does it list?" asks as "what does it list?" (the probes' dev half, pg7-021)
+    r"|\bwhat(?: [a-z]+)? (?:does|did|do|will|would)\b[^?]{0,80}?\b(?:say|said|contain|include|cover"
+    r"|commit|lay out|set out|spell out|entail|involve|propose|recommend|list)\b"
+    # "any detail on what the Project Arrangement actually commits each side to?" (pg5-027)
+    r"|\bwhat (?:the|its|their|this|that)\b[^?]{0,80}?\b(?:says|contains|includes|covers|commits"
+    r"|lays out|sets out|spells out|entails|involves|proposes|recommends|lists)\b"
     r"|\b(?:summari[sz]e|walk me through|outline)\b"
     r"|\b(?:main|key|concrete|specific) (?:points|contents|details|steps|measures|items|priorities"
     r"|recommendations|commitments)\b"
@@ -42,7 +46,7 @@ _MENTION_ONLY = re.compile(
     r"|endors(?:e|es|ed|ing)|entitled|in accordance with|based on|on the basis of|build(?:s|ing)? on"
     r"|built on|establish(?:es|ed|ing|ment)?|launch(?:es|ed|ing)?|developed by|call(?:s|ed)? for"
     r"|to (?:develop|prepare|draw up|deliver)|will be captured in"
-    r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?"
+    r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?|celebrat(?:e|es|ed|ing)"
     # "…and 'Work Plan to advance Hiroshima AI Process' were formulated": made, not described
     r"|(?:was|were|has been|have been) (?:formulated|adopted|released|published|issued|compiled|drafted"
     r"|announced|developed|approved))\b",
@@ -50,9 +54,13 @@ _MENTION_ONLY = re.compile(
 )
 # …unless it goes on to say what the text does: "the OECD report showing that…", "a toolkit that can help…".
 # Looked for after the text's name only: "…notably the Framework and the Work Plan to advance…" lists it.
+# What it is for is not what it holds: "the G7 Toolkit for AI in the Public Sector, that can help governments
+# to deliver better services" does not say what is in the toolkit (the probes' dev half, pg9-020, and its
+# Japanese twin pja-022).
 _DESCRIBES = re.compile(
-    r"\b(?:show(?:s|ing|ed)?|find(?:s|ing)?|found|which|that|including|notably|namely|to (?:help|support"
-    r"|promote|provide|ensure|guide|enable)|aim(?:s|ed|ing)? (?:at|to)|calls on|sets? out|lays? out)\b",
+    r"\b(?:show(?:s|ing|ed)?|find(?:s|ing)?|found|including|notably|namely|calls on|sets? out|lays? out)\b"
+    r"|\b(?:which|that)\b(?!\s+(?:(?:can|could|will|would|may|might|should|shall|is to|are to)\s+)?"
+    r"(?:help|support|promote|enable|assist|aim|contribute|serve)\b)",
     re.I,
 )
 
@@ -94,3 +102,42 @@ def contents_missing(
     ):
         return noun
     return ""
+
+
+# "What was the declaration from the UK's AI Safety Summit called?", 「採択された宣言って、何ていう名前?」
+# ("… declaration name?"): a text's name, which a sentence gives as a capitalised name holding the noun
+# ("the Bletchley Declaration"). "We look forward to the UK's AI Safety Summit" names none (the probes' dev
+# half, pg9-021, and ja dev ja-569).
+_TITLE_ASKED = re.compile(
+    rf"\b(?:{_TEXT_NOUNS})s?\b[^?]{{0,80}}?\b(?:called|named)\b"
+    rf"|\bname of (?:the|that|this|its|their) (?:[\w'’-]+ ){{0,3}}?(?:{_TEXT_NOUNS})s?\b",
+    re.I,
+)
+# translated, the noun stands just before "name": not "What United Nations resolution ITU platform name?"
+# (the platform's name, ja dev ja-054)
+_TITLE_TRANSLATED = re.compile(rf"\b(?:{_TEXT_NOUNS})s?\s+name\b", re.I)
+
+
+def title_missing(
+    question: str, top_sentences: Sequence[str], titles: Sequence[str] = (), translated: bool = False
+) -> str:
+    """The kind of text whose name the question asks for ("declaration") when none of the passages is
+    one and none of the top three sentences names one beyond the question's own words; "" otherwise."""
+    asked_for = (_TITLE_TRANSLATED if translated else _TITLE_ASKED).search(question)
+    text = _TEXT.search(asked_for.group(0) if translated and asked_for else question)
+    if not asked_for or text is None or not top_sentences:
+        return ""
+    noun = text.group(1).lower()
+    if any(re.search(rf"\b{re.escape(noun)}s?\b", t, re.I) for t in titles):
+        return ""
+    # a capitalised name that holds the noun, capitalised too: "the Bletchley Declaration"
+    named = re.compile(
+        rf"\b(?:[A-Z][\w'’.-]*\s+){{0,6}}{re.escape(noun.title())}s?\b(?:\s+(?:on|of|for)\s+[A-Z]\w*)?"
+    )
+    asked = {w.lower() for w in re.findall(r"[\w'’-]+", question)}
+    for sentence in top_sentences[:3]:
+        for m in named.finditer(sentence):
+            words = {w.lower() for w in re.findall(r"[\w'’-]+", m.group(0))} - {noun, noun + "s"}
+            if words - asked - {"the", "a", "an"}:
+                return ""
+    return noun

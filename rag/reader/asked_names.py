@@ -196,6 +196,12 @@ _CITIES = frozenset(
     """paris hiroshima tokyo kyoto osaka brussels strasbourg vilnius washington apulia borgo egnazia
     ise-shima ise shima geneva new york london seoul bletchley""".split()
 )
+# Nor is a group of countries, which the recogniser labels as one: "beyond the G7, as demonstrated by its
+# Friends Group" names no member of the Friends Group (the probes' dev half, pg7-032).
+_COUNTRY_GROUPS = frozenset(
+    {"g7", "g-7", "g20", "g-20", "group of seven", "group of twenty", "eu", "european union", "un",
+     "united nations", "oecd", "brics"}
+)  # fmt: skip
 # A name given as a text's author: "written by", "drafted by", "the authors".
 _AUTHORSHIP = re.compile(
     r"\b(?:written|authored|drafted|penned|prepared|compiled|edited) by\b|\bauthors?\b", re.I
@@ -250,7 +256,7 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
         for span in found:
             if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
                 continue
-            if kind == "country" and span.lower().removeprefix("the ") in _CITIES:
+            if kind == "country" and span.lower().removeprefix("the ") in _CITIES | _COUNTRY_GROUPS:
                 continue
             if beyond(span, asked):
                 return False

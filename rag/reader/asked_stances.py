@@ -121,6 +121,10 @@ _ANY_OBJECTED = re.compile(
     r"|(?:voice|express|raise|state|enter)(?:d|s)? (?:any )?(?:reservations|objections|concerns))\b",
     re.I,
 )
+_STANCE_WORDS = frozenset(
+    "was were is are did does do has have for against oppose opposed push pushed back object objected say"
+    " said anything".split()
+)
 _STANCE = re.compile(
     r"\b(?:object|oppos|against|reject|dissent|abstain|reservation|without a vote|critici|complain|protest"
     r"|condemn)",
@@ -165,11 +169,22 @@ def position_missing(
         named = [s for s in top_sentences[:3] if about(s, {who.lower()}) and _REACTION.search(s)]
         return "" if named else who
     found = _POSITION_ASKED.search(question)
-    return _unnamed_party(found.group("who"), top_sentences) if found is not None else ""
+    if found is None:
+        return ""
+    # The party named of something else takes no stance on the asked text: The Diplomat's "given China's
+    # investment" says nothing of China's vote on the UN resolution (the probes' dev half, pg8-023).
+    return _unnamed_party(found.group("who"), top_sentences, asked_words(question, _STANCE_WORDS))
 
 
-def _unnamed_party(who: str, top_sentences: Sequence[str]) -> str:
+def _unnamed_party(who: str, top_sentences: Sequence[str], subject: set[str] | None = None) -> str:
+    """`subject`: the question's words, of which a sentence naming the party must share two, or speak of
+    a stance."""
     names = {n for n in re.split(r"\s+(?:or|and)\s+", who) if n.lower() not in _NOT_PARTIES}
-    if not names or not top_sentences or any(about(s, names) for s in top_sentences[:3]):
+    if not names or not top_sentences:
+        return ""
+    if any(
+        about(s, names) and (subject is None or on_subject(s, subject, set()) or _STANCE.search(s))
+        for s in top_sentences[:3]
+    ):
         return ""
     return sorted(names)[0]

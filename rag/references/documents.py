@@ -100,12 +100,7 @@ class DocMatcher:
 
     def match(self, question: str) -> tuple[str, ...]:
         ordered: dict[str, None] = {}
-        q = _key(question)
-        # "the UN general assembly AI resolution" is the "General Assembly resolution": people slip "AI" into
-        # a name that lacks it (users dev u-fu-535), as they drop "the" (_DROP_WORDS).
-        without_ai = q.replace(" ai ", " ") if " ai " in q else ""
-        spans = self._spans(q) + (self._spans(without_ai) if without_ai else [])
-        for _, _, doc_id in sorted(spans):
+        for _, _, doc_id in sorted(self._named(_key(question))):
             ordered.setdefault(doc_id, None)
         return tuple(ordered)
 
@@ -114,7 +109,7 @@ class DocMatcher:
         "do the EU AI Act and the CoE treaty both say…" → "do and both say…", to search one of them for
         what it asks without the other's name ("Council") matching its text."""
         q = _key(question)
-        for a, b, _ in sorted(self._spans(q), reverse=True):
+        for a, b, _ in sorted(self._named(q), reverse=True):
             q = q[:a] + q[b:]
         return " ".join(q.split())
 
@@ -123,11 +118,35 @@ class DocMatcher:
         may follow): "do the OECD principles or the G7 code say…", "under the AI Act and under the CoE
         convention"."""
         q = _key(question)
-        spans = sorted(self._spans(q))
+        spans = sorted(self._named(q))
         return any(
             d1 != d2 and _JOIN.fullmatch(q[b1:a2].strip())
             for (_, b1, d1), (a2, _, d2) in zip(spans, spans[1:])
         )
+
+    def _named(self, q: str) -> list[tuple[int, int, str]]:
+        """`_spans`, and the names found once "ai" is taken out, at their places in `q`: "the UN general
+        assembly AI resolution" is the "General Assembly resolution", for people slip "AI" into a name that
+        lacks it (users dev u-fu-535), as they drop "the" (_DROP_WORDS). Cut out with the name, the "AI"
+        leaves no stray word in the question that searches one text."""
+        spans = self._spans(q)
+        if " ai " not in q:
+            return spans
+        kept: list[int] = []  # position in q of each character of the question without "ai"
+        i = 0
+        while i < len(q):
+            if q.startswith(" ai ", i):
+                kept.append(i)
+                i += 4
+            else:
+                kept.append(i)
+                i += 1
+        stripped = "".join(q[j] for j in kept)
+        for a, b, doc_id in self._spans(stripped):
+            start, end = kept[a], kept[b - 1] + 1
+            if not any(x < end and start < y for x, y, _ in spans):
+                spans.append((start, end, doc_id))
+        return spans
 
     def _spans(self, q: str) -> list[tuple[int, int, str]]:
         """(start, end, doc_id) of each name in the keyed question, a longer name winning over the names

@@ -54,6 +54,7 @@ _DETAILS_JA: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^the name of a company$"), "企業名"),
     (re.compile(r"^the name of a country$"), "国名"),
     (re.compile(r"^the name of a product$"), "製品名"),
+    (re.compile(r"^the name of the (.+)$"), r"「\1」の名称"),
 ]
 
 

@@ -110,6 +110,8 @@ def counted_noun(question: str) -> str | None:
     many AI specialists did they hire" counts specialists, not AI), else the first ("how many people
     actually got hired")."""
     found = _COUNTED.search(question)
+    if found and found.group(0).lower().startswith("headcount"):
+        return "people"  # "the headcount of the panel" counts its people (the probes' dev half, pg4-002)
     words = found.group(1).lower().split() if found else []
     head = next((i for i, w in enumerate(words) if w in STOP_WORDS), None)
     word = words[0] if head is None and words else words[head - 1] if head else None
@@ -180,6 +182,8 @@ _MONEY_ASKED = re.compile(
     r"|\bprice tag\b"
     # "is there a set yearly budget for the AI Office?" (a probe written blind, stop 44)
     r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?budget\b"
+    # "is there a recommended payout per reported vulnerability?" (the probes' dev half, pg3-005)
+    r"|\b(?:a|any|set|its|their)\s+(?:[\w-]+\s+){0,2}?payouts?\b"
     # a fragment: "Japan AI Safety Institute budget?" (the dev half of a third batch of probes, 2026-12-06)
     r"|\bbudget\W*$"
     # "funding amount for Italy's AI Hub?" (a fourth batch of probes)

@@ -110,7 +110,8 @@ def contents_missing(
 # half, pg9-021, and ja dev ja-569).
 _TITLE_ASKED = re.compile(
     rf"\b(?:{_TEXT_NOUNS})s?\b[^?]{{0,80}}?\b(?:called|named)\b"
-    rf"|\bname of (?:the|that|this|its|their) (?:[\w'’-]+ ){{0,3}}?(?:{_TEXT_NOUNS})s?\b",
+    # "What's the exact title of the interim report…?" (pg8-021)
+    rf"|\b(?:name|title) of (?:the|that|this|its|their) (?:[\w'’-]+ ){{0,3}}?(?:{_TEXT_NOUNS})s?\b",
     re.I,
 )
 # translated, the noun stands just before "name": not "What United Nations resolution ITU platform name?"

@@ -45,12 +45,16 @@ _WHEN_DEPTH = 5  # any date will do, so look further: the date may come in a lat
 # of this year", "fiscal year 2024"), given in a top-three sentence about what the question asks of. "We
 # ask our Labor Ministers to develop the action plan" sets no deadline, and a meeting "on December 1, 2023"
 # in the third sentence is not one (users dev u-nm-965).
-_ASKED_DEADLINE = re.compile(
-    r"\b(?:deadlines?|due (?:date|by)|by when|by what (?:date|month|year)|timeline|timetable)\b"
-    # "when is the G7 supposed to roll out the brand?", "when will Japan publish the next version?": a date
-    # to come (probes written blind, 2026-12-06)
-    r"|\bwhen (?:is|are|will|does|do)\b[^?]{0,80}?\b(?:supposed to|going to|expected to|due|scheduled|set to"
+# "when is the G7 supposed to roll out the brand?", "when will Japan publish the next version?": a date to
+# come (probes written blind, 2026-12-06)
+_ASKED_TO_COME = re.compile(
+    r"\bwhen (?:is|are|will|does|do)\b[^?]{0,80}?\b(?:supposed to|going to|expected to|due|scheduled|set to"
     r"|planned|meant to|coming out)\b|^\W*when will\b",
+    re.I,
+)
+_ASKED_DEADLINE = re.compile(
+    rf"\b(?:deadlines?|due (?:date|by)|by when|by what (?:date|month|year)|timeline|timetable)\b"
+    rf"|{_ASKED_TO_COME.pattern}",
     re.I,
 )
 _PERIOD = re.compile(
@@ -69,8 +73,13 @@ def deadline_missing(question: str, top_sentences: Sequence[str]) -> bool:
     asked, names = asked_words(question, _DEADLINE_WORDS), subject_names(question, top_sentences[0])
     for i, sentence in enumerate(top_sentences[:3]):
         if i == 0:
-            undone = _DONE_ON.sub("", sentence)
-            dated = _PERIOD.search(sentence) or any(f.kind == "date" for f in extract_facts(undone))
+            # any date of the best sentence, but one of what was done ("issued on…"); asked when a thing is
+            # to come, not a date in a sentence that speaks only of the past: "Japan took the initiative … in
+            # December 2023" does not say when the Guidelines' next version comes out (users dev u-nm-328).
+            # Asked "by when?" of the past, the Hiroshima Summit's days may lead to its deadline (u-para-339).
+            given = any(f.kind == "date" for f in extract_facts(_DONE_ON.sub("", sentence)))
+            limit = _PERIOD.search(sentence) or _LIMIT_DATE.search(sentence)
+            dated = limit or (given and (_TO_COME.search(sentence) or not _ASKED_TO_COME.search(question)))
         else:
             # after the best sentence, a date must be a time limit ("by 2 August 2026"), not a meeting's day:
             # "the Ministers' Meeting on December 1, 2023" sets no deadline for the labour ministers' action
@@ -85,7 +94,13 @@ def deadline_missing(question: str, top_sentences: Sequence[str]) -> bool:
 # December 2023, and looking forward to its final report" sets no date for the final one (the probes' dev
 # half, pg1-027).
 _DONE_ON = re.compile(
-    r"\b(?:issued|adopted|published|released|signed|launched|presented|announced|held)\s+(?:on|in)\s+[^,;.]{1,25}",
+    r"\b(?<!be )(?:issued|adopted|published|released|signed|launched|presented|announced|held)\s+(?:on|in)\s+"
+    r"[^,;.]{1,25}",
+    re.I,
+)
+_TO_COME = re.compile(
+    r"\b(?:will|shall|should|must|plans?|planned|expected|scheduled|to be|due|deadline|until|next|upcoming"
+    r"|intends?|aims?|envisag\w*|foreseen|later|thereafter|following)\b",
     re.I,
 )
 _LIMIT_DATE = re.compile(

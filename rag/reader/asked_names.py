@@ -103,7 +103,9 @@ _ASKED_NAME = [
     # (probes written blind, stop 44)
     (
         re.compile(
-            rf"(?:\b(?:which|what)|^\W*(?:list|name)(?:\s+(?:the|all|all the))?)\s+(?:[\w-]+\s+){{0,2}}?"
+            # "does the order name the companies whose commitments…?" (the probes' dev half, pg5-016)
+            rf"(?:\b(?:which|what)|^\W*(?:list|name)(?:\s+(?:the|all|all the))?|\bname (?:the|any|all the))"
+            rf"\s+(?:[\w-]+\s+){{0,2}}?"
             rf"(?:{words})\b{tail}",
             re.I,
         ),
@@ -130,7 +132,9 @@ _ASKED_NAME = [
         re.compile(
             r"\bwho (?:actually |really )?(?:wrote|authored|drafted|penned)\b|\bauthor(?:s|ed)?\b"
             r"|\b(?:officials|experts|staff|people|person|journalist|writer)\b[^?]{0,20}?\b(?:wrote|authored"
-            r"|drafted|penned)\b",
+            r"|drafted|penned)\b"
+            # 誰が書いた記事 ("Who … written … article?", ja dev ja-567)
+            r"|^who\b(?=[^?]*\bwritten\b)(?=[^?]*\b(?:article|piece|report|paper)\b)",
             re.I,
         ),
         "author",

@@ -161,3 +161,65 @@ def test_a_texts_name_is_a_capitalised_name_that_holds_its_noun() -> None:
     assert title_missing(
         "What was the UK's AI Safety Summit declaration called?", ["the UK's AI Safety Declaration"]
     )
+
+
+def test_an_event_no_sentence_names_has_no_outcome_there() -> None:
+    asked = "Did the pilot of the Hiroshima code reporting framework go well — any results yet?"
+    code = "Organizations should publish transparency reports under the reporting framework of the Code."
+    assert outcome_missing(asked, [code])
+    ran = "The pilot of the Code's reporting framework went well: twenty organizations reported."
+    assert not outcome_missing(asked, [ran])
+
+
+def test_when_a_work_was_finished_is_not_given_while_it_is_underway() -> None:
+    asked = "When was the crosswalk between Japan's AI Guidelines for Business and the NIST AI RMF finished?"
+    underway = (
+        "A crosswalk of Japan's AI Guidelines for Business with the NIST AI Risk Management Framework is "
+        "currently underway."
+    )
+    assert outcome_missing(asked, [underway])
+    done = (
+        "The crosswalk of Japan's AI Guidelines for Business with the NIST AI RMF was completed in May 2024."
+    )
+    assert not outcome_missing(asked, [done])
+
+
+def test_asked_in_other_words_for_a_name_a_title_or_a_sum() -> None:
+    from rag.reader.amounts import amount_missing
+    from rag.reader.asked_contents import title_missing
+    from rag.reader.asked_names import asked_name
+
+    assert (
+        asked_name("Does the order name the companies whose voluntary commitments it praises?") == "company"
+    )
+    interim = (
+        "Taking note of the High-level Advisory Body and of its interim report issued on 21 December 2023"
+    )
+    assert (
+        title_missing("What's the exact title of the interim report the Body put out?", [interim]) == "report"
+    )
+    bounty = "Organizations are encouraged to consider bounty systems, contests or prizes."
+    assert amount_missing("is there a recommended payout per reported vulnerability?", [bounty])
+    assert not amount_missing("is there a recommended payout per bug?", ["Rewards of up to $20,000 apply."])
+
+
+def test_a_deadline_is_no_day_in_the_past_of_the_text() -> None:
+    asked = "when is the next version of japan's AI guidelines for business coming out?"
+    past = (
+        "Japan took the key role in the development of the Comprehensive Policy Framework in December 2023."
+    )
+    assert deadline_missing(asked, [past])
+    assert not deadline_missing(asked, ["The next version will be published in March 2025."])
+    assert not deadline_missing(
+        "When is the next G7 summit supposed to be held?", ["It will be held on 13-15 June 2024."]
+    )
+
+
+def test_a_headcount_counts_people() -> None:
+    from rag.reader.amounts import amount_missing, counted_noun
+
+    asked = "Give me the headcount of the EU's scientific panel of independent experts under the AI Act."
+    assert counted_noun(asked) == "people"
+    panel = "The Commission shall provide for the establishment of a scientific panel of independent experts."
+    assert amount_missing(asked, [panel])
+    assert not amount_missing(asked, ["The scientific panel shall consist of 60 independent experts."])

@@ -187,7 +187,10 @@ _MONEY_ASKED = re.compile(
     # a fragment: "Japan AI Safety Institute budget?" (the dev half of a third batch of probes, 2026-12-06)
     r"|\bbudget\W*$"
     # "funding amount for Italy's AI Hub?" (a fourth batch of probes)
-    r"|\bfunding (?:amount|level|figure)s?\b|\bamount of (?:funding|money)\b",
+    r"|\bfunding (?:amount|level|figure)s?\b|\bamount of (?:funding|money)\b"
+    # other words for a sum (stop 51, from paraphrases of the shapes above, not from a question's failure)
+    r"|\bwhat did\b[^?]{0,60}?\bcost\b|\b(?:total|overall)\s+(?:investment|funding|budget|cost|price)\b"
+    r"|\bsize of (?:the|its|their|that) (?:fund|budget|investment|grant|pledge)\b",
     re.I,
 )
 

@@ -159,11 +159,15 @@ _HOW_IT_WENT_WORDS = (
     r"|launch|sign|ratify|deliver)\w*|\b(?:has|have)\b[^?]{0,80}?\byet\b"
 )
 _ASKED_OUTCOME = re.compile(
-    r"\bwhat did\b[^?]{0,80}?\b(?:find\w*|found|decid\w*|conclu\w*|recommend\w*|show\w*|reveal\w*|learn\w*)"
+    r"\bwhat did\b[^?]{0,80}?\b(?:find\w*|found|decid\w*|conclu\w*|recommend\w*|show\w*|reveal\w*|learn\w*"
+    r"|achiev\w*|accomplish\w*)"
     rf"|{_HOW_IT_WENT_WORDS}"
     r"|\bhow did\b[^?]{0,80}?\b(?:react|respond|receive)|\b(?:reactions?|responses?|reception) to\b"
     r"|\b(?:results?|outcomes?|findings?|conclusions?) (?:of|from)\b"
     r"|\bwhat came (?:out )?of\b|\bwhat changed\b"
+    # "did the pilot succeed / work out?" (paraphrases of the shapes above, stop 51): declined only when the
+    # sentence about it speaks of it as to come, not for a "shall", which a law's outcome reads too
+    r"|\bdid\b[^?]{0,60}?\b(?:succeed|work out|pay off)\b"
     # "When was the crosswalk … finished?": done, when the text speaks of it as underway (pc2-040)
     r"|\bwhen (?:was|were|did)\b[^?]{0,80}?\b(?:finish\w*|complet\w*|wrap(?:ped)? up|done)\b",
     re.I,

@@ -29,7 +29,11 @@ _CONTENTS_ASKED = re.compile(
     # "is there a list anywhere of the research priorities in the Roadmap?", "did the G7 spell out what's in
     # its Toolkit?" (a fourth batch of probes)
     r"|\bis there (?:a|any) (?:list|rundown|summary|breakdown)\b[^?]{0,20}?\bof\b"
-    r"|\bspell(?:s|ed)? out what\b",
+    r"|\bspell(?:s|ed)? out what\b"
+    # "what's inside the memorandum?", "the gist of the roadmap", "what is the action plan about?"
+    # (paraphrases of the shapes above, stop 51)
+    r"|\bwhat(?:['’]s| is) inside\b|\bgist of\b"
+    r"|\bwhat(?:['’]s| is| was) (?:the|that|this|its|their)\b[^?]{0,60}?\babout\s*\?",
     re.I,
 )
 # Nouns that name a text. The first one the question names is the text asked about.

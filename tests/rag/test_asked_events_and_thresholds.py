@@ -223,3 +223,24 @@ def test_a_headcount_counts_people() -> None:
     panel = "The Commission shall provide for the establishment of a scientific panel of independent experts."
     assert amount_missing(asked, [panel])
     assert not amount_missing(asked, ["The scientific panel shall consist of 60 independent experts."])
+
+
+def test_the_shapes_asked_in_other_everyday_words() -> None:
+    from rag.reader.amounts import amount_missing
+
+    plan = (
+        "We welcome the Action Plan for promoting global interoperability between tools for trustworthy AI."
+    )
+    assert contents_missing("what's inside the Action Plan?", [plan]) == "action plan"
+    assert contents_missing("can you give me the gist of the Action Plan?", [plan]) == "action plan"
+    assert contents_missing("What is the Action Plan about?", [plan]) == "action plan"
+    assert not contents_missing("What was the Action Plan about AI tools meant for?", [plan])
+    hub = "We will work with Italy's presidency to establish an AI Hub for Sustainable Development."
+    assert amount_missing("What's the total investment in the AI Hub?", [hub])
+    assert amount_missing("what did the AI Hub cost?", [hub])
+    assert not amount_missing("What's the total investment in the AI Hub?", ["The AI Hub gets €20 million."])
+    pilot = "We look forward to the pilot of the reporting framework in October."
+    assert outcome_missing("did the pilot of the reporting framework succeed?", [pilot])
+    # a law's "shall" is what came of it: "did the EU succeed in banning social scoring?" is answered
+    banned = "The placing on the market of AI systems for social scoring shall be prohibited in the EU."
+    assert not outcome_missing("did the EU succeed in banning social scoring of EU citizens?", [banned])

@@ -19,8 +19,9 @@ GENERIC_NAME_WORDS = frozenset({"ai", "and", "the", "for", "with", "from"})
 # blind, 2026-12-06).
 _ROLE = re.compile(
     # "Name the person heading Japan's AI Safety Institute." (a third batch of probes, 2026-12-06)
-    r"\b(?:who|(?:name|identify) the (?:person|official|people|individual))\b[^?]*?\b(chair|head|lead|appoint"
-    r"|direct|presid|chief)"
+    # "what's the name of the chair?" (paraphrases of the shape, stop 51)
+    r"\b(?:who|name of the|(?:name|identify) the (?:person|official|people|individual))\b[^?]*?"
+    r"\b(chair|head|lead|appoint|direct|presid|chief)"
     r"(?:s|ed|ing|e|es|man|woman|person|er|ers|or|ors|ent|ents)?\b",
     re.I,
 )

@@ -244,3 +244,18 @@ def test_the_shapes_asked_in_other_everyday_words() -> None:
     # a law's "shall" is what came of it: "did the EU succeed in banning social scoring?" is answered
     banned = "The placing on the market of AI systems for social scoring shall be prohibited in the EU."
     assert not outcome_missing("did the EU succeed in banning social scoring of EU citizens?", [banned])
+
+
+def test_a_role_and_a_place_asked_in_other_words() -> None:
+    from rag.reader.answerability import place_missing
+    from rag.reader.asked_names import role_missing
+
+    board = "The Artificial Intelligence Board shall be composed of one representative per Member State."
+    assert role_missing("What's the name of the chair of the Artificial Intelligence Board?", [board])
+    chaired = "The Artificial Intelligence Board shall be chaired by a Member State's representative."
+    assert not role_missing("What's the name of the chair of the Artificial Intelligence Board?", [chaired])
+    summit = "We look forward to the next international AI meetings to be hosted by the Republic of Korea."
+    assert place_missing("Where will the next AI summit be?", ["We look forward to the next AI summit."])
+    assert not place_missing(
+        "Where will the next AI summit be?", [summit.replace("the Republic of Korea", "Paris")]
+    )

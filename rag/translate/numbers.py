@@ -36,6 +36,9 @@ _DURATION = re.compile(r"(\d+)\s*(" + "|".join(map(re.escape, _UNITS)) + r")")
 _ARTICLE = re.compile(r"第?(\d+)条(?:第?(\d+)項)?(?:第?(\d+)号)?((?:\([a-z]\)|（[a-z]）)?)")
 _ANNEX = re.compile(r"附属書\s*([IVXLC]+|\d+)")
 _SECTION = re.compile(r"第?(\d+(?:\.\d+)*)節")
+# 第1.1版 / 1.1版: a text's version, which the answerability check compares with the passages' (stop 51:
+# "AI事業者ガイドライン第1.1版の公表予定日は?" was searched with a bare "1.1", which names no version)
+_EDITION = re.compile(r"第?(\d+(?:\.\d+)*)版")
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|パーセント)")
 # 1億1000万ドル, 29億ドル, 3500万ユーロ, 1200億円: myriad units, written as the corpus writes amounts.
 _NUM = r"\d+(?:\.\d+)?"
@@ -77,6 +80,7 @@ def normalise_japanese(text: str) -> str:
     text = _ARTICLE.sub(_article, text)
     text = _ANNEX.sub(lambda m: f" Annex {m.group(1)} ", text)
     text = _SECTION.sub(lambda m: f" Section {m.group(1)} ", text)
+    text = _EDITION.sub(lambda m: f" version {m.group(1)} ", text)
     return text
 
 

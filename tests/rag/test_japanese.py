@@ -56,6 +56,8 @@ def test_language_detection(text: str, language: str) -> None:
         ("第5条1項(f)", "Article 5(1)(f)"),
         ("第50条2項", "Article 50(2)"),
         ("附属書III", "Annex III"),
+        ("第1.1版", "version 1.1"),  # a text's version, which the answerability check compares
+        ("AI RMF 1.0版", "version 1.0"),
         ("2024年度内", "fiscal year 2024"),
         ("７％", "7%"),
         # myriad units, as the corpus writes amounts

@@ -207,6 +207,7 @@ _COUNTRY_GROUPS = frozenset(
     {"g7", "g-7", "g20", "g-20", "group of seven", "group of twenty", "eu", "european union", "un",
      "united nations", "oecd", "brics"}
 )  # fmt: skip
+_NOT_COUNTRIES = _CITIES | _COUNTRY_GROUPS
 # A name given as a text's author: "written by", "drafted by", "the authors".
 _AUTHORSHIP = re.compile(
     r"\b(?:written|authored|drafted|penned|prepared|compiled|edited) by\b|\bauthors?\b", re.I
@@ -261,7 +262,7 @@ def name_missing(question: str, top_sentences: Sequence[str]) -> bool:
         for span in found:
             if kind == "company" and any(w in _PUBLIC_BODY_WORDS for w in span.lower().split()):
                 continue
-            if kind == "country" and span.lower().removeprefix("the ") in _CITIES | _COUNTRY_GROUPS:
+            if kind == "country" and span.lower().removeprefix("the ") in _NOT_COUNTRIES:
                 continue
             if beyond(span, asked):
                 return False

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rag.citations.facts import AMOUNT_KINDS, extract_facts
 from rag.reader.question import question_type
@@ -133,11 +134,9 @@ _FIGURE_WINDOW = 3  # words either side
 
 def _counted_with_figure(counted: str, sentence: str) -> bool:
     """The counted word (a token root) stands within a few words of a figure that is not a reference."""
-    # A number in brackets is a code: "IT Specialist (2210)" is a job series, not 2,210 specialists (users
-    # dev u-nm-841); "twenty (20) experts" still counts by its word.
-    words = re.findall(r"[$€£¥]?[\w][\w,.'’-]*", _CODE.sub(" ", sentence))
-    for i, word in enumerate(words):
-        if counted not in tokenize(word):
+    words, roots = _words(sentence)
+    for i, word_roots in enumerate(roots):
+        if counted not in word_roots:
             continue
         lo, hi = max(0, i - _FIGURE_WINDOW), min(len(words), i + _FIGURE_WINDOW + 1)
         for j in (*range(lo, i), *range(i + 1, hi)):
@@ -145,6 +144,16 @@ def _counted_with_figure(counted: str, sentence: str) -> bool:
             if _FIGURE.fullmatch(words[j].rstrip(",.")) and not after_reference:
                 return True
     return False
+
+
+@lru_cache(maxsize=1024)
+def _words(sentence: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """The sentence's words and each word's token roots, once per sentence: a how-many question looks for
+    each of its counted words (a dozen for "people") in each of three sentences. A number in brackets is a
+    code: "IT Specialist (2210)" is a job series, not 2,210 specialists (users dev u-nm-841); "twenty (20)
+    experts" still counts by its word."""
+    words = tuple(re.findall(r"[$€£¥]?[\w][\w,.'’-]*", _CODE.sub(" ", sentence)))
+    return words, tuple(tuple(tokenize(w)) for w in words)
 
 
 # A figure given as a magnitude, which the fact extractor (exact values, for checking) leaves out: "at least

@@ -16,7 +16,6 @@ import os
 import re
 import tempfile
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from functools import lru_cache
@@ -151,8 +150,8 @@ class WordVectors:
         lens = [len(ws) for ws in words]
         if not asked or not any(lens):
             return [0.0] * len(texts)
-        df = Counter(w for ws in words for w in ws)
-        idf = np.log1p(len(texts) / (1.0 + np.asarray([df[w] for w in asked], dtype=np.float64)))
+        df = [sum(ws.count(w) for ws in words) for w in asked]  # each text holds a word once at most
+        idf = np.log1p(len(texts) / (1.0 + np.asarray(df, dtype=np.float64)))
         shares = self._shares(asked, texts, words)
         out = np.zeros(len(texts))
         filled = [i for i, n in enumerate(lens) if n]

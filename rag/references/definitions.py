@@ -102,8 +102,28 @@ def definition_pattern(term: str) -> re.Pattern[str]:
     )
 
 
+# The characters that re.IGNORECASE folds onto ASCII letters ("ſ" onto "s"): a text holding one is left
+# to the pattern, since a lower-cased substring test could miss the term in it.
+_FOLDS_TO_ASCII = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@lru_cache(maxsize=256)
+def _needle(term: str) -> str:
+    """The term's longest ASCII word, lower-cased, other than "AI" (which the pattern also spells out)."""
+    words = [w.lower() for w in term.split() if w.isascii() and w.lower() != "ai"]
+    return max(words, key=len, default="")
+
+
 def defines(text: str, term: str) -> bool:
-    return bool(term) and bool(definition_pattern(term).search(text))
+    if not term:
+        return False
+    # Every shape of the pattern names the term, so a text without its longest word defines nothing: the
+    # substring test spares the pattern's search over whole passages (~0.1 ms each, for up to ~60
+    # candidates a definition question: 7 ms of its answer).
+    needle = _needle(term)
+    if needle and needle not in text.lower() and (text.isascii() or not _FOLDS_TO_ASCII.search(text)):
+        return False
+    return bool(definition_pattern(term).search(text))
 
 
 ENTRY_SENTENCES = 2  # "Business operators who develop AI systems (…). They develop AI models as well as…"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from rag.answerers.extractive import compose
 from rag.core.models import Source
 from rag.evidence import Evidence, ScoredSentence
-from rag.references.definitions import defined_term, defines
+from rag.references.definitions import defined_term, defines, definition_pattern
 
 
 @pytest.mark.parametrize(
@@ -53,6 +55,33 @@ def test_defined_term(question: str, names: list[str], term: str) -> None:
 )
 def test_defines(text: str, term: str, defined: bool) -> None:
     assert defines(text, term) is defined
+
+
+_TERMS = [
+    "deployer",
+    "AI system",
+    "deep fake",
+    "risk",
+    "AI developer",
+    "provider",
+    "general-purpose AI model",
+]
+
+
+@pytest.mark.parametrize("term", _TERMS)
+def test_the_substring_shortcut_agrees_with_the_pattern_on_every_corpus_paragraph(term: str) -> None:
+    """`defines` skips the pattern for a text without the term's longest word; over the corpus's own
+    paragraphs it must decide exactly as the pattern alone does."""
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    paragraphs = [p for f in sorted(corpus.glob("*.md")) for p in f.read_text(encoding="utf-8").split("\n\n")]
+    pattern = definition_pattern(term)
+    assert [defines(p, term) for p in paragraphs] == [bool(pattern.search(p)) for p in paragraphs]
+    assert any(defines(p, term) for p in paragraphs)  # each term is defined somewhere, so the check bites
+
+
+def test_a_letter_that_case_folds_onto_ascii_is_left_to_the_pattern() -> None:
+    # "ſ" (long s) matches "s" under re.IGNORECASE though "deployerſ".lower() holds no "deployers"
+    assert defines("‘DEPLOYERſ’ means a person", "deployers")
 
 
 def _pinned(texts: list[str], joiner: str) -> Evidence:

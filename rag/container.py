@@ -175,7 +175,10 @@ class Services:
 
         with self._lock:
             lexical = self.searcher.lexical
-            return EvidenceSelector(idf_from_bm25(lexical) if lexical else {})
+            idf = idf_from_bm25(lexical) if lexical else {}
+            if not (self.settings.reader and self.settings.soft_rerank_weight):
+                return EvidenceSelector(idf)
+            return EvidenceSelector(idf, self.word_vectors.soft_coverage, self.settings.soft_rerank_weight)
 
     @cached_property
     def checker(self):  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ and maximal marginal relevance (token-set overlap) for diversity.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -111,10 +111,21 @@ def query_terms(question: str, doc_name_tokens: set[str] = frozenset()) -> list[
     return seen
 
 
+# Each text's share of the question's words it holds or holds a near-synonym of, in [0, 1]
+# (rag/reader/word_vectors.py `WordVectors.soft_coverage`).
+SoftCoverage = Callable[[str, Sequence[str]], list[float]]
+
+
 class EvidenceSelector:
-    def __init__(self, idf: dict[str, float] | None = None) -> None:
+    def __init__(
+        self, idf: dict[str, float] | None = None, soft: SoftCoverage | None = None, soft_weight: float = 0.0
+    ) -> None:
+        """`soft`, at `soft_weight`, joins the rerank: the exact-word coverage missed a passage that says
+        "employer" for a question's "boss" (Settings.soft_rerank_weight)."""
         self.idf = idf or {}
         self.cache = SentenceCache()
+        self.soft = soft
+        self.soft_weight = soft_weight
 
     def prefill(self, docs: list[Document]) -> None:
         """Split and tokenise these chunks' sentences ahead of the questions that will need them."""
@@ -149,7 +160,12 @@ class EvidenceSelector:
         coverage = _Coverage(self, terms)
         max_fused = max(h.score for h in hits) or 1.0
         scored: list[_Scored] = []
-        for h in hits:
+        softs = (
+            self.soft(question, [chunk_body(h.doc) for h in hits])
+            if self.soft is not None and self.soft_weight
+            else [0.0] * len(hits)
+        )
+        for h, soft in zip(hits, softs, strict=True):
             body = chunk_body(h.doc)
             cached = self.cache.get(str(h.doc.id), body)
             chunk_cov, covs = coverage.of_chunk(cached)
@@ -160,6 +176,7 @@ class EvidenceSelector:
                 + W_CHUNK_COV * chunk_cov
                 + W_SENT_COV * best_sent
                 + W_SENT_DENSE * h.sentence
+                + self.soft_weight * soft
             )
             scored.append((rel, h, cached, best_sent, covs))
 

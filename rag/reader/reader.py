@@ -97,9 +97,11 @@ class Reader:
         # "transparency measures pursuant to Article 50" reached the pool (2026-12-05).
         lead = [evidence.sources[0].n] if evidence.clause_match or evidence.pinned else []
         lead += [n for n in keep if n not in lead][: max(k - len(lead), 0)]
+        # A passage with no sentence that can answer (a page of footnotes: answer_mask) comes after every
+        # passage that has one: it took a source's place and can give no quote.
         rest = sorted(
             (src for src in evidence.sources if src.n not in lead),
-            key=lambda src: -(src.score + READER_BLEND * best.get(src.n, 0.0)),
+            key=lambda src: (best.get(src.n, 0.0) <= 0.0, -(src.score + READER_BLEND * best.get(src.n, 0.0))),
         )
         order = lead + [src.n for src in rest]
         return evidence.keep(_covering(order, k, {src.n: src.doc_id for src in evidence.sources}, cover))

@@ -34,12 +34,18 @@ _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # without the feature; 0.4 had the best top-1.
 SOFT_FLOOR = 0.4
 MEMO_QUESTIONS = 16  # questions whose candidates' shares are kept (`_shares`)
+TEXT_ROWS_KEPT = 1 << 16  # texts whose words' rows are kept (`_text_rows`): the corpus's ~8,000 and more
 
 
 @lru_cache(maxsize=1 << 16)  # the same candidate sentences come back question after question
 def content_words(text: str) -> tuple[str, ...]:
     """Lower-case words of three letters or more that are not stop words, each once, in order."""
     return tuple(dict.fromkeys(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS))
+
+
+@lru_cache(maxsize=1 << 16)
+def content_word_set(text: str) -> frozenset[str]:
+    return frozenset(content_words(text))
 
 
 class WordVectors:
@@ -61,6 +67,7 @@ class WordVectors:
         self.corpus = ""  # the fingerprint of the store whose words the table holds (`learn`)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, ...], dict[str, np.ndarray]] = {}  # asked words → text → shares
+        self._by_text: dict[str, np.ndarray] = {}  # a text → its words' rows (`_text_rows`)
         if path is not None and path.exists():
             try:
                 with np.load(path) as kept:
@@ -96,6 +103,21 @@ class WordVectors:
                 pending.result()
         self._add([w for w in dict.fromkeys(words) if w not in self._index])
         return [self._index[w] for w in words]
+
+    def _text_rows(self, texts: list[str], words: list[tuple[str, ...]]) -> list[np.ndarray]:
+        """Each text's words' rows, kept per text: the evidence rerank reads ~40 whole passages a
+        question (~4,000 words), and looking each word up again was most of its cost. The table only
+        grows, so a word's row never changes. Words not kept yet are embedded in one batch, as before."""
+        missing = [i for i, t in enumerate(texts) if t not in self._by_text]
+        if missing:
+            rows = self._rows([w for i in missing for w in words[i]])
+            if len(self._by_text) + len(missing) > TEXT_ROWS_KEPT:
+                self._by_text.clear()
+            at = 0
+            for i in missing:
+                self._by_text[texts[i]] = np.asarray(rows[at : at + len(words[i])], dtype=np.int64)
+                at += len(words[i])
+        return [self._by_text[t] for t in texts]
 
     def _add(self, missing: list[str]) -> None:
         if missing:
@@ -150,7 +172,8 @@ class WordVectors:
         lens = [len(ws) for ws in words]
         if not asked or not any(lens):
             return [0.0] * len(texts)
-        df = [sum(ws.count(w) for ws in words) for w in asked]  # each text holds a word once at most
+        held = [content_word_set(t) for t in texts]
+        df = [sum(w in ws for ws in held) for w in asked]
         idf = np.log1p(len(texts) / (1.0 + np.asarray(df, dtype=np.float64)))
         shares = self._shares(asked, texts, words)
         out = np.zeros(len(texts))
@@ -173,7 +196,7 @@ class WordVectors:
         todo = [i for i, ws in enumerate(words) if ws and texts[i] not in memo]
         if todo:
             lens = [len(words[i]) for i in todo]
-            cols = np.asarray(self._rows([w for i in todo for w in words[i]]))
+            cols = np.concatenate(self._text_rows([texts[i] for i in todo], [words[i] for i in todo]))
             asked_rows = self._rows(asked)  # before the matrix is read: it may grow
             kept, inverse = np.unique(cols, return_inverse=True)
             sims = self._matrix[asked_rows] @ self._matrix[kept].T  # asked x their vocabulary

@@ -90,6 +90,23 @@ def test_relevance_score_and_strength() -> None:
     assert ev.strength == pytest.approx(0.8)
 
 
+def test_a_passage_with_near_synonyms_of_the_question_is_lifted_by_the_soft_coverage() -> None:
+    """The rerank's exact-word coverage sees nothing of "boss" in "employer"; the soft coverage (here a
+    stand-in that knows that one pair; the real table: tests/rag/test_word_vectors.py) lifts it."""
+    question = "can my boss read my emotions"
+    plain = hit("plain", "Systems that read emotions are listed.", score=1.0, dense=0.6)
+    synonym = hit("synonym", "An employer may not infer emotions.", score=0.9, dense=0.6)
+
+    def soft(q: str, texts: list[str]) -> list[float]:
+        return [float("employer" in t) for t in texts]
+
+    assert [s.chunk_id for s in EvidenceSelector().select(question, [plain, synonym], 1).sources] == ["plain"]
+    lifted = EvidenceSelector(soft=soft, soft_weight=0.2).select(question, [plain, synonym], 1)
+    assert [s.chunk_id for s in lifted.sources] == ["synonym"]
+    off = EvidenceSelector(soft=soft, soft_weight=0.0).select(question, [plain, synonym], 1)
+    assert [s.chunk_id for s in off.sources] == ["plain"]
+
+
 def test_a_clause_match_comes_first_whatever_its_scores() -> None:
     strong = hit("strong", "Watermark provenance of outputs is required.", score=1.0, dense=0.9)
     clause = hit("clause", "Providers shall ensure outputs are marked.", score=0.1, dense=0.1, ref=1.0)

@@ -56,6 +56,21 @@ def test_a_subset_of_candidates_scored_again_reuses_the_shares_and_matches_a_fre
     assert words.soft_coverage("apps for children", pool[:2]) == [0.0, 0.0]  # another question: computed
 
 
+def test_each_texts_words_are_looked_up_once_and_a_new_question_over_them_matches_a_fresh_table() -> None:
+    """The evidence rerank scores ~40 whole passages a question: their words' rows are kept per text, so a
+    second question over the same passages embeds nothing and gets what a fresh table would give."""
+    texts = ["Apps for children are covered.", "Apps must be registered.", "Employers shall inform workers."]
+    encoder = CountingEncoder()
+    words = WordVectors(encoder)
+    words.soft_coverage("apps for kids", texts)
+    calls = len(encoder.calls)
+    again = words.soft_coverage("registered children", texts)
+    assert len(encoder.calls) == calls  # the asked words and every text's words were known
+    assert set(words._by_text) == set(texts)  # each text's rows kept from the first question
+    assert again == WordVectors(CountingEncoder()).soft_coverage("registered children", texts)
+    assert again[0] > 0 and again[1] > 0 and again[2] == 0.0
+
+
 def test_the_table_is_kept_and_read_back_without_embedding_again(tmp_path: Path) -> None:
     path = tmp_path / "models" / FILE_NAME
     first = WordVectors(CountingEncoder(), path)
@@ -88,6 +103,9 @@ def test_the_bundled_model_counts_kids_as_children(services) -> None:  # type: i
     texts = ["Children should be protected online.", "Member States shall notify the Commission."]
     soft = services.word_vectors.soft_coverage("Are kids protected?", texts)
     assert soft[0] > soft[1]
+    # The evidence rerank reads the same table (Settings.soft_rerank_weight)
+    assert services.selector.soft == services.word_vectors.soft_coverage
+    assert services.selector.soft_weight == services.settings.soft_rerank_weight > 0
     evidence = services.chain.gather("Are kids protected from AI manipulation?", None, 5).evidence
     _, rows = feature_matrix("Are kids protected from AI manipulation?", evidence, services.word_vectors)
     assert rows[:, FEATURES.index("soft_coverage")].max() > 0

@@ -104,6 +104,12 @@ class Services:
                 words = self.word_vectors
                 words.learn((table.doc(i).page_content for i in range(len(table.docs))), corpus)
                 words.save()
+            if self.settings.reader and self.settings.soft_rerank_weight:
+                from rag.reader.word_vectors import PASSAGES_KEPT
+                from rag.store.index import chunk_body
+
+                if len(table.docs) <= PASSAGES_KEPT:  # the evidence rerank's soft coverage, warm
+                    self.word_vectors.prefill(chunk_body(table.doc(i)) for i in range(len(table.docs)))
         self.embedder.embed_query("warm-up")
         if tagger is not None:
             tagger.join()

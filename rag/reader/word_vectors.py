@@ -43,9 +43,16 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOP_WORDS))
 
 
-@lru_cache(maxsize=1 << 16)
-def content_word_set(text: str) -> frozenset[str]:
-    return frozenset(content_words(text))
+# A whole passage (the evidence rerank's) is kept in a cache of its own, a smaller one: at 100x the corpus
+# its ~90,000 passages, ~1.5 KB each, would otherwise fill the sentences' cache and hold ~100 MB.
+LONG_TEXT = 400
+PASSAGES_KEPT = 4096
+_passage_words = lru_cache(maxsize=PASSAGES_KEPT)(content_words.__wrapped__)
+
+
+def text_words(text: str) -> tuple[str, ...]:
+    """`content_words`, from the cache for its length."""
+    return content_words(text) if len(text) <= LONG_TEXT else _passage_words(text)
 
 
 class WordVectors:
@@ -67,7 +74,7 @@ class WordVectors:
         self.corpus = ""  # the fingerprint of the store whose words the table holds (`learn`)
         self._lock = threading.Lock()
         self._memo: dict[tuple[str, ...], dict[str, np.ndarray]] = {}  # asked words → text → shares
-        self._by_text: dict[str, np.ndarray] = {}  # a text → its words' rows (`_text_rows`)
+        self._by_text: dict[int, np.ndarray] = {}  # a text's hash → its words' rows (`_text_rows`)
         if path is not None and path.exists():
             try:
                 with np.load(path) as kept:
@@ -108,16 +115,25 @@ class WordVectors:
         """Each text's words' rows, kept per text: the evidence rerank reads ~40 whole passages a
         question (~4,000 words), and looking each word up again was most of its cost. The table only
         grows, so a word's row never changes. Words not kept yet are embedded in one batch, as before."""
-        missing = [i for i, t in enumerate(texts) if t not in self._by_text]
+        # Keyed by the text's hash, not the text: whole passages as keys would hold ~1.5 KB each.
+        keys = [hash(t) for t in texts]
+        out = [self._by_text.get(key) for key in keys]
+        missing = [i for i, got in enumerate(out) if got is None]
         if missing:
             rows = self._rows([w for i in missing for w in words[i]])
             if len(self._by_text) + len(missing) > TEXT_ROWS_KEPT:
                 self._by_text.clear()
             at = 0
             for i in missing:
-                self._by_text[texts[i]] = np.asarray(rows[at : at + len(words[i])], dtype=np.int64)
+                out[i] = self._by_text[keys[i]] = np.asarray(rows[at : at + len(words[i])], dtype=np.int64)
                 at += len(words[i])
-        return [self._by_text[t] for t in texts]
+        return out  # type: ignore[return-value]
+
+    def prefill(self, texts: Iterable[str]) -> None:
+        """Split these passages into words and look their rows up now, so that the evidence rerank does not
+        on a user's first questions (the words must be in the table: after `learn`)."""
+        texts = list(texts)
+        self._text_rows(texts, [text_words(t) for t in texts])
 
     def _add(self, missing: list[str]) -> None:
         if missing:
@@ -168,11 +184,11 @@ class WordVectors:
         (an IDF over the candidates: "AI" is in all of them). Vectorised: one product over the candidates'
         vocabulary, then each text's maximum over its own words' columns."""
         asked = content_words(question)
-        words = [content_words(t) for t in texts]
+        words = [text_words(t) for t in texts]
         lens = [len(ws) for ws in words]
         if not asked or not any(lens):
             return [0.0] * len(texts)
-        held = [content_word_set(t) for t in texts]
+        held = [frozenset(ws) for ws in words]
         df = [sum(w in ws for ws in held) for w in asked]
         idf = np.log1p(len(texts) / (1.0 + np.asarray(df, dtype=np.float64)))
         shares = self._shares(asked, texts, words)

@@ -66,7 +66,7 @@ def test_each_texts_words_are_looked_up_once_and_a_new_question_over_them_matche
     calls = len(encoder.calls)
     again = words.soft_coverage("registered children", texts)
     assert len(encoder.calls) == calls  # the asked words and every text's words were known
-    assert set(words._by_text) == set(texts)  # each text's rows kept from the first question
+    assert set(words._by_text) == {hash(t) for t in texts}  # each text's rows kept from the first question
     assert again == WordVectors(CountingEncoder()).soft_coverage("registered children", texts)
     assert again[0] > 0 and again[1] > 0 and again[2] == 0.0
 

@@ -160,13 +160,11 @@ class EvidenceSelector:
         coverage = _Coverage(self, terms)
         max_fused = max(h.score for h in hits) or 1.0
         scored: list[_Scored] = []
+        bodies = [chunk_body(h.doc) for h in hits]
         softs = (
-            self.soft(question, [chunk_body(h.doc) for h in hits])
-            if self.soft is not None and self.soft_weight
-            else [0.0] * len(hits)
+            self.soft(question, bodies) if self.soft is not None and self.soft_weight else [0.0] * len(hits)
         )
-        for h, soft in zip(hits, softs, strict=True):
-            body = chunk_body(h.doc)
+        for h, body, soft in zip(hits, bodies, softs, strict=True):
             cached = self.cache.get(str(h.doc.id), body)
             chunk_cov, covs = coverage.of_chunk(cached)
             best_sent = max(covs, default=0.0)

@@ -172,9 +172,11 @@ def compose(
     lead = None if stated else lead_in(best, evidence) or antecedent(best, evidence)
     if lead is not None:
         picked.insert(0, lead)
-    if qtype == "list" or best.text.rstrip().endswith(":"):
-        picked += list_items(best, evidence)
-    elif qtype == "fact" or stated:  # a date, a figure or a statement goes on in the sentence after it
+    items = list_items(best, evidence) if qtype == "list" or best.text.rstrip().endswith(":") else []
+    picked += items
+    if not items and (qtype in ("fact", "list") or stated):
+        # a date, a figure or a statement goes on in the sentence after it, and so does a list given in
+        # prose ("…for discussions on generative AI. These discussions could include topics such as…")
         picked += continuation(best, evidence)
     picked += [s for s in stated[1:] if not _overlaps(s, picked, by_n)]
     picked += _more_quotes(ranked, picked, by_n, qtype, by_reader)

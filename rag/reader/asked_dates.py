@@ -125,6 +125,15 @@ def date_missing(
     when = bool(_WHEN_PAST.search(question)) or (translated and question.startswith("When"))
     if not (day or month or when) and not translated:
         return deadline_missing(question, top_sentences)
+    if (
+        not when
+        and not translated
+        and _ASKED_DEADLINE.search(question)
+        and deadline_missing(question, top_sentences)
+    ):
+        # "by what date are the labour ministers supposed to deliver it?" asks a deadline too: a meeting's
+        # day in the third sentence is none (fresh users dev, stop 53)
+        return True
     if not (day or month or when) or not top_sentences:
         return False
     asked = {f.display for f in extract_facts(question) if f.kind == "date"}

@@ -114,7 +114,8 @@ def states_date(text: str, iso: str) -> bool:
 _KINDS = ("communique", "statement", "declaration", "resolution", "fact sheet", "code of conduct")
 _ISSUED = re.compile(
     r"\b(?:issue[sd]?|issuing|put (?:out|it out)|publish(?:ed)?|release[sd]?|adopt(?:ed)?|sign(?:ed)?"
-    r"|come out|came out|date of)\b",
+    # "what's the date on the 2024 G7 communique?" asks the same (fresh users dev, stop 53)
+    r"|come out|came out|date (?:of|on)|dated)\b",
     re.I,
 )
 

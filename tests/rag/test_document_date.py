@@ -70,6 +70,8 @@ def test_parse_marks_a_document_date_question_only_with_one_named_document_and_n
             "g7-apulia-leaders-communique-2024",
         ),
         ("When did the G7 put out its 2023 communique?", "g7-hiroshima-leaders-communique-2023"),
+        ("what's the date on the communique from the G7's 2024 summit?", "g7-apulia-leaders-communique-2024"),
+        ("and the date on the communique from the G7's 2023 summit?", "g7-hiroshima-leaders-communique-2023"),
         ("When did the UN General Assembly adopt its AI resolution?", "un-ga-resolution-78-265-2024"),
         (
             "When did Biden and Kishida issue their joint statement?",

@@ -179,6 +179,21 @@ def test_a_list_question_gets_the_lead_in_and_its_items() -> None:
     )
 
 
+def test_a_list_given_in_prose_comes_with_the_sentence_that_goes_on() -> None:
+    ev = evidence(
+        [
+            ("We task ministers to hold discussions on generative AI by the end of the year.", 1.0),
+            ("These discussions could include topics such as governance and intellectual property.", 0.0),
+            ("Member States shall report annually on enforcement.", 0.0),
+        ]
+    )
+    result = compose("Which topics were the talks on generative AI to cover?", ev)
+    assert [q.text for q in result.quotes][:2] == [
+        "We task ministers to hold discussions on generative AI by the end of the year.",
+        "These discussions could include topics such as governance and intellectual property.",
+    ]
+
+
 def test_a_list_item_comes_with_the_sentence_that_introduces_it() -> None:
     ev = evidence(
         [

@@ -512,6 +512,16 @@ def test_a_what_date_question_needs_a_day_of_a_month_in_its_best_sentences() -> 
     assert not date_missing("When Council of Europe convention city?", others)
 
 
+def test_a_date_asked_as_a_deadline_is_not_given_by_a_meetings_day() -> None:
+    from rag.reader.asked_dates import date_missing
+
+    asked = "By what date is the working group supposed to hand in its action plan?"
+    plan = "We ask the working group to develop the action plan on AI and jobs."
+    met = "We endorse the outcomes of the working group's meeting on December 1, 2023 and its action plan."
+    assert date_missing(asked, [plan, "It will support decent work.", met])
+    assert not date_missing(asked, [plan, "The working group shall submit the action plan by 1 June 2025."])
+
+
 def test_a_month_asked_needs_a_month_and_a_later_date_must_be_about_what_is_asked() -> None:
     from rag.reader.asked_dates import date_missing
 

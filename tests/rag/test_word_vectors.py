@@ -103,9 +103,12 @@ def test_the_bundled_model_counts_kids_as_children(services) -> None:  # type: i
     texts = ["Children should be protected online.", "Member States shall notify the Commission."]
     soft = services.word_vectors.soft_coverage("Are kids protected?", texts)
     assert soft[0] > soft[1]
-    # The evidence rerank reads the same table (Settings.soft_rerank_weight)
-    assert services.selector.soft == services.word_vectors.soft_coverage
-    assert services.selector.soft_weight == services.settings.soft_rerank_weight > 0
+    # The evidence rerank reads the same table when Settings.soft_rerank_weight turns it on (off by default)
+    assert services.settings.soft_rerank_weight == 0 and services.selector.soft is None
+    from rag.container import Services
+
+    on = Services(services.settings.model_copy(update={"soft_rerank_weight": 0.1}))
+    assert on.selector.soft == on.word_vectors.soft_coverage and on.selector.soft_weight == 0.1
     evidence = services.chain.gather("Are kids protected from AI manipulation?", None, 5).evidence
     _, rows = feature_matrix("Are kids protected from AI manipulation?", evidence, services.word_vectors)
     assert rows[:, FEATURES.index("soft_coverage")].max() > 0

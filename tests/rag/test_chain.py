@@ -271,6 +271,27 @@ def test_stream_yields_text_then_result(services):
     assert all(isinstance(x, str) for x in items[:-1]) and "".join(items[:-1]).strip()
 
 
+def test_the_text_streams_before_the_answer_is_annotated(services, monkeypatch):
+    """The extractive text is final once its quotes are checked: it streams before the completeness
+    checks, which only annotate the Answer."""
+    import rag.chain as chain_module
+
+    ran: list[bool] = []
+    real = chain_module.answer_checks
+
+    def checks(*args, **kwargs):  # type: ignore[no-untyped-def]
+        ran.append(True)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(chain_module, "answer_checks", checks)
+    chain = services.chain.model_copy(update={"cache": None})  # an answer from memory runs no checks
+    stream = chain.stream(AskRequest(question="What does Article 50(2) of the EU AI Act require?"))
+    first = next(stream)
+    assert isinstance(first, str) and first.strip() and not ran
+    rest = list(stream)
+    assert ran and isinstance(rest[-1], Answer) and rest[-1].answer == first and rest[-1].checks
+
+
 def test_batch(services):
     out = services.chain.batch(
         [AskRequest(question="What is GOVERN 1 of the NIST AI RMF?"), {"question": "What is the AI Act?"}]

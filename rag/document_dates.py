@@ -69,7 +69,15 @@ def own_dates(
         # Its best quote dates something else ("the interim report of 21 December 2023") when it gives a
         # date: that is the answer, and the text's own date would be noise beside it.
         dated_quote = bool(own) and not compares and has_date(own[0].text)
-        if dated_quote or any(states_date(s.text, alias.date) for s in own):
+        stating = next((s for s in own if states_date(s.text, alias.date)), None)
+        if stating is not None and compares and stating not in top[:1]:
+            # one of its best quotes states it, but the answer may not quote that one (its fourth best): a
+            # comparison needs each text's date in the answer ("how old was NIST's framework when Biden
+            # signed his order?" lost the order's date when a refit reader ranked its dated line fourth)
+            found.append(stating)
+        if dated_quote or stating is not None:
+            if len(found) >= MAX_DATED:
+                break
             continue
         statement = _own_dated_statement(alias, searcher, selector)
         if statement is None:

@@ -104,7 +104,7 @@ class Services:
                 words = self.word_vectors
                 words.learn((table.doc(i).page_content for i in range(len(table.docs))), corpus)
                 words.save()
-            if self.settings.reader and self.settings.soft_rerank_weight:
+            if self._soft_rerank:
                 from rag.reader.word_vectors import PASSAGES_KEPT
                 from rag.store.index import chunk_body
 
@@ -174,6 +174,11 @@ class Services:
         s = self.settings
         return load_query_adapter(s.query_adapter_path, DIM) if s.query_adapter else None
 
+    @property
+    def _soft_rerank(self) -> bool:
+        """The evidence rerank also counts near-synonyms, from the reader's word table (off by default)."""
+        return bool(self.settings.reader and self.settings.soft_rerank_weight)
+
     @cached_property
     def selector(self):  # type: ignore[no-untyped-def]
         from rag.evidence import EvidenceSelector
@@ -182,7 +187,7 @@ class Services:
         with self._lock:
             lexical = self.searcher.lexical
             idf = idf_from_bm25(lexical) if lexical else {}
-            if not (self.settings.reader and self.settings.soft_rerank_weight):
+            if not self._soft_rerank:
                 return EvidenceSelector(idf)
             return EvidenceSelector(idf, self.word_vectors.soft_coverage, self.settings.soft_rerank_weight)
 

@@ -43,11 +43,18 @@ class SentenceCache:
         self._lock = threading.Lock()  # misses only: a token must get one id under concurrent requests
         self._kept: SentenceTokens | None = None
         self._kept_rows: dict[str, int] = {}
+        self._same_ids = False  # the kept copy's token ids are this cache's
 
     def keep(self, kept: SentenceTokens, rows: dict[str, int]) -> None:
         """Read a chunk's split from `kept` (by its row in `rows`, chunk id → row) instead of splitting it:
         a store too large to split at start-up (rag/retrieval/sentence_tokens.py)."""
         self._kept, self._kept_rows = kept, rows
+        # One id space with the copy's, so a kept chunk's ids are read, not looked up token by token
+        # (2 ms of a first-seen question's ~25 at 100x, bench/HISTORY.md stop 54).
+        with self._lock:
+            for t in kept.vocab:
+                self._vocab.setdefault(t, len(self._vocab))
+            self._same_ids = all(self._vocab[t] == i for i, t in enumerate(kept.vocab))
 
     def get(self, chunk_id: str, body: str) -> ChunkSentences:
         got = self._data.get(chunk_id)
@@ -56,12 +63,18 @@ class SentenceCache:
             return got
         row = self._kept_rows.get(chunk_id) if self._kept is not None else None
         spans = self._kept.spans(row) if row is not None else None
+        kept = spans is not None and self._same_ids
         if spans is None:
             spans = split(body)
         tokens = frozenset().union(*(t for _, _, t in spans)) if spans else frozenset(tokenize(body))
         with self._lock:
-            ids = np.fromiter((self._vocab.setdefault(t, len(self._vocab)) for t in tokens), np.int64)
-            got = ChunkSentences(spans, tokens, np.sort(ids))
+            if kept:
+                ids = self._kept.token_ids_of(row)  # type: ignore[union-attr]
+            else:
+                ids = np.sort(
+                    np.fromiter((self._vocab.setdefault(t, len(self._vocab)) for t in tokens), np.int64)
+                )
+            got = ChunkSentences(spans, tokens, ids)
             self._data[chunk_id] = got
             if len(self._data) > self._size:
                 self._data.popitem(last=False)

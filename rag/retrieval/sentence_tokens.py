@@ -60,6 +60,12 @@ class SentenceTokens:
             for k, (a, b) in enumerate(self.bounds[first:last].tolist())
         ]
 
+    def token_ids_of(self, row: int) -> np.ndarray:
+        """The chunk's distinct token ids in `vocab`, sorted (what `spans` gives as sets of strings)."""
+        first, last = int(self.chunk_offsets[row]), int(self.chunk_offsets[row + 1])
+        a, b = int(self.token_offsets[first]), int(self.token_offsets[last])
+        return np.unique(self.token_ids[a:b]).astype(np.int64)
+
     @classmethod
     def write(cls, folder: Path, fingerprint: str, ids: list[str], split: Iterable[Spans]) -> None:
         """`split`: each chunk's spans, in the order of `ids`. Compact arrays as it goes: at 100× this

@@ -22,6 +22,9 @@ def test_the_kept_split_is_the_selectors_own_for_every_chunk(services, tmp_path:
     assert kept is not None and len(ids) > 500
     for row, body in enumerate(bodies):
         assert kept.spans(row) == (split(body) or None), ids[row]
+        words = frozenset().union(*(t for _, _, t in split(body)))
+        got_ids = kept.token_ids_of(row).tolist()
+        assert {kept.vocab[i] for i in got_ids} == words and got_ids == sorted(set(got_ids))
     # another store's copy, or the rows in another order, is not read
     assert SentenceTokens.load(tmp_path / "kept", "fp-2", ids) is None
     assert SentenceTokens.load(tmp_path / "kept", "fp-1", ids[::-1]) is None
@@ -54,3 +57,6 @@ def test_a_store_above_the_prefill_bound_answers_as_before_from_the_kept_split(
     got = [large.chain.invoke(AskRequest(question=q, mode="extractive")).answer for q in questions]
     assert got == expected
     assert cache._data and not calls  # the passages read were built from the copy, none split again
+    # each passage's token ids, read from the copy, are the ids its words have in the cache's vocabulary
+    for got_sentences in cache._data.values():
+        assert got_sentences.ids.tolist() == sorted(cache._vocab[t] for t in got_sentences.tokens)

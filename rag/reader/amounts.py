@@ -183,7 +183,8 @@ _MONEY_WORDS = frozenset(tokenize("budget price cost money funding annual pledge
 # 2026-12-06), and "what's the budget".
 _MONEY_ASKED = re.compile(
     r"\bhow much (?:money|funding|cash|budget|did (?:it|they) (?:cost|spend|pay|invest))\b"
-    r"|\bhow much\b(?:\s+[\w'’-]+){0,6}?\s+(?:costs?|spend(?:ing)?|spent|pay(?:ing)?|paid|invest(?:ing|ed)?"
+    # (up to ten words: "how much does a non-member state like the US have to pay", fresh users dev, stop 54)
+    r"|\bhow much\b(?:\s+[\w'’-]+){0,10}?\s+(?:costs?|spend(?:ing)?|spent|pay(?:ing)?|paid|invest(?:ing|ed)?"
     r"|contribut(?:e|ing)|chip(?:ping)? in|put(?:ting)? (?:in|into)|pour(?:ing)?|allocat(?:e|ed|ing)"
     r"|earmark(?:ed|ing)?|set aside)\b"
     r"|\bwhat(?:['’]s| is| was) the (?:[\w-]+ ){0,2}?(?:budget|price|cost)\b"

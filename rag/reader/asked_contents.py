@@ -33,12 +33,16 @@ _CONTENTS_ASKED = re.compile(
     # "what's inside the memorandum?", "the gist of the roadmap", "what is the action plan about?"
     # (paraphrases of the shapes above, stop 51)
     r"|\bwhat(?:['’]s| is) inside\b|\bgist of\b"
-    r"|\bwhat(?:['’]s| is| was) (?:the|that|this|its|their)\b[^?]{0,60}?\babout\s*\?",
+    r"|\bwhat(?:['’]s| is| was) (?:the|that|this|its|their)\b[^?]{0,60}?\babout\s*\?"
+    # "what questions are actually on the questionnaire?" (fresh users dev, stop 54)
+    r"|\bwhat (?:questions|items|points|topics|sections|fields)\b(?: [a-z]+)?\s+(?:are|is|go|goes)\b"
+    r"[^?]{0,15}?\b(?:on|in)\b",
     re.I,
 )
 # Nouns that name a text. The first one the question names is the text asked about.
 _TEXT_NOUNS = (
     r"white paper|work plan|action plan|road ?map|tool-?kit|plan|report|paper|decision|memorandum|agenda"
+    r"|template|questionnaire|checklist"
     r"|strategy|arrangement|declaration|charter|communication|guidance|framework|code|principles"
     r"|recommendation|act|order|convention|resolution|statement|communiqu[eé]|guidelines|treaty"
     r"|agreement|accord"
@@ -49,7 +53,8 @@ _MENTION_ONLY = re.compile(
     r"\b(?:welcom(?:e|es|ed|ing)|tak(?:e|es|ing) note|look(?:s|ing)? forward"
     r"|endors(?:e|es|ed|ing)|entitled|in accordance with|based on|on the basis of|build(?:s|ing)? on"
     r"|built on|establish(?:es|ed|ing|ment)?|launch(?:es|ed|ing)?|developed by|call(?:s|ed)? for"
-    r"|to (?:develop|prepare|draw up|deliver)|will be captured in"
+    # "the AI Office should develop a template": to be made, not described (fresh users dev, stop 54)
+    r"|(?:to|should|shall|will|would) (?:develop|prepare|draw up|deliver)|will be captured in"
     r"|commend|applaud|appreciat(?:e|es|ed|ing)|reaffirm|recall(?:s|ed|ing)?|celebrat(?:e|es|ed|ing)"
     # "…and 'Work Plan to advance Hiroshima AI Process' were formulated": made, not described
     r"|(?:was|were|has been|have been) (?:formulated|adopted|released|published|issued|compiled|drafted"

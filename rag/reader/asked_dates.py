@@ -77,7 +77,9 @@ def deadline_missing(question: str, top_sentences: Sequence[str]) -> bool:
             # to come, not a date in a sentence that speaks only of the past: "Japan took the initiative … in
             # December 2023" does not say when the Guidelines' next version comes out (users dev u-nm-328).
             # Asked "by when?" of the past, the Hiroshima Summit's days may lead to its deadline (u-para-339).
-            given = any(f.kind == "date" for f in extract_facts(_DONE_ON.sub("", sentence)))
+            given = any(
+                f.kind == "date" for f in extract_facts(_NAMED_YEAR.sub("", _DONE_ON.sub("", sentence)))
+            )
             limit = _PERIOD.search(sentence) or _LIMIT_DATE.search(sentence)
             dated = limit or (given and (_TO_COME.search(sentence) or not _ASKED_TO_COME.search(question)))
         else:
@@ -97,6 +99,10 @@ _DONE_ON = re.compile(
     r"\b(?<!be )(?:issued|adopted|published|released|signed|launched|presented|announced|held)\s+(?:on|in)\s+"
     r"[^,;.]{1,25}",
     re.I,
+)
+# Nor is a year in a text's name: "the National AI Initiative Act of 2020" (fresh users dev, stop 54).
+_NAMED_YEAR = re.compile(
+    r"\b(?:Act|Agenda|Order|Strategy|Plan|Vision|Programme|Program|Report|Declaration)\s+(?:of\s+)?(?:19|20)\d\d\b"
 )
 _TO_COME = re.compile(
     r"\b(?:will|shall|should|must|plans?|planned|expected|scheduled|to be|due|deadline|until|next|upcoming"
@@ -165,6 +171,8 @@ def date_missing(
         )
         if not about(sentence, names, every=True) or off:
             continue
+        if day and _RELATIVE_DAY.search(sentence):
+            return False  # the day in the text's own terms: "on the twentieth day following … publication"
         for fact in extract_facts(sentence):
             if (
                 fact.kind == "date"
@@ -175,6 +183,12 @@ def date_missing(
     return True
 
 
+# A day given relative to an event, as laws give it: "shall enter into force on the twentieth day following
+# that of its publication", "on the first day of the month following the expiration of…" (users dev
+# u-mh-838, "what day did the EU AI Act actually enter into force?", was declined for want of a calendar day).
+_RELATIVE_DAY = re.compile(
+    r"\bon the (?:first|second|third|\w+th|\w+tieth) day (?:of the month )?(?:following|after)\b", re.I
+)
 _DATE_WORDS = frozenset(tokenize("date dates day days month exact exactly precise specific set when"))
 
 

@@ -106,7 +106,8 @@ _ASKED_NAME = [
         re.compile(
             # "does the order name the companies whose commitments…?" (the probes' dev half, pg5-016)
             rf"(?:\b(?:which|what)|^\W*(?:list|name)(?:\s+(?:the|all|all the))?|\bname (?:the|any|all the))"
-            rf"\s+(?:[\w-]+\s+){{0,2}}?"
+            # "which newspapers or tech companies" (fresh users dev, stop 54): two kinds asked at once
+            rf"\s+(?:[\w-]+\s+){{0,2}}?(?:(?:or|and)\s+(?:[\w-]+\s+)?)?"
             rf"(?:{words})\b{tail}",
             re.I,
         ),
@@ -154,7 +155,8 @@ _ASKED_NAME = [
     (
         re.compile(
             r"\bwho(?:['’]s| is| are| was| were)?\s+(?:actually\s+|currently\s+)?"
-            r"(?:sits?\s+|serves?\s+|sat\s+|served\s+)?on\s+(?:the|that|this|its|their)\b"
+            # …or on a body a name owns: "who sat on METI's study group" (fresh users dev, stop 54)
+            r"(?:sits?\s+|serves?\s+|sat\s+|served\s+)?on\s+(?:the|that|this|its|their|[A-Z][\w.&-]*['’]s)(?!\w)"
             r"|\bwho (?:were|are) the (?:experts|members)\b",
             re.I,
         ),
@@ -163,6 +165,11 @@ _ASKED_NAME = [
     (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
     (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
+    # "what's the name of the brand the G7 is creating?" (fresh users dev, stop 54)
+    (
+        re.compile(r"\bname of (?:the|that|this|its|their) (?:[\w-]+ )?(?:brand|logo|badge|seal)\b", re.I),
+        "product",
+    ),
     # "is there a logo name yet?": a logo's name. Not a label's: "what's the conformity label called?" is
     # answered by ‘CE marking’, which the best sentences may not quote (an answerable probe, 2026-12-06)
     (

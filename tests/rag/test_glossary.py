@@ -79,3 +79,11 @@ def test_have_to_and_its_kin_read_as_must() -> None:
               "is a startup supposed to follow the G7 code?", "we must follow it?"):  # fmt: skip
         assert g.expansions(q) == want, q
     assert g.expansions("can we follow it?") == []
+
+
+def test_an_idiom_is_not_its_words() -> None:
+    """ "is it still doing its job?" asks whether a text works: its "job" is no employment (stop 54)."""
+    g = Glossary([("job", "employment")])
+    assert g.expansions("is the OECD recommendation still doing its job?") == []
+    assert g.expansions("does the code do the job it was meant to?") == []
+    assert g.expansions("will AI take my job?") == ["employment"]

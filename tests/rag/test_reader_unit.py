@@ -1035,3 +1035,86 @@ def test_whether_it_happened_by_a_date_after_every_text_is_not_in_them() -> None
     assert happened_after("Did they meet by 2025?", ["2024-04"]) == "2025"
     assert happened_after("What applies from 2 August 2026?", ["2024-06-13"]) == ""  # not whether it did
     assert happened_after(asked, []) == ""
+
+
+def test_wordings_of_asked_details_met_in_fresh_questions() -> None:
+    """Shapes of the fresh users dev near misses (stop 54), each asked in other words too: a sum asked with
+    many words before "pay", who sat on a body a name owns, two kinds of company asked at once, what a
+    template that is still to be developed holds."""
+    from rag.reader.answerability import missing_detail
+
+    contribute = (
+        "Any Party which is not a member of the Council shall contribute to the funding of its activities."
+    )
+    sum_given = (
+        "Each non-member shall contribute EUR 50 000 a year to the funding of the Conference of the Parties."
+    )
+    for asked in ("How much does a non-member country such as Japan or the US have to pay every year?",
+                  "how much would a small non-member state outside Europe be asked to give?"):  # fmt: skip
+        assert missing_detail(asked, [contribute]) == "a figure", asked
+        assert missing_detail(asked, [sum_given]) == "", asked
+    compiled = "The report is compiled by the Ministry of Economy, Trade and Industry's Study Group on AI."
+    for asked in ("Who sat on METI's study group?", "who serves on MIC's expert panel these days?"):
+        assert missing_detail(asked, [compiled]) == "who its members are", asked
+    assert missing_detail("Who sat on METI's study group?", ["The group was composed of 12 experts."]) == ""
+    demanded = (
+        "In particular, the Japan Newspaper Publishers and Editors Association has demanded strict measures,"
+        " and the introduction of OP as a “digital technology that clearly identifies the sender”"
+    )
+    asked = "Which newspapers or tech companies are building the originator profile system?"
+    assert missing_detail(asked, [demanded]) == "the name of a company"
+    assert (
+        missing_detail(asked, ["Originator Profile is developed by Nikkei and Toyota Motor Corporation."])
+        == ""
+    )
+    template = "The AI Office should develop a template for a questionnaire to facilitate compliance."
+    for asked in ("what questions are actually on the AI Office's questionnaire?",
+                  "what items go in the questionnaire the AI Office drew up?"):  # fmt: skip
+        assert missing_detail(asked, [template]).startswith("what the questionnaire itself says"), asked
+    listed = "The questionnaire asks whether the system is used in the workplace and who is affected by it."
+    assert missing_detail("what questions are on the AI Office's questionnaire?", [listed]) == ""
+
+
+def test_a_deadline_is_not_given_by_a_year_in_a_texts_name() -> None:
+    """A year in a law's name sets no date to come (stop 54). A brand's name asked as "the name of the
+    brand" is a product's name."""
+    from rag.reader.answerability import missing_detail
+
+    asked = (
+        "When is the crosswalk between Japan's AI Guidelines for Business and NIST's RMF due to be published?"
+    )
+    act = "Its development is directed by the National AI Initiative Act of 2020 and the Plan for Standards."
+    other = "Japan is also planning to found the AI Safety Institute in the IPA on February 14th, 2024."
+    assert missing_detail(asked, [act, other]) == "a date"
+    assert missing_detail(asked, ["The crosswalk will be published by the end of 2024."]) == ""
+    assert missing_detail(asked, ["Its review is planned for 2026, after the Act of 2020 expires."]) == ""
+    brand = (
+        "We will work towards developing a brand to identify organizations participating in the framework."
+    )
+    assert (
+        missing_detail("what's the name of the brand the G7 is creating?", [brand]) == "the name of a product"
+    )
+    named = "The G7 launched the “Trusted AI Mark” brand for participating organizations."
+    assert missing_detail("what's the name of the brand the G7 is creating?", [named]) == ""
+
+
+def test_a_day_given_relative_to_an_event_answers_what_day() -> None:
+    """Laws give the day of their entry into force relative to their publication: that is the day asked
+    for, in the text's own terms (users dev, stop 54); a month alone is still no day."""
+    from rag.reader.answerability import missing_detail
+
+    relative = (
+        "This Regulation shall enter into force on the twentieth day following that of its publication in the"
+        " Official Journal of the European Union."
+    )
+    month = "This Regulation was published in the Official Journal in July 2024."
+    for asked in (
+        "what day did the EU AI Act actually enter into force?",
+        "which day does the Convention take effect?",
+    ):
+        assert missing_detail(asked, [relative]) == "", asked
+        assert missing_detail(asked, [month]) == "a date", asked
+    convention = (
+        "It shall enter into force on the first day of the month following the expiration of three months."
+    )
+    assert missing_detail("what day did the convention enter into force?", [convention]) == ""

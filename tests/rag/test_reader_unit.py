@@ -1118,3 +1118,17 @@ def test_a_day_given_relative_to_an_event_answers_what_day() -> None:
         "It shall enter into force on the first day of the month following the expiration of three months."
     )
     assert missing_detail("what day did the convention enter into force?", [convention]) == ""
+
+
+def test_a_split_is_given_by_figures_about_what_is_split() -> None:
+    """Two figures about another programme in the third sentence split no partnership's total (stop 54)."""
+    from rag.reader.answerability import missing_detail
+
+    asked = "how is the $110 million split between the UW–Tsukuba and CMU–Keio AI partnerships?"
+    total = "We applaud $110 million in new AI partnerships between UW and Tsukuba and between CMU and Keio."
+    other = "The US announced $5 million in new funding to the Mekong Partnership, $35 million since 2019."
+    assert missing_detail(asked, [total, total, other]) == "a figure"
+    shares = (
+        "Of the $110 million, $60 million goes to the UW–Tsukuba partnership and $50 million to CMU–Keio."
+    )
+    assert missing_detail(asked, [total, shares]) == ""

@@ -171,8 +171,6 @@ def date_missing(
         )
         if not about(sentence, names, every=True) or off:
             continue
-        if day and _RELATIVE_DAY.search(sentence):
-            return False  # the day in the text's own terms: "on the twentieth day following … publication"
         for fact in extract_facts(sentence):
             if (
                 fact.kind == "date"
@@ -183,12 +181,6 @@ def date_missing(
     return True
 
 
-# A day given relative to an event, as laws give it: "shall enter into force on the twentieth day following
-# that of its publication", "on the first day of the month following the expiration of…" (users dev
-# u-mh-838, "what day did the EU AI Act actually enter into force?", was declined for want of a calendar day).
-_RELATIVE_DAY = re.compile(
-    r"\bon the (?:first|second|third|\w+th|\w+tieth) day (?:of the month )?(?:following|after)\b", re.I
-)
 _DATE_WORDS = frozenset(tokenize("date dates day days month exact exactly precise specific set when"))
 
 

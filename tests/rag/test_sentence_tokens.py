@@ -44,6 +44,8 @@ def test_a_store_above_the_prefill_bound_answers_as_before_from_the_kept_split(
     cache = large.selector.cache
     assert cache._kept is not None and not cache._data  # nothing split at start-up; the copy is kept
     assert (services.settings.data_dir / "sentence_tokens").is_dir()
+    # its memory-mapped copies were read into the page cache before it was ready (rag/store/page_cache.py)
+    assert large._page_preload is not None and not large._page_preload.is_alive()
     questions = (
         "What does Article 50(2) of the EU AI Act require?",
         "When was Japan's AI Safety Institute set up?",

@@ -50,7 +50,7 @@ class SentenceCache:
         a store too large to split at start-up (rag/retrieval/sentence_tokens.py)."""
         self._kept, self._kept_rows = kept, rows
         # One id space with the copy's, so a kept chunk's ids are read, not looked up token by token
-        # (2 ms of a first-seen question's ~25 at 100x, bench/HISTORY.md stop 54).
+        # (2 ms of a first-seen question's ~25 at 100x: bench/results/20261207-stop54-scale-latency.md).
         with self._lock:
             for t in kept.vocab:
                 self._vocab.setdefault(t, len(self._vocab))

@@ -124,7 +124,7 @@ class Searcher:
             self.sentences, self.sentence_lexical = loaded.sentences, loaded.sentence_lexical
             # With the table, not on the first status question: a pass over every chunk's refs took
             # 60-100 ms at 100x, one user's wait (bench/results/20261207-stop54-scale-latency.md).
-            self._listed = (self.table, list_rows(self.table))
+            self._list_rows()
             log.info("retrieval tables ready: %d chunks", len(self.table.docs))
 
     @property

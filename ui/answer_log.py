@@ -132,12 +132,15 @@ class AnswerLog:
                     self._writing = {}
 
     def _prune(self, db: sqlite3.Connection) -> None:
+        # The keep-th newest row's time, read off the index, bounds the delete to the rows past it: a
+        # `NOT IN (newest keep)` delete scanned every row, 45 ms of CPU at 10,000 kept (a tenth of the
+        # server's CPU under `make load`) against 0.2 ms. Ties at that time are all kept.
         with db:
-            db.execute(
-                "DELETE FROM answers WHERE id NOT IN (SELECT id FROM answers ORDER BY created DESC LIMIT ?)",
-                (self.keep,),
-            )
-            db.execute("DELETE FROM answers WHERE created < ?", (self._cutoff(),))
+            row = db.execute(
+                "SELECT created FROM answers ORDER BY created DESC LIMIT 1 OFFSET ?", (self.keep - 1,)
+            ).fetchone()
+            oldest_kept = row[0] if row is not None else 0.0
+            db.execute("DELETE FROM answers WHERE created < ?", (max(oldest_kept, self._cutoff()),))
 
     def close(self) -> None:
         self._wake.set()

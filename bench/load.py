@@ -5,7 +5,9 @@
     POLICYQA_DATA_DIR=/path/to/data python -m bench.load  # an existing index
 
 The script starts `uvicorn ui.app:create_app --factory` on a free loopback port in extractive mode,
-over POLICYQA_DATA_DIR (default: data/), ingesting the corpus first if that index is missing or stale.
+over POLICYQA_DATA_DIR (default: data/), ingesting the corpus first if that index is missing or stale,
+and the naive baseline app beside it. Each system's --seconds run in --rounds phases, interleaved ABBA
+(ours, baseline, baseline, ours), so that a host slowing down mid-run weighs on both alike.
 Each client (asyncio + httpx, one connection each) sends the eval questions in turn, mixing POST
 /api/ask and POST /api/ask/stream, for --seconds or until --max-requests have been sent. A 429 or 503
 is counted and the client waits its Retry-After (capped) as a well-behaved client would.
@@ -261,6 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         help="POLICYQA_ANSWER_CACHE_SIZE for our server (default: the server's setting; 0: off, so every "
         "repeat of a question is answered afresh)",
     )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="each system's --seconds split into this many phases, interleaved ABBA… with the other's "
+        "(default 2)",
+    )
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--no-baseline", dest="baseline", action="store_false", help="skip the naive baseline's run"
@@ -292,12 +301,16 @@ def main(argv: list[str] | None = None) -> int:
     systems = {"ours": uvicorn_args}
     if a.baseline:
         systems["baseline"] = baseline_args
-    runs: dict[str, dict[str, Any]] = {}
-    for name, args_for in systems.items():
-        log_path = Path(tempfile.gettempdir()) / f"policyqa-load-{stamp}-{name}.log"
-        port = free_port()
-        server = Server(args_for(port), port, log_path, server_env(data_dir, env_extra))
-        runs[name] = measure(name, server, questions, a, clients, seconds, max_requests)
+    servers: dict[str, Server] = {}
+    try:
+        for name, args_for in systems.items():
+            log_path = Path(tempfile.gettempdir()) / f"policyqa-load-{stamp}-{name}.log"
+            port = free_port()
+            servers[name] = Server(args_for(port), port, log_path, server_env(data_dir, env_extra))
+        runs = measure(servers, questions, a, clients, seconds, max_requests)
+    finally:
+        for server in servers.values():
+            server.stop(timeout_s=20)
 
     ours = runs["ours"]
     result = {
@@ -328,42 +341,76 @@ def main(argv: list[str] | None = None) -> int:
     return 0 if ok else 1
 
 
-def measure(name: str, server: Server, questions: list[str], a: argparse.Namespace, clients: int,
-            seconds: float, max_requests: int) -> dict[str, Any]:  # fmt: skip
-    """Warm-up, the load, then the idle soak, against one started server; stopped at the end."""
-    try:
-        startup_s = round(server.wait_ready(timeout_s=STARTUP_TIMEOUT_S, poll_s=0.25), 1)
-        log.info("%s server %s (pid %d) ready in %.1fs", name, server.url, server.pid, startup_s)
+def phase_order(names: list[str], rounds: int) -> list[str]:
+    """ABBA…: each system's load split into `rounds` phases, alternating which goes first, so that a machine
+    getting slower or faster during the run (a shared host, thermal limits) weighs on both alike."""
+    order: list[str] = []
+    for r in range(rounds):
+        order += names if r % 2 == 0 else names[::-1]
+    return order
+
+
+def merge(into: Tally, more: Tally) -> None:
+    into.statuses.update(more.statuses)
+    into.errors.update(more.errors)
+    for route, values in more.latency_ms.items():
+        into.latency_ms[route].extend(values)
+    into.sent += more.sent
+    into.ok += more.ok
+    into.waited_s += more.waited_s
+
+
+def measure(servers: dict[str, Server], questions: list[str], a: argparse.Namespace, clients: int,
+            seconds: float, max_requests: int) -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Warm-up, the load in interleaved phases, then the idle soak, for each started server."""
+    startup: dict[str, float] = {}
+    for name, server in servers.items():
+        startup[name] = round(server.wait_ready(timeout_s=STARTUP_TIMEOUT_S, poll_s=0.25), 1)
+        log.info("%s server %s (pid %d) ready in %.1fs", name, server.url, server.pid, startup[name])
         # Warm-up outside the measurement: first calls pay for lazy imports and caches.
         asyncio.run(run_load(server.url, questions[:2], 2, 1.0, 4, a.stream_share, a.seed))
-        rss_before = rss_mib(server.pid)
-        log.info("%s load: %d clients for %.0fs (at most %d requests)", name, clients, seconds, max_requests)
-        tally, elapsed = asyncio.run(
-            run_load(server.url, questions, clients, seconds, max_requests, a.stream_share, a.seed)
-        )
+    rss_before = {name: rss_mib(server.pid) for name, server in servers.items()}
+    rounds = max(1, a.rounds)
+    tallies = {name: Tally() for name in servers}
+    elapsed = dict.fromkeys(servers, 0.0)
+    for k, name in enumerate(phase_order(list(servers), rounds)):
+        log.info(
+            "%s load, phase %d of %d: %d clients for %.0fs",
+            name, k // len(servers) + 1, rounds, clients, seconds / rounds,
+        )  # fmt: skip
+        tally, took = asyncio.run(
+            run_load(servers[name].url, questions, clients, seconds / rounds, max(1, max_requests // rounds),
+                     a.stream_share, a.seed + k // len(servers))
+        )  # fmt: skip
+        merge(tallies[name], tally)
+        elapsed[name] += took
+    runs: dict[str, dict[str, Any]] = {}
+    for name, server in servers.items():
+        tally = tallies[name]
         rss_after = rss_mib(server.pid)
         soaked = soak(server, a.soak_seconds, max(2, a.soak_samples))
-    finally:
-        server.stop(timeout_s=20)
-    done = sum(tally.statuses.values()) + sum(tally.errors.values())
-    return {
-        "server": {"url": server.url, "pid": server.pid, "startup_s": startup_s},
-        "requests": {
-            "sent": tally.sent,
-            "completed": done,
-            "ok": tally.ok,
-            "seconds": round(elapsed, 1),
-            "throughput_rps": round(done / elapsed, 2) if elapsed else 0.0,
-            "ok_rps": round(tally.ok / elapsed, 2) if elapsed else 0.0,
-            "by_status": dict(sorted(tally.statuses.items())),
-            "errors": dict(sorted(tally.errors.items())),
-            "client_backoff_s": round(tally.waited_s, 1),
-        },
-        "latency_ms": {k: latency_summary(v) for k, v in tally.latency_ms.items()},
-        "rss_mib": {"before": rss_before, "after_load": rss_after},
-        "soak": soaked,
-        "tally": tally,
-    }
+        done = sum(tally.statuses.values()) + sum(tally.errors.values())
+        took = elapsed[name]
+        runs[name] = {
+            "server": {"url": server.url, "pid": server.pid, "startup_s": startup[name]},
+            "requests": {
+                "sent": tally.sent,
+                "completed": done,
+                "ok": tally.ok,
+                "seconds": round(took, 1),
+                "phases": rounds,
+                "throughput_rps": round(done / took, 2) if took else 0.0,
+                "ok_rps": round(tally.ok / took, 2) if took else 0.0,
+                "by_status": dict(sorted(tally.statuses.items())),
+                "errors": dict(sorted(tally.errors.items())),
+                "client_backoff_s": round(tally.waited_s, 1),
+            },
+            "latency_ms": {k: latency_summary(v) for k, v in tally.latency_ms.items()},
+            "rss_mib": {"before": rss_before[name], "after_load": rss_after},
+            "soak": soaked,
+            "tally": tally,
+        }
+    return runs
 
 
 def _ratios(ours: dict[str, Any], base: dict[str, Any]) -> dict[str, float | None]:

@@ -131,7 +131,7 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
     Declaration", "China's Interim Measures") was the subject the question asked about. So does a name
     in a sentence before the question itself ("Sam Altman likes to point to 'system cards'. What does
     the G7 code want…?"): that sentence sets the scene, the last one asks."""
-    asked = asked_part(question)
+    asked = _after_scene(asked_part(question))
     names = [m for m in missing if _name_words(m) >= 2 and m in asked]
     asked_tokens = set(tokenize(asked))
     terms = [t for t in terms if t in asked_tokens]
@@ -139,6 +139,24 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
         return 0.0
     inside = set(tokenize(" ".join(names)))
     return sum(1 for t in terms if t in inside) / len(terms)
+
+
+# "we're fine-tuning Llama for Swahili and Amharic speakers — does the UN resolution say anything about
+# language diversity?": the clause before the dash sets the scene as a sentence before the question does,
+# unless the asking clause points back at it ("the Bletchley Declaration — what did it commit to?").
+_SCENE_DASH = re.compile(r"\s(?:—|–|--?)\s")
+_ASKS = re.compile(
+    r"(?:does|do|is|are|can|could|what|which|who|when|how|where|why|will|would|should|has|have|did|was|were)\b",
+    re.I,
+)
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her)\b", re.I)
+
+
+def _after_scene(asked: str) -> str:
+    *_, last = _SCENE_DASH.split(asked)
+    if last != asked and _ASKS.match(last) and not _POINTS_BACK.search(last):
+        return last
+    return asked
 
 
 def _name_words(name: str) -> int:

@@ -59,7 +59,10 @@ _ASKED_DEADLINE = re.compile(
 )
 _PERIOD = re.compile(
     r"\bwithin [\w-]+ (?:days|weeks|months|years)\b|\bby the end of\b|\bend of (?:the|this|that) year\b"
-    r"|\bfiscal year\b|\bno later than\b",
+    r"|\bfiscal year\b|\b(?:no|not) later than\b"
+    # "how fast do we have to report it?": a time limit counted from an event, "15 days after … becomes
+    # aware", "immediately after" (fresh users dev, stop 55)
+    r"|\b[\w-]+ (?:days|weeks|months|years) (?:after|from|following)\b|\bimmediately after\b",
     re.I,
 )
 _DEADLINE_WORDS = frozenset(tokenize("deadline deadlines due date timeline timetable when"))

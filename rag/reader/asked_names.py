@@ -164,7 +164,15 @@ _ASKED_NAME = [
     ),
     (re.compile(rf"\bnames of (?:the |any )?(?:[\w-]+ )?(?:{_COMPANY_WORDS})\b", re.I), "company"),
     (re.compile(rf"\b(?:{_COMPANY_WORDS})\b[^?]*\bname any\b", re.I), "company"),
-    (re.compile(r"\bbrand (?:name|called)\b|\bwhat(?:['’]s| is) the brand\b", re.I), "product"),
+    # "what's the brand for?" asks what it is for, not its name (fresh users dev, stop 55)
+    (
+        re.compile(
+            r"\bbrand (?:name|called)\b"
+            r"|\bwhat(?:['’]s| is) the brand\b(?!\s+(?:for|about|meant|supposed|used))",
+            re.I,
+        ),
+        "product",
+    ),
     # "what's the name of the brand the G7 is creating?" (fresh users dev, stop 54)
     (
         re.compile(r"\bname of (?:the|that|this|its|their) (?:[\w-]+ )?(?:brand|logo|badge|seal)\b", re.I),

@@ -110,6 +110,18 @@ _PART_BREAK = re.compile(
     re.I,
 )
 _MIN_PART_WORDS = 4
+# "now that Japan has a comprehensive AI law in force, what's the penalty there for…?", "since the AI Act
+# bans facial recognition everywhere, how come…": the premise is read as a part of its own, so that the
+# answer quotes what the texts say of it too, and a premise they contradict is seen contradicted (fresh
+# users dev, stop 55). A "when" clause that asks ("when did Japan set up its institute, and…") is a part
+# already; one that states ("When the CoE convention was signed in Strasbourg, what…") is a premise.
+_PREMISE = re.compile(
+    r"^\W*(?:since|now that|given that|seeing as|because"
+    r"|when(?!\s+(?:did|was|were|is|are|does|do|will|has|had)\b))"
+    r"\s+([^,?]+?),\s*((?:and\s+|so\s+)?(?:what|what's|how|which|who|when|why|where|does|do|is|are|can|did|should"
+    r"|must|will|would)\b[^?]*\?)\s*$",
+    re.I,
+)
 _ASKS = re.compile(
     r"^(?:(?:and|but|or|so|then)\s+)?(?:what|what's|how|when|which|who|whom|where|why|is|are|does|do|did|was|were"
     r"|can|could|must|will|would|should|has|have)\b",
@@ -147,6 +159,9 @@ def question_parts(question: str) -> list[str]:
     events = _HOW_LONG_AFTER.match(question) or _BEFORE_OR_AFTER.match(question)
     if events:
         return [f"When did {side.strip()}?" for side in events.groups()]
+    premise = _PREMISE.match(question)
+    if premise and len(premise.group(1).split()) >= _MIN_PART_WORDS:
+        return [premise.group(1).strip(), premise.group(2).strip()]
     pieces = [p.strip(" ,;—–-") for p in _PART_BREAK.split(question.strip())]
     parts: list[str] = []
     context = ""

@@ -137,6 +137,8 @@ def compose(
     if evidence.clause_match and refs and evidence.sources:
         picked = _clause_sentences(evidence, refs[0])
         if picked:
+            # "when does Article 50 apply?": the clause, then the line that stages it (rag/chain.py)
+            picked += [s for s in dated if not _overlaps(s, picked, by_n) and not _repeats(s, picked)]
             quotes = [_quote(s) for s in picked]
             return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 

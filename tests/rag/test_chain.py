@@ -574,3 +574,22 @@ def test_an_issuer_the_question_names_is_no_word_to_match(services):
     got = services.chain.gather("Does the G7 want AI developers to label what their models make?", None, 5)
     assert got.parsed.cued_doc_ids and not got.parsed.doc_ids
     assert "g7" not in got.evidence.query_terms and "label" in got.evidence.query_terms
+
+
+@pytest.mark.parametrize(
+    ("question", "date"),
+    [
+        ("when does Article 50 of the AI Act apply?", "2 August 2026"),
+        ("From when does the ban on AI that infers employees' emotions at work apply?", "2 February 2025"),
+    ],
+)
+def test_when_a_provision_applies_is_read_from_the_laws_staging(services, question, date):
+    """The line of Article 113 that stages the provision the answer leads with is quoted beside it
+    (rag/references/application.py): the search finds the provision, not that line."""
+    a = ask(services, question)
+    assert not a.abstained and date in a.answer, a.answer
+    staged = [s for s in a.sentences if date in s.text]
+    assert staged and all(s.verified for s in staged)
+    by_n = {c.n: c for c in a.citations}
+    assert any("Article 113" in by_n[n].section for s in staged for n in s.citations), a.citations
+    assert_citations_map_to_documents(services, a)

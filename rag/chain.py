@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
@@ -25,7 +25,7 @@ from rag.condense import rewrite_followup
 from rag.core.errors import one_line
 from rag.core.models import Answer, ChatTurn, Citation, Filters, Mode, Sentence
 from rag.core.settings import Settings
-from rag.document_dates import own_dates
+from rag.document_dates import dated_quotes
 from rag.drafting import (
     NOTICES,
     brief_sources,
@@ -44,7 +44,6 @@ from rag.question_parts import queries_ahead, read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading
 from rag.references import QueryRefs
-from rag.references.application import application_line
 from rag.references.own_statements import own_statements
 from rag.retrieval import Searcher
 from rag.text.words import has_words
@@ -349,9 +348,9 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             missing = unmatched_entities(names_in, evidence.sources, doc_name_tokens, vocab, evidence)
             translated = bool(translated_terms)
             reading = self.reader.read(standalone, evidence, missing, translated) if self.reader else None
-            evidence, dated = own_dates(standalone, evidence, reading, parts, self.searcher, self.selector)
-            if reading is not None:
-                evidence, reading, dated = self._application(standalone, evidence, reading, dated, filters)
+            evidence, reading, dated = dated_quotes(
+                standalone, evidence, reading, parts, self.searcher, self.selector, self.reader, filters
+            )
             set_attributes(
                 span,
                 refs=list(parsed.refs),
@@ -362,22 +361,6 @@ class PolicyQAChain(RunnableSerializable[AskRequest, Answer]):
             record(span, evidence_attributes, evidence, reading)
         timings["evidence"] = _ms(t)
         return Gathered(evidence, parsed, missing, reading, parts, dated)
-
-    def _application(
-        self, question: str, evidence: Evidence, reading: Reading, dated: list[ScoredSentence],
-        filters: Filters | None,
-    ) -> tuple[Evidence, Reading, list[ScoredSentence]]:  # fmt: skip
-        """A when-does-it-apply question gets the line of the provision's text that stages it
-        (rag/references/application.py); the date it gives is the date the reader found missing."""
-        ranked = [s for p, s in reading.ranked if p > 0]
-        applies = application_line(question, evidence, ranked, self.searcher, self.selector, filters)
-        if applies.sentence is None:
-            return evidence, reading, dated
-        if reading.missing_detail == "a date":
-            abstention = self.reader.model.abstention
-            answers = abstention.answers(reading.top_prob, reading.missing_share, reading.similarity, False)
-            reading = replace(reading, answers=answers, missing_detail="")
-        return applies.evidence, reading, [*dated, applies.sentence]
 
     def _should_abstain(self, got: Gathered) -> bool:
         evidence = got.evidence

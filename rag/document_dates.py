@@ -22,10 +22,12 @@ from typing import TYPE_CHECKING
 from rag.evidence import Evidence, EvidenceSelector, ScoredSentence, has_date
 from rag.reader.features import quotable
 from rag.reader.question import COMPARES_DATES, question_type
+from rag.references.application import with_application_line
 from rag.references.document_date import own_dated_sentence, states_date
 
 if TYPE_CHECKING:
-    from rag.reader.reader import Reading
+    from rag.core.models import Filters
+    from rag.reader.reader import Reader, Reading
     from rag.references.documents import DocAlias
     from rag.retrieval import Searcher
 
@@ -38,6 +40,25 @@ _EVENT_TEXT = re.compile(
 TOP_QUOTES = 2
 TOP_QUOTES_COMPARED = 4
 MAX_DATED = 2
+
+
+def dated_quotes(
+    question: str,
+    evidence: Evidence,
+    reading: Reading | None,
+    parts: Sequence[ScoredSentence],
+    searcher: Searcher,
+    selector: EvidenceSelector,
+    reader: Reader | None,
+    filters: Filters | None = None,
+) -> tuple[Evidence, Reading | None, list[ScoredSentence]]:
+    """The texts' own dates (`own_dates`) and, for a when-does-it-apply question, the line of the law's
+    staging that covers the provision quoted (rag/references/application.py), which may lift the reader's
+    "no date given"."""
+    evidence, dated = own_dates(question, evidence, reading, parts, searcher, selector)
+    if reading is None or reader is None:
+        return evidence, reading, dated
+    return with_application_line(question, evidence, reading, dated, searcher, selector, reader, filters)
 
 
 def own_dates(

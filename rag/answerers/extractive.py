@@ -137,9 +137,7 @@ def compose(
     if evidence.clause_match and refs and evidence.sources:
         picked = _clause_sentences(evidence, refs[0])
         if picked:
-            # "when does Article 50 apply?": the clause, then the line that stages it (rag/chain.py)
-            picked += [s for s in dated if not _overlaps(s, picked, by_n) and not _repeats(s, picked)]
-            quotes = [_quote(s) for s in picked]
+            quotes = [_quote(s) for s in picked + _new_dated(dated, picked, by_n)]
             return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
 
     by_reader = ranked is not None
@@ -188,13 +186,21 @@ def compose(
             picked.append(s)
     if by_reader and not parts:
         picked += _complement(ranked, picked, evidence.query_terms, by_n)
-    picked += [s for s in dated if not _overlaps(s, picked, by_n) and not _repeats(s, picked)]
+    picked += _new_dated(dated, picked, by_n)
 
     # A text's own date follows the lead quote it dates, not the answer's last line.
     dates = {id(s) for s in dated}
     picked.sort(key=lambda s: (0, 2) if id(s) in dates else _answer_order(s, best, lead))
     quotes = [_quote(s) for s in picked]
     return ExtractiveResult(text=_render(quotes, by_n, evidence), quotes=quotes)
+
+
+def _new_dated(
+    dated: Sequence[ScoredSentence], picked: list[ScoredSentence], by_n: dict[int, Source]
+) -> list[ScoredSentence]:
+    """The dated lines not quoted yet; a clause asked by name gets them too ("when does Article 50
+    apply?": the clause, then the line of the law's staging that covers it)."""
+    return [s for s in dated if not _overlaps(s, picked, by_n) and not _repeats(s, picked)]
 
 
 def _more_quotes(

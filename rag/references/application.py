@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from rag.core.models import Filters
 
 if TYPE_CHECKING:
     from rag.evidence import Evidence, EvidenceSelector, ScoredSentence
+    from rag.reader.reader import Reader, Reading
     from rag.retrieval import Searcher
 
 # "from when does that ban apply?", "when do the high-risk rules actually kick in?", "from what date is
@@ -183,3 +184,26 @@ def application_line(
     evidence, here = evidence.with_source(own, n)
     sentence = next(s for s in evidence.sentences[here] if s.position == position)
     return Applies(evidence, sentence, lead.section, stages)
+
+
+def with_application_line(
+    question: str,
+    evidence: Evidence,
+    reading: Reading,
+    dated: list[ScoredSentence],
+    searcher: Searcher,
+    selector: EvidenceSelector,
+    reader: Reader,
+    filters: Filters | None = None,
+) -> tuple[Evidence, Reading, list[ScoredSentence]]:
+    """The chain's step: the staging line joins the dated quotes, and the date it gives is the date the
+    reader found missing, so that reason to abstain is lifted."""
+    ranked = [s for p, s in reading.ranked if p > 0]
+    applies = application_line(question, evidence, ranked, searcher, selector, filters)
+    if applies.sentence is None:
+        return evidence, reading, dated
+    if reading.missing_detail == "a date":
+        rule = reader.model.abstention
+        answers = rule.answers(reading.top_prob, reading.missing_share, reading.similarity, False)
+        reading = replace(reading, answers=answers, missing_detail="")
+    return applies.evidence, reading, [*dated, applies.sentence]

@@ -52,25 +52,21 @@ def dated_quotes(
     reader: Reader | None,
     filters: Filters | None = None,
 ) -> tuple[Evidence, Reading | None, list[ScoredSentence]]:
-    """The texts' own dates (`own_dates`) and, for a when-does-it-apply question, the line of the law's
-    staging that covers the provision quoted (rag/references/application.py), which may lift the reader's
-    "no date given"."""
-    evidence, dated = own_dates(question, evidence, reading, parts, searcher, selector)
+    """The evidence with the dated statements added, the reading, and those statements (at most
+    MAX_DATED); for a when-does-it-apply question also the line of the law's staging that covers the
+    provision quoted (rag/references/application.py), which may lift the reader's "no date given"."""
     if reading is None or reader is None:
-        return evidence, reading, dated
-    return with_application_line(question, evidence, reading, dated, searcher, selector, reader, filters)
+        return evidence, reading, []
+    evidence, found = _texts_dates(question, evidence, reading, parts, searcher, selector)
+    return with_application_line(question, evidence, reading, found, searcher, selector, reader, filters)
 
 
-def own_dates(
-    question: str,
-    evidence: Evidence,
-    reading: Reading | None,
-    parts: Sequence[ScoredSentence],
-    searcher: Searcher,
+def _texts_dates(
+    question: str, evidence: Evidence, reading: Reading, parts: Sequence[ScoredSentence], searcher: Searcher,
     selector: EvidenceSelector,
-) -> tuple[Evidence, list[ScoredSentence]]:
-    """The evidence with the dated statements added, and those statements (at most MAX_DATED)."""
-    if reading is None or evidence.clause_match or question_type(question) != "date":
+) -> tuple[Evidence, list[ScoredSentence]]:  # fmt: skip
+    """The evidence with the texts' own dated statements added, and those statements."""
+    if evidence.clause_match or question_type(question) != "date":
         return evidence, []
     compares = bool(COMPARES_DATES.search(question))
     doc_of = {src.n: src.doc_id for src in evidence.sources}

@@ -81,6 +81,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
+from rag.condense import PRONOUN
 from rag.reader.amounts import amount_missing, split_missing, tally_missing, threshold_missing
 from rag.reader.asked_contents import contents_missing, title_missing
 from rag.reader.asked_dates import date_missing, happened_after
@@ -94,6 +95,7 @@ from rag.reader.asked_names import (
 )
 from rag.reader.asked_penalties import penalty_missing
 from rag.reader.asked_stances import position_missing, signatory_missing, signers_missing
+from rag.reader.question import ASKS_FIRST
 from rag.reader.subject import asked_words, most_about
 from rag.text.sentences import asked_part
 from rag.text.tokenize import STOP_WORDS, tokenize
@@ -145,16 +147,11 @@ def missing_share(question: str, terms: list[str], missing: list[str]) -> float:
 # language diversity?": the clause before the dash sets the scene as a sentence before the question does,
 # unless the asking clause points back at it ("the Bletchley Declaration — what did it commit to?").
 _SCENE_DASH = re.compile(r"\s(?:—|–|--?)\s")
-_ASKS = re.compile(
-    r"(?:does|do|is|are|can|could|what|which|who|when|how|where|why|will|would|should|has|have|did|was|were)\b",
-    re.I,
-)
-_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|he|she|his|her)\b", re.I)
 
 
 def _after_scene(asked: str) -> str:
     *_, last = _SCENE_DASH.split(asked)
-    if last != asked and _ASKS.match(last) and not _POINTS_BACK.search(last):
+    if last != asked and ASKS_FIRST.match(last) and not PRONOUN.search(last):
         return last
     return asked
 

@@ -122,7 +122,7 @@ _PREMISE = re.compile(
     r"|must|will|would)\b[^?]*\?)\s*$",
     re.I,
 )
-_ASKS = re.compile(
+ASKS_FIRST = re.compile(  # a clause that opens by asking
     r"^(?:(?:and|but|or|so|then)\s+)?(?:what|what's|how|when|which|who|whom|where|why|is|are|does|do|did|was|were"
     r"|can|could|must|will|would|should|has|have)\b",
     re.I,
@@ -184,4 +184,4 @@ _WH = re.compile(r"\b(?:what|which|how|when|who|whom|where|why)\b", re.I)
 def _asks(piece: str) -> bool:
     """The piece's last sentence asks something ("… an OECD text. Which text was that")."""
     last = re.split(r"(?<=[.!])\s+", piece)[-1]
-    return piece.endswith("?") or bool(_ASKS.match(last) or _WH.search(last))
+    return piece.endswith("?") or bool(ASKS_FIRST.match(last) or _WH.search(last))

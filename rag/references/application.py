@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rag.core.models import Filters
@@ -115,6 +115,7 @@ def stage_for(section: str, stages: Sequence[Stage]) -> Stage | None:
     chapter = (_SOURCE_CHAPTER.search(section) or [None, ""])[1]
     part = (_SOURCE_SECTION.search(section) or [None, ""])[1]
     live = [s for s in stages if number not in s.except_articles]
+    # "Article 6(1) … shall apply from 2 August 2027" stages one paragraph; Article 6 as a whole is not.
     named = {number, f"{number}({paragraph})" if paragraph else number}
     for fits in (
         lambda s: bool(named & s.articles),
@@ -122,7 +123,6 @@ def stage_for(section: str, stages: Sequence[Stage]) -> Stage | None:
         lambda s: chapter in s.chapters,
         lambda s: s.default,
     ):
-        # "Article 6(1) … shall apply from 2 August 2027" stages one paragraph; Article 6 as a whole is not.
         found = next((s for s in live if fits(s)), None)
         if found is not None:
             return found
@@ -135,8 +135,6 @@ class Applies:
 
     evidence: Evidence
     sentence: ScoredSentence | None = None
-    provision: str = ""
-    stages: list[Stage] = field(default_factory=list)
 
 
 def application_line(
@@ -158,11 +156,9 @@ def application_line(
     leads = [
         by_n[s.source_n] for s in ranked[:LEAD_QUOTES] if _SOURCE_ARTICLE.search(by_n[s.source_n].section)
     ]
-    if not leads or (
-        filters is not None and filters.doc_ids is not None and leads[0].doc_id not in filters.doc_ids
-    ):
+    if not leads:
         return Applies(evidence)
-    doc = leads[0].doc_id
+    doc = leads[0].doc_id  # within the filters already: the evidence is
     within = (filters or Filters()).model_copy(update={"doc_ids": [doc]})
     own = selector.select(_STAGE_QUERY, searcher.search(_STAGE_QUERY, filters=within), _STAGE_POOL)
     lines: list[tuple[Stage, int, int]] = []  # (stage, source n in `own`, sentence position)
@@ -179,11 +175,11 @@ def application_line(
     lead = next((src for src in leads if src.doc_id == doc and src.chunk_id not in staging), None)
     stage = stage_for(lead.section, stages) if lead is not None else None
     if lead is None or stage is None:
-        return Applies(evidence, stages=stages)
+        return Applies(evidence)
     _, n, position = next(line for line in lines if line[0] is stage)
     evidence, here = evidence.with_source(own, n)
     sentence = next(s for s in evidence.sentences[here] if s.position == position)
-    return Applies(evidence, sentence, lead.section, stages)
+    return Applies(evidence, sentence)
 
 
 def with_application_line(

@@ -16,6 +16,7 @@ permalink's capability) can delete it.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import secrets
 import sqlite3
@@ -136,10 +137,13 @@ class AnswerLog:
         # `NOT IN (newest keep)` delete scanned every row, 45 ms of CPU at 10,000 kept (a tenth of the
         # server's CPU under `make load`) against 0.2 ms. Ties at that time are all kept.
         with db:
-            row = db.execute(
-                "SELECT created FROM answers ORDER BY created DESC LIMIT 1 OFFSET ?", (self.keep - 1,)
-            ).fetchone()
-            oldest_kept = row[0] if row is not None else 0.0
+            if self.keep <= 0:  # keeping turned off: none is kept (SQLite reads a negative OFFSET as 0)
+                oldest_kept = math.inf
+            else:
+                row = db.execute(
+                    "SELECT created FROM answers ORDER BY created DESC LIMIT 1 OFFSET ?", (self.keep - 1,)
+                ).fetchone()
+                oldest_kept = row[0] if row is not None else 0.0
             db.execute("DELETE FROM answers WHERE created < ?", (max(oldest_kept, self._cutoff()),))
 
     def close(self) -> None:

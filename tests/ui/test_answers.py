@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,9 @@ def test_the_log_keeps_answers_across_instances_and_prunes_the_oldest(tmp_path: 
     assert again.get("../../etc") is None and again.get("x") is None  # not an id: no query at all
     assert AnswerLog(tmp_path / "off.sqlite", keep=0).keep_answer(base).id is None
     assert not (tmp_path / "off.sqlite").exists()
+    off = AnswerLog(path, keep=0)  # keeping turned off since: what was kept is gone, not served
+    assert off.get(ids[3]) is None
+    assert sqlite3.connect(path).execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
 
 
 def test_handing_over_an_answer_never_waits_for_the_disk(tmp_path: Path, monkeypatch) -> None:

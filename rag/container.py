@@ -126,8 +126,7 @@ class Services:
         (rag/store/page_cache.py)."""
         from rag.store.page_cache import preload
 
-        names = ("chunks", "sentences", "sentence_tokens", "bm25", "sentence_bm25")
-        folders = [f for f in (self.index.derived_dir(n) for n in names) if f is not None]
+        folders = self.index.derived_dirs()
         if folders:
             self._page_preload = preload(folders)
 

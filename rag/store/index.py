@@ -34,6 +34,9 @@ from rag.store.sentence_index import SentenceIndex
 
 log = logging.getLogger(__name__)
 
+# The tables derived from the store and kept beside it between starts, each in its own folder.
+DERIVED_TABLES = ("chunks", "sentences", "sentence_tokens", "bm25", "sentence_bm25")
+
 
 def date_number(date: str, *, end: bool = False) -> int:
     """'2024-04' → 20240400 (or 20240499 as an inclusive upper bound): Chroma filters compare numbers only."""
@@ -250,6 +253,12 @@ class Index:
         return Counter(
             m["doc_id"] for got in read_pages(self.chunks, ["metadatas"]) for m in got["metadatas"]
         )
+
+    def derived_dirs(self) -> list[Path]:
+        """Every derived table's folder (rag/retrieval/loading.py reads each): what a large store's
+        start-up reads into the page cache (rag/store/page_cache.py)."""
+        folders = (self.derived_dir(name) for name in DERIVED_TABLES)
+        return [f for f in folders if f is not None]
 
     def derived_dir(self, name: str) -> Path | None:
         """Where a table derived from the store (BM25, the sentence vectors) is kept between starts, beside

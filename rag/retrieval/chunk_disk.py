@@ -1,23 +1,25 @@
-"""Chunk texts and vectors kept on disk beside the store, memory-mapped, for stores too large to hold.
+"""Chunk texts and vectors kept on disk beside the store, for stores too large to hold.
 
 At 100× this corpus (90,900 chunks) the chunk texts are ~290 MiB of Python strings and the vectors 140
 MiB, yet a question reads only its candidates' (~40 texts; vectors only for a document-filtered pass:
 the whole-store dense pass there is Chroma's HNSW query). Above `chunk_memory_max` chunks the searcher
-keeps them here instead: one UTF-8 file with an offsets array, and one .npy of vectors, paged in by the
-OS as they are read. Written once per store fingerprint (temporary folder, then a rename, as the BM25
-copy is), so every worker on the data dir maps the same files.
+keeps them here instead: one UTF-8 file with an offsets array, and one .npy of vectors, each row read as
+asked (rag/store/file_rows.py: read, not mapped, so that they stay out of the server's RSS). Written
+once per store fingerprint (temporary folder, then a rename, as the BM25 copy is), so every worker on
+the data dir reads the same files.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import mmap
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from rag.store.file_rows import FileBytes, FileRows
 
 log = logging.getLogger(__name__)
 
@@ -32,12 +34,12 @@ _VECTORS = "vectors.npy"
 class ChunkDisk:
     """Texts and vectors by chunk row, in the chunk table's order."""
 
-    blob: mmap.mmap | bytes  # the UTF-8 texts, memory-mapped (bytes when empty: an empty file cannot be)
+    blob: FileBytes  # the UTF-8 texts
     offsets: list[int]  # len(rows) + 1
-    vectors: np.ndarray  # float32, a plain view of the mapping
+    vectors: FileRows  # float32
 
     def text(self, row: int) -> str:
-        return self.blob[self.offsets[row] : self.offsets[row + 1]].decode("utf-8")
+        return self.blob.read(self.offsets[row], self.offsets[row + 1]).decode("utf-8")
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -77,15 +79,11 @@ class ChunkDisk:
             if not cls.matches(folder, fingerprint) or json.loads((folder / _IDS).read_text()) != ids:
                 return None
             offsets = np.load(folder / _OFFSETS)
-            vectors = np.load(folder / _VECTORS, mmap_mode="r")
-            size = (folder / _TEXTS).stat().st_size
-            if len(offsets) != len(ids) + 1 or len(vectors) != len(ids) or int(offsets[-1]) != size:
+            vectors = FileRows(folder / _VECTORS)
+            blob = FileBytes(folder / _TEXTS)
+            if len(offsets) != len(ids) + 1 or len(vectors) != len(ids) or int(offsets[-1]) != blob.size:
                 return None
-            blob: mmap.mmap | bytes = b""
-            if size:
-                with open(folder / _TEXTS, "rb") as fh:
-                    blob = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)  # stays valid after close
-            return cls(blob, offsets.tolist(), vectors.view(np.ndarray))
+            return cls(blob, offsets.tolist(), vectors)
         except (OSError, ValueError, KeyError) as exc:
             log.info("no usable chunk copy at %s (%s)", folder, exc)
             return None

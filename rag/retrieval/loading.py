@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 from langchain_core.documents import Document
 
 from rag.core.settings import Settings
@@ -16,6 +15,7 @@ from rag.retrieval.lexical import LexicalIndex
 from rag.retrieval.sentence_lexical import SentenceLexical, sentence_lexical
 from rag.retrieval.sentences import SentenceTable
 from rag.retrieval.table import ChunkTable, share_strings
+from rag.store.file_rows import FileRows
 from rag.store.index import Index, chunk_body
 
 log = logging.getLogger(__name__)
@@ -103,8 +103,8 @@ def _sentence_table(index: Index, settings: Settings, table: ChunkTable, fingerp
     if settings.sentence_index:
         keys, vectors = index.sentences.cached_vectors(index.derived_dir("sentences"), fingerprint, mmap=True)
         large = len(keys) > settings.sentence_scan_max
-        if not large and isinstance(vectors, np.memmap):  # scanned by every question: in memory
-            vectors = np.array(vectors)
+        if not large and isinstance(vectors, FileRows):  # scanned by every question: in memory
+            vectors = vectors.load()
         sentences = SentenceTable.build(keys, vectors, table.by_id)
         sentences.scan = not large
     return sentences

@@ -310,7 +310,7 @@ class Searcher:
         to score exactly: each pass gathering its rows and multiplying them again cost ~0.5 ms a pass at
         10× the corpus (a question naming two documents searches three passes)."""
         table = self.table
-        if n_passes < 2 or len(table.docs) > EXACT_DENSE_MAX or len(table.vectors) != len(table.docs):
+        if n_passes < 2 or len(table.docs) > EXACT_DENSE_MAX or not table.in_memory():
             return None
         return table.vectors @ qvec
 

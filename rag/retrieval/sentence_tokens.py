@@ -6,9 +6,10 @@ sentences is most of what a passage costs the first time it is met (rag/sentence
 `PREFILL_SENTENCES_MAX_CHUNKS` (rag/container.py) start-up does it for every chunk. Above that a question
 paid for it: at 100× this corpus, 7,355 sentences tokenised over 40 questions, the selection's p95 13.6 ms
 against a p50 of 1.4 ms (bench, 2026-12-05). Kept here instead, once per store fingerprint: the sentence
-offsets and token ids in memory-mapped arrays and the vocabulary, written by the first start (temporary
-folder, then a rename, as the chunk copy is); a passage's sentences are rebuilt from them in a tenth of the
-time. They are the selector's own split (`split` in rag/sentence_cache.py), so its choices cannot change.
+offsets and token ids in arrays read as asked (rag/store/file_rows.py) and the vocabulary, written by the
+first start (temporary folder, then a rename, as the chunk copy is); a passage's sentences are rebuilt
+from them in a tenth of the time. They are the selector's own split (`split` in rag/sentence_cache.py),
+so its choices cannot change.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from rag.store.file_rows import FileRows
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +45,9 @@ class SentenceTokens:
 
     vocab: list[str]
     chunk_offsets: np.ndarray
-    bounds: np.ndarray
-    token_offsets: np.ndarray
-    token_ids: np.ndarray
+    bounds: FileRows
+    token_offsets: FileRows
+    token_ids: FileRows
 
     def spans(self, row: int) -> Spans | None:
         """The chunk's sentences as the selector splits them; None for a chunk kept without any (the
@@ -109,9 +112,9 @@ class SentenceTokens:
             got = cls(
                 vocab=json.loads((folder / _VOCAB).read_text()),
                 chunk_offsets=np.load(folder / _CHUNKS),
-                bounds=np.load(folder / _BOUNDS, mmap_mode="r"),
-                token_offsets=np.load(folder / _TOKEN_OFFSETS, mmap_mode="r"),
-                token_ids=np.load(folder / _TOKENS, mmap_mode="r"),
+                bounds=FileRows(folder / _BOUNDS),
+                token_offsets=FileRows(folder / _TOKEN_OFFSETS),
+                token_ids=FileRows(folder / _TOKENS),
             )
         except (OSError, ValueError, KeyError) as exc:
             log.info("no usable sentence-token copy at %s (%s)", folder, exc)

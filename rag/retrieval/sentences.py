@@ -3,8 +3,9 @@
 The corpus has ~7k indexed sentences (11 MiB of float32): one matrix product scores them all in well
 under a millisecond, so the searcher ranks parent chunks by their best sentence exactly rather than
 through a second HNSW query. At 100× (719k sentences) that product costs 48 ms and the vectors 1 GiB, so
-above `sentence_scan_max` the vectors stay memory-mapped on disk and only the candidate chunks' rows are
-read; the sentence collection's HNSW index is asked for the nearest sentences only with `sentence_hnsw`.
+above `sentence_scan_max` the vectors stay on disk (rag/store/file_rows.py) and only the candidate
+chunks' rows are read; the sentence collection's HNSW index is asked for the nearest sentences only with
+`sentence_hnsw`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.store.file_rows import FileRows
+
 
 @dataclass
 class SentenceTable:
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    # on disk (FileRows) above `sentence_scan_max`
+    vectors: np.ndarray | FileRows = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     chunk_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → chunk row
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → position
     rows_of_chunk: dict[int, np.ndarray] = field(default_factory=dict)  # chunk row → its sentence rows
@@ -24,19 +28,18 @@ class SentenceTable:
 
     @classmethod
     def build(
-        cls, keys: list[tuple[str, int]], vectors: np.ndarray, chunk_row: dict[str, int]
+        cls, keys: list[tuple[str, int]], vectors: np.ndarray | FileRows, chunk_row: dict[str, int]
     ) -> SentenceTable:
         """Keep the sentences whose chunk is in the chunk table (others were written since it loaded)."""
         keep = [i for i, (cid, _) in enumerate(keys) if cid in chunk_row]
         if not keep:
             return cls()
         chunk_rows = np.asarray([chunk_row[keys[i][0]] for i in keep], dtype=np.int64)
-        # All kept (the usual case): no copy, so memory-mapped vectors stay on disk until read.
-        # A plain view of a mapping: the memmap subclass adds ~4 µs of Python to every row read.
+        # All kept (the usual case): no copy, so vectors on disk stay there until read.
         kept = (
-            vectors.view(np.ndarray)
+            vectors
             if len(keep) == len(keys)
-            else np.ascontiguousarray(vectors[keep], dtype=np.float32)
+            else np.ascontiguousarray(vectors[np.asarray(keep)], dtype=np.float32)
         )
         t = cls(
             vectors=kept,
@@ -60,7 +63,7 @@ class SentenceTable:
         best = np.full(n_chunks, -1.0, dtype=np.float32)
         rows = [self.rows_of_chunk[int(c)] for c in chunk_rows if int(c) in self.rows_of_chunk]
         if rows:
-            sel = np.sort(np.concatenate(rows))  # in file order: a memory-mapped table reads forward
+            sel = np.sort(np.concatenate(rows))  # in file order: a table on disk reads forward
             np.maximum.at(best, self.chunk_rows[sel], np.asarray(self.vectors[sel] @ qvec, dtype=np.float32))
         return best
 

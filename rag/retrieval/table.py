@@ -10,16 +10,18 @@ from langchain_core.documents import Document
 
 from rag.core.models import Filters
 from rag.retrieval.chunk_disk import ChunkDisk
+from rag.store.file_rows import FileRows
 from rag.store.index import date_number
 
 
 @dataclass
 class ChunkTable:
     """All chunks in memory: filters, clause lookup and document-scoped dense search without a round
-    trip to the store. `vectors` are the stored embeddings, one row per chunk (1.5 KiB each)."""
+    trip to the store. `vectors` are the stored embeddings, one row per chunk (1.5 KiB each), read from
+    the copy on disk (`disk`) for a store too large to hold."""
 
     docs: list[Document]
-    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    vectors: np.ndarray | FileRows = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     by_id: dict[str, int] = field(default_factory=dict)
     # doc_id → its rows; np.isin over 100k ids cost ms
     rows_of: dict[str, np.ndarray] = field(default_factory=dict)
@@ -49,6 +51,10 @@ class ChunkTable:
             return d
         # No validation: the fields come from a Document already (validating cost 18 µs, 40 a question).
         return Document.model_construct(id=d.id, page_content=self.disk.text(row), metadata=d.metadata)
+
+    def in_memory(self) -> bool:
+        """Every chunk's vector is held in memory (no copy on disk, and the table not empty of them)."""
+        return self.disk is None and len(self.vectors) == len(self.docs)
 
     def keep_on_disk(self, disk: ChunkDisk) -> None:
         """Drop the texts and vectors held in memory for the copy's (same rows, same order)."""

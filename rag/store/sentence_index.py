@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from rag.store.client import COLLECTION_METADATA, read_pages
+from rag.store.file_rows import FileRows
 from rag.text.sentences import sentence_spans
 
 log = logging.getLogger(__name__)
@@ -97,14 +98,14 @@ class SentenceIndex:
 
     def cached_vectors(
         self, folder: Path | None, fingerprint: str, mmap: bool = False, force: bool = False
-    ) -> tuple[list[tuple[str, int]], np.ndarray]:
+    ) -> tuple[list[tuple[str, int]], np.ndarray | FileRows]:
         """`vectors()`, kept in `folder` for the store's `fingerprint`, as the BM25 index is. Read through
         Chroma, 72k sentences (10× the corpus) took 7.3 s and a transient 490 MiB of Python floats at every
         start; from the saved copy, well under a second. And any read of the sentence collection, even its
         count, makes Chroma load it whole: 1.5 GiB at 100×, which a server that scores sentences from this
         copy never needs. So the copy is trusted for its fingerprint, and ingest, the one writer, rewrites
         it (`force`) after it adds sentences, also those a crash left out under unchanged chunks.
-        `mmap`: the vectors stay on disk, paged in as they are read (a store too large to scan whole)."""
+        `mmap`: the vectors stay on disk, their rows read as asked (a store too large to scan whole)."""
         if folder is None:
             return self.vectors()
         keys_file, vectors_file = folder / "sentences.keys.npz", folder / "sentences.npy"
@@ -113,7 +114,7 @@ class SentenceIndex:
                 with np.load(keys_file) as got:
                     if str(got["key"]) == fingerprint:
                         keys = list(zip(got["chunk_ids"].tolist(), got["positions"].tolist()))
-                        vectors = np.load(vectors_file, mmap_mode="r" if mmap else None)
+                        vectors = FileRows(vectors_file) if mmap else np.load(vectors_file)
                         if len(vectors) == len(keys) and vectors.dtype == np.float32:
                             return keys, vectors
         except (OSError, KeyError, ValueError, EOFError, zipfile.BadZipFile):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from rag.retrieval.chunk_disk import ChunkDisk
+from rag.store.file_rows import FileRows
 
 IDS = ["a", "b", "c", "d"]
 TEXTS = ["Article 50(2): providers shall mark…", "", "「広島AIプロセス」 — the Hiroshima process", "last"]
@@ -20,8 +21,9 @@ def test_texts_and_vectors_come_back_row_by_row(tmp_path: Path) -> None:
     disk = ChunkDisk.kept(tmp_path / "chunks", "fp1", IDS, TEXTS, _vectors())
     assert disk is not None and len(disk) == len(IDS)
     assert [disk.text(i) for i in range(len(IDS))] == TEXTS
-    assert np.array_equal(disk.vectors, _vectors())
-    assert isinstance(disk.vectors.base, np.memmap)  # mapped, not read into memory
+    assert isinstance(disk.vectors, FileRows)  # read as asked, not held in memory
+    assert np.array_equal(disk.vectors.load(), _vectors())
+    assert np.array_equal(disk.vectors[np.array([3, 1])], _vectors()[[3, 1]])
 
 
 def test_a_copy_for_other_content_is_not_used(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from rag.core.models import Filters
 from rag.retrieval import ChunkTable, HybridRetriever
+from rag.store.file_rows import FileRows
 
 pytestmark = pytest.mark.slow
 
@@ -261,7 +262,7 @@ def test_a_store_too_large_to_scan_asks_the_sentence_hnsw_index(services, monkey
     )
     large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
     large.refresh(force=True)
-    assert not large.sentences.scan and isinstance(large.sentences.vectors.base, np.memmap)  # a view of it
+    assert not large.sentences.scan and isinstance(large.sentences.vectors, FileRows)  # on disk
     exact = services.searcher
     for q in [
         "Say a country ratifies the Council of Europe AI convention and later regrets it — can it walk away?",
@@ -297,7 +298,7 @@ def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, mon
     large = Searcher(services.index, settings, services.searcher.aliases, services.searcher.adapter)
     large.refresh(force=True)
     for table in (first.table, large.table):
-        assert table.disk is not None and isinstance(table.vectors.base, np.memmap)
+        assert table.disk is not None and isinstance(table.vectors, FileRows)
         assert not any(d.page_content for d in table.docs)  # the texts are not held
     for searcher in (first, large):  # BM25's kept score matrix too
         assert isinstance(searcher.lexical.model.scores["data"], np.memmap)

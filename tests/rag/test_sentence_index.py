@@ -10,6 +10,7 @@ import pytest
 from chromadb.config import Settings as ChromaSettings
 
 from rag.retrieval.sentences import SentenceTable
+from rag.store.file_rows import FileRows
 from rag.store.sentence_index import SentenceIndex, chunk_sentences, sentence_id
 
 BODY_A = "The provider shall inform users. A deployer must keep logs for six months.\n\n- ok"
@@ -97,7 +98,9 @@ def test_the_vectors_are_kept_beside_the_store_and_reread_when_it_changes(
     again, again_vectors = sentences.cached_vectors(folder, "fp1")
     assert again == keys and np.array_equal(again_vectors, vectors) and again_vectors.dtype == np.float32
     mapped = sentences.cached_vectors(folder, "fp1", mmap=True)[1]
-    assert isinstance(mapped, np.memmap) and np.array_equal(mapped, vectors)  # left on disk, paged in
+    # left on disk, its rows read as asked
+    assert isinstance(mapped, FileRows) and np.array_equal(mapped.load(), vectors)
+    assert np.array_equal(mapped[np.array([2, 0, 2])], vectors[[2, 0, 2]])
 
     monkeypatch.setattr(sentences, "vectors", real)
     sentences.sync_document("d2", [("c3", "A third chunk has one more sentence to index.")])

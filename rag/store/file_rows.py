@@ -1,0 +1,103 @@
+"""Rows of a large on-disk table read with `pread`, not through a memory mapping.
+
+A store too large to hold (100× this corpus) keeps its sentence vectors (1.1 GB) and chunk texts
+(150 MB) on disk, and a question reads its ~40 candidates' rows. Read through `np.memmap`, every page
+a question touched stayed mapped into the server: on this kernel (6.18) a fault maps the whole
+page-cache folio around the row, up to 2 MiB for a 1.5 KiB vector, so three questions left 190 MiB of
+`sentences.npy` in the process's RSS and the RSS kept growing towards the files' size as questions
+came (bench/results/20261207-stop56-scale-mem.md). `pread` copies just the rows into a fresh buffer; the
+file's pages stay in the OS page cache (shared, evictable) and out of the process.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+
+class FileBytes:
+    """Byte ranges of one file, read with `pread` on a descriptor kept open (thread-safe: no seek)."""
+
+    def __init__(self, path: Path) -> None:
+        self.fd = os.open(path, os.O_RDONLY)  # the open inode: a file replaced by an ingest stays readable
+        self.size = os.fstat(self.fd).st_size
+
+    def read(self, start: int, end: int) -> bytes:
+        out = os.pread(self.fd, end - start, start)
+        if len(out) != end - start:
+            raise OSError(f"short read at {start}: {len(out)} of {end - start} bytes")
+        return out
+
+    def __del__(self) -> None:
+        try:
+            os.close(self.fd)
+        except (AttributeError, OSError):
+            pass
+
+
+class FileRows:
+    """A C-ordered .npy file's rows (along its first axis) by index, as `np.memmap` would give them: an
+    int (negative from the end), a slice of step 1, or an int array."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as fh:
+            fmt = np.lib.format
+            major, _ = fmt.read_magic(fh)
+            read_header = fmt.read_array_header_1_0 if major == 1 else fmt.read_array_header_2_0
+            shape, fortran, dtype = read_header(fh)
+            offset = fh.tell()
+        if fortran or not shape:
+            raise ValueError(f"{path}: not a C-ordered array of rows")
+        self.shape: tuple[int, ...] = tuple(int(n) for n in shape)
+        self.dtype = np.dtype(dtype)
+        self._row = int(np.prod(self.shape[1:], dtype=np.int64)) * self.dtype.itemsize
+        self._offset = offset
+        self._file = FileBytes(path)
+        if self._file.size < offset + self._row * self.shape[0]:
+            raise ValueError(f"{path}: shorter than its header says")
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, index: int | np.integer | slice | np.ndarray) -> np.ndarray:
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            if step != 1:
+                raise IndexError("only slices of step 1")
+            return self._run(start, max(stop - start, 0))
+        if isinstance(index, (int, np.integer)):
+            i = int(index) + (len(self) if index < 0 else 0)
+            if not 0 <= i < len(self):
+                raise IndexError("row out of range")
+            return self._run(i, 1)[0]
+        return self.take(np.asarray(index))
+
+    def _run(self, first: int, n: int) -> np.ndarray:
+        start = self._offset + first * self._row
+        data = self._file.read(start, start + n * self._row)
+        return np.frombuffer(data, dtype=self.dtype).reshape((n, *self.shape[1:]))
+
+    def take(self, rows: np.ndarray) -> np.ndarray:
+        """The rows, in the order asked; each run of consecutive rows is one read."""
+        rows = rows.astype(np.int64, copy=False).ravel()
+        out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
+        if not len(rows):
+            return out
+        if rows.min() < 0 or rows.max() >= len(self):
+            raise IndexError("row out of range")
+        order = np.argsort(rows, kind="stable")
+        ordered = rows[order]
+        got = np.empty_like(out)
+        breaks = np.flatnonzero(np.diff(ordered) != 1) + 1  # a row asked twice starts a run again
+        starts = np.concatenate(([0], breaks)).tolist()
+        ends = np.concatenate((breaks, [len(ordered)])).tolist()
+        for a, b in zip(starts, ends, strict=True):
+            got[a:b] = self._run(int(ordered[a]), b - a)
+        out[order] = got
+        return out
+
+    def load(self) -> np.ndarray:
+        """The whole table in memory (a store small enough to scan every row per question)."""
+        return self._run(0, len(self)).copy()

@@ -141,7 +141,7 @@ class Services:
         table = self.searcher.table
         if folder is None:
             return
-        ids = [str(d.id) for d in table.docs]
+        ids = list(table.ids)
         kept = SentenceTokens.kept(
             folder,
             self.searcher.corpus_version(),

@@ -28,5 +28,5 @@ STATUS_ASKED = re.compile(
 
 def list_rows(table: ChunkTable) -> np.ndarray:
     """A mask of the chunks that hold an item of such a list."""
-    refs = [str(d.metadata.get("refs") or "") for d in table.docs]
+    refs = table.refs
     return np.fromiter((any(f"|{r}|" in x for r in LIST_REFS) for x in refs), dtype=bool, count=len(refs))

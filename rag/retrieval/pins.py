@@ -82,7 +82,7 @@ class Pins:
 
     def _pin_row(self, row: int) -> None:
         """The chunk at this row ranks first, as a named clause would."""
-        h = self._hit(str(self.table.docs[row].id))
+        h = self._hit(self.table.ids[row])
         if h is not None:
             h.ref = 1.0
 
@@ -104,13 +104,13 @@ class Pins:
 
     def _clause_rows(self, parsed: QueryRefs, mask: np.ndarray) -> list[tuple[int, float]]:
         """The masked chunks whose structural refs match the question's, with their match scores."""
-        refs = {int(i): self.table.docs[i].metadata.get("refs") or "" for i in np.flatnonzero(mask)}
+        refs = {int(i): self.table.refs[i] for i in np.flatnonzero(mask)}
         scores = {i: ref_score(parsed.refs, set(r.strip("|").split("|"))) for i, r in refs.items() if r}
         return [(i, score) for i, score in scores.items() if score > 0]
 
     def _add_clause_hits(self, rows: list[tuple[int, float]], hits: dict[str, Hit]) -> None:
         for i, score in rows:
-            h = self._hit(str(self.table.docs[i].id))
+            h = self._hit(self.table.ids[i])
             if h is not None:
                 h.ref = max(h.ref, score)
 

@@ -301,8 +301,8 @@ class Searcher:
         if best.max(initial=-1.0) <= -1.0:  # no pass scored any (a large store without the HNSW query)
             return []
         masked = np.where(mask, best, -2.0)
-        docs = self.table.docs
-        out = [str(docs[i].id) for i in top_n(masked, min(n, int(mask.sum()))) if masked[i] > -1.0]
+        ids = self.table.ids
+        out = [ids[i] for i in top_n(masked, min(n, int(mask.sum()))) if masked[i] > -1.0]
         return [cid for cid in out if self._hit(cid, hits) is not None]
 
     def _exact_similarities(self, qvec: np.ndarray, n_passes: int) -> np.ndarray | None:
@@ -327,8 +327,8 @@ class Searcher:
         n = min(fetch_k, int(mask.sum()))
         dense = self._dense(qvec, mask, n, exact)
         masked = np.where(mask, bm25_all, -1.0)
-        docs = self.table.docs
-        lexical = [(str(docs[i].id), float(bm25_all[i])) for i in top_n(masked, n) if masked[i] > 0]
+        ids = self.table.ids
+        lexical = [(ids[i], float(bm25_all[i])) for i in top_n(masked, n) if masked[i] > 0]
         return dense, lexical
 
     def _note_candidates(
@@ -366,7 +366,7 @@ class Searcher:
             return [(str(cid), 1.0 - float(dist)) for cid, dist in pairs]
         rows = np.flatnonzero(mask)
         sims = table.vectors[rows] @ qvec if exact is None else exact[rows]
-        return [(str(table.docs[rows[i]].id), float(sims[i])) for i in top_n(sims, n)]
+        return [(table.ids[rows[i]], float(sims[i])) for i in top_n(sims, n)]
 
     def _hit(self, cid: str, hits: dict[str, Hit]) -> Hit | None:
         if cid in hits:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 
 from rag.core.models import Filters
 from rag.retrieval.chunk_disk import ChunkDisk
+from rag.retrieval.chunk_records import ChunkRecords
 from rag.store.file_rows import FileRows
 from rag.store.index import date_number
 
@@ -20,9 +21,12 @@ class ChunkTable:
     trip to the store. `vectors` are the stored embeddings, one row per chunk (1.5 KiB each), read from
     the copy on disk (`disk`) for a store too large to hold."""
 
-    docs: list[Document]
+    docs: Sequence[Document]  # a list, or for a store kept on disk compact records (chunk_records.py)
     vectors: np.ndarray | FileRows = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     by_id: dict[str, int] = field(default_factory=dict)
+    # columns read over many rows a question, without building their Documents
+    ids: list[str] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
     # doc_id → its rows; np.isin over 100k ids cost ms
     rows_of: dict[str, np.ndarray] = field(default_factory=dict)
     doc_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
@@ -34,13 +38,19 @@ class ChunkTable:
     @classmethod
     def build(cls, docs: list[Document], vectors: np.ndarray | None = None) -> ChunkTable:
         t = cls(docs=docs) if vectors is None else cls(docs=docs, vectors=vectors)
-        t.by_id = {str(d.id): i for i, d in enumerate(docs)}
+        t.ids = [str(d.id) for d in docs]
+        t.by_id = {cid: i for i, cid in enumerate(t.ids)}
+        t.refs = [str(d.metadata.get("refs") or "") for d in docs]
         t.doc_ids = np.array([d.metadata["doc_id"] for d in docs], dtype=object)
         rows: dict[str, list[int]] = {}
         for i, doc_id in enumerate(t.doc_ids):
             rows.setdefault(doc_id, []).append(i)
         t.rows_of = {k: np.asarray(v, dtype=np.int64) for k, v in rows.items()}
-        t.publishers = np.array([str(d.metadata.get("publisher", "")).lower() for d in docs], dtype=object)
+        lower: dict[str, str] = {}  # one string per publisher, not one per chunk (11 MiB at 100x)
+        t.publishers = np.array(
+            [lower.setdefault(p, p.lower()) for p in (str(d.metadata.get("publisher", "")) for d in docs)],
+            dtype=object,
+        )
         t.dates = np.array([int(d.metadata.get("date_num", 0)) for d in docs], dtype=np.int64)
         return t
 
@@ -57,10 +67,10 @@ class ChunkTable:
         return self.disk is None and len(self.vectors) == len(self.docs)
 
     def keep_on_disk(self, disk: ChunkDisk) -> None:
-        """Drop the texts and vectors held in memory for the copy's (same rows, same order)."""
+        """Drop the texts and vectors held in memory for the copy's (same rows, same order), and hold the
+        metadata as records."""
         self.disk, self.vectors = disk, disk.vectors
-        for d in self.docs:
-            d.page_content = ""
+        self.docs = ChunkRecords(self.docs)
 
     def mask(self, filters: Filters | None, doc_ids: tuple[str, ...] = ()) -> np.ndarray:
         m = np.ones(len(self.docs), dtype=bool)

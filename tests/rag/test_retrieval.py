@@ -9,6 +9,7 @@ from langchain_tests.integration_tests import RetrieversIntegrationTests
 
 from rag.core.models import Filters
 from rag.retrieval import ChunkTable, HybridRetriever
+from rag.retrieval.chunk_records import ChunkRecords
 from rag.store.file_rows import FileRows
 
 pytestmark = pytest.mark.slow
@@ -300,6 +301,7 @@ def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, mon
     for table in (first.table, large.table):
         assert table.disk is not None and isinstance(table.vectors, FileRows)
         assert not any(d.page_content for d in table.docs)  # the texts are not held
+        assert isinstance(table.docs, ChunkRecords)  # nor their metadata as Documents
     for searcher in (first, large):  # BM25's kept score matrix too
         assert isinstance(searcher.lexical.model.scores["data"], np.memmap)
     exact = services.searcher
@@ -309,10 +311,10 @@ def test_a_store_too_large_to_hold_reads_its_chunk_texts_from_disk(services, mon
         "does an image generator have to mark its pictures as AI-made?",
         "What does 'deployer' mean in the EU AI Act?",  # the defining passage is pinned
     ]:
-        want = [(h.id, h.score, h.doc.page_content) for h in exact.search(q)]
+        want = [(h.id, h.score, h.doc.page_content, h.doc.metadata) for h in exact.search(q)]
         for searcher in (first, large):
             got = searcher.search(q)
-            assert [(h.id, h.score, h.doc.page_content) for h in got] == want, q
+            assert [(h.id, h.score, h.doc.page_content, h.doc.metadata) for h in got] == want, q
             assert all(h.doc.page_content for h in got[:5])
     only = Filters(doc_ids=["nist-ai-rmf-1-0-2023"])  # exact dense over the mapped vectors' rows
     assert [h.id for h in large.search("risk management", filters=only)] == [

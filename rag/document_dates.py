@@ -24,6 +24,7 @@ from rag.reader.features import quotable
 from rag.reader.question import COMPARES_DATES, question_type
 from rag.references.application import with_application_line
 from rag.references.document_date import own_dated_sentence, states_date
+from rag.text.months import MONTH_PATTERN, month_number
 
 if TYPE_CHECKING:
     from rag.core.models import Filters
@@ -66,8 +67,10 @@ def _texts_dates(
     selector: EvidenceSelector,
 ) -> tuple[Evidence, list[ScoredSentence]]:  # fmt: skip
     """The evidence with the texts' own dated statements added, and those statements."""
-    if evidence.clause_match or question_type(question) != "date":
+    if evidence.clause_match:
         return evidence, []
+    if question_type(question) != "date":
+        return _premise_dates(question, evidence, reading, searcher, selector)
     compares = bool(COMPARES_DATES.search(question))
     doc_of = {src.n: src.doc_id for src in evidence.sources}
     top = [s for p, s in reading.ranked if quotable(p, s.text, "date")]
@@ -96,15 +99,65 @@ def _texts_dates(
             if len(found) >= MAX_DATED:
                 break
             continue
-        statement = _own_dated_statement(alias, searcher, selector)
-        if statement is None:
-            continue
-        other, other_n, position = statement
-        evidence, n = evidence.with_source(other, other_n)
-        found.append(next(s for s in evidence.sentences[n] if s.position == position))
+        evidence = _add_own_dated_statement(alias, evidence, found, searcher, selector)
         if len(found) >= MAX_DATED:
             break
     return evidence, found
+
+
+def _premise_dates(
+    question: str, evidence: Evidence, reading: Reading, searcher: Searcher, selector: EvidenceSelector
+) -> tuple[Evidence, list[ScoredSentence]]:
+    """A question that is not about a date but places its texts in time ("the code of conduct adopted at
+    the Hiroshima summit in May 2023", "Biden's 2023 order"): each text the answer leads with whose date
+    the question's dates miss, and that no quote dates, gets its own dated statement beside the answer,
+    which then shows when it was issued (October 2023) instead of leaving the premise standing."""
+    stated = stated_months(question)
+    if not stated:
+        return evidence, []
+    doc_of = {src.n: src.doc_id for src in evidence.sources}
+    top = [s for p, s in reading.ranked if quotable(p, s.text, "")][:TOP_QUOTES]
+    aliases = {a.doc_id: a for a in searcher.aliases}
+    found: list[ScoredSentence] = []
+    for doc in dict.fromkeys(doc_of[s.source_n] for s in top):
+        alias = aliases.get(doc)
+        if alias is None or not alias.date or _dates_agree(stated, alias.date):
+            continue
+        if any(states_date(s.text, alias.date) for s in top if doc_of[s.source_n] == doc):
+            continue
+        evidence = _add_own_dated_statement(alias, evidence, found, searcher, selector)
+        if len(found) >= MAX_DATED:
+            break
+    return evidence, found
+
+
+_MONTH_YEAR = re.compile(rf"\b(?:({MONTH_PATTERN})\s+(?:\d{{1,2}},?\s+)?)?((?:19|20)\d\d)\b", re.I)
+
+
+def stated_months(question: str) -> list[tuple[int, int]]:
+    """The (year, month) the question states, month 0 for a bare year: "May 2023", "in 2024"."""
+    return [(int(m[2]), month_number(m[1]) if m[1] else 0) for m in _MONTH_YEAR.finditer(question)]
+
+
+def _dates_agree(stated: list[tuple[int, int]], iso: str) -> bool:
+    """One of the question's dates is the text's own (its year, or its month of that year)."""
+    parts = iso.split("-")
+    year, month = int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    return any(y == year and m in (0, month) for y, m in stated)
+
+
+def _add_own_dated_statement(
+    alias: DocAlias, evidence: Evidence, found: list[ScoredSentence], searcher: Searcher,
+    selector: EvidenceSelector,
+) -> Evidence:  # fmt: skip
+    """The evidence with the text's own dated statement added (and appended to `found`), when it has one."""
+    statement = _own_dated_statement(alias, searcher, selector)
+    if statement is None:
+        return evidence
+    other, other_n, position = statement
+    evidence, n = evidence.with_source(other, other_n)
+    found.append(next(s for s in evidence.sentences[n] if s.position == position))
+    return evidence
 
 
 def _own_dated_statement(

@@ -134,6 +134,32 @@ def test_a_date_question_quotes_the_date_of_the_text_that_is_the_event(services)
 
 
 @pytest.mark.parametrize(
+    ("question", "quoted", "when_agreed"),
+    [
+        (
+            "what did the UN resolution on AI passed in 2023 say about developing countries?",
+            "Resolution adopted by the General Assembly on 21 March 2024",
+            "what did the UN resolution on AI passed in March 2024 say about developing countries?",
+        ),
+        (
+            "what did the G7 ask of AI firms in the code of conduct they agreed in Hiroshima in May 2023?",
+            "30 October 2023",
+            None,
+        ),
+    ],
+)
+def test_a_premise_that_misdates_a_text_is_answered_with_its_date(services, question, quoted, when_agreed):
+    """rag/document_dates.py `_premise_dates`: the text's dated statement is quoted beside the answer when
+    the question places the text at another date, and not when the question's date is the text's own."""
+    a = ask(services, question)
+    assert not a.abstained and quoted in a.answer, a.answer
+    assert_citations_map_to_documents(services, a)
+    if when_agreed is not None:
+        a = ask(services, when_agreed)
+        assert not a.abstained and quoted not in a.answer, a.answer
+
+
+@pytest.mark.parametrize(
     ("question", "doc_id", "words"),
     [
         (

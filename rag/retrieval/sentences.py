@@ -16,6 +16,8 @@ import numpy as np
 
 from rag.store.file_rows import FileRows
 
+RECENT_CHUNKS = 1024
+
 
 @dataclass
 class SentenceTable:
@@ -25,6 +27,8 @@ class SentenceTable:
     positions: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # row → position
     rows_of_chunk: dict[int, np.ndarray] = field(default_factory=dict)  # chunk row → its sentence rows
     scan: bool = True  # False: too many to score each question against all (see the module docstring)
+    # chunk row → its sentence vectors, read lately from a table on disk (`_read`)
+    _recent: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(
@@ -61,11 +65,37 @@ class SentenceTable:
     def best_of_chunks(self, qvec: np.ndarray, chunk_rows: np.ndarray, n_chunks: int) -> np.ndarray:
         """`best_per_chunk` scoring only these chunks' sentences (-1 for every other chunk)."""
         best = np.full(n_chunks, -1.0, dtype=np.float32)
-        rows = [self.rows_of_chunk[int(c)] for c in chunk_rows if int(c) in self.rows_of_chunk]
-        if rows:
-            sel = np.sort(np.concatenate(rows))  # in file order: a table on disk reads forward
+        chunks = [int(c) for c in chunk_rows if int(c) in self.rows_of_chunk]
+        if not chunks:
+            return best
+        if isinstance(self.vectors, np.ndarray):
+            sel = np.concatenate([self.rows_of_chunk[c] for c in chunks])
             np.maximum.at(best, self.chunk_rows[sel], np.asarray(self.vectors[sel] @ qvec, dtype=np.float32))
+            return best
+        read = self._read(chunks)
+        vectors = [read[c] for c in chunks]
+        sims = np.concatenate(vectors) @ qvec
+        starts = np.cumsum([0, *(len(v) for v in vectors[:-1])])
+        best[chunks] = np.maximum(np.maximum.reduceat(sims, starts), -1.0)
         return best
+
+    def _read(self, chunks: list[int]) -> dict[int, np.ndarray]:
+        """The chunks' sentence vectors from the table on disk, in one pass in file order. A question reads
+        its candidates' in search and ~20 of them again for its hits' sentences: those read lately are
+        kept (RECENT_CHUNKS, ~12 KiB each), since each read is a system call (~17 µs here)."""
+        recent = self._recent
+        have = {c: v for c in chunks if (v := recent.get(c)) is not None}  # (another thread may clear it)
+        missing = [c for c in chunks if c not in have]
+        if missing:
+            rows = [self.rows_of_chunk[c] for c in missing]
+            got = self.vectors[np.concatenate(rows)]  # read in file order, returned in the order asked
+            read = dict(zip(missing, np.split(got, np.cumsum([len(r) for r in rows])[:-1]), strict=True))
+            if len(read) <= RECENT_CHUNKS:  # (a pass over a whole named text is not kept)
+                if len(recent) + len(read) > RECENT_CHUNKS:
+                    recent.clear()
+                recent.update(read)
+            have.update(read)
+        return have
 
     @staticmethod
     def best_from_nearest(
@@ -91,7 +121,10 @@ class SentenceTable:
         rows = self.rows_of_chunk.get(chunk_row)
         if rows is None:
             return {}
-        sims = self.vectors[rows] @ qvec
+        vectors = (
+            self.vectors[rows] if isinstance(self.vectors, np.ndarray) else self._read([chunk_row])[chunk_row]
+        )
+        sims = vectors @ qvec
         return {int(self.positions[r]): float(s) for r, s in zip(rows, sims)}
 
     def vector(self, chunk_row: int, position: int) -> np.ndarray | None:

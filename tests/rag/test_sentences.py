@@ -209,3 +209,32 @@ def test_chunk_similarities_score_only_that_chunks_sentences() -> None:
     assert table.chunk_similarities(q, 7) == {}
     assert table.of_chunk(table.similarities(q), 0) == table.chunk_similarities(q, 0)
     assert np.array_equal(table.vector(0, 2), vecs[1]) and table.vector(0, 1) is None
+
+
+def test_a_table_on_disk_scores_as_in_memory_and_reads_a_chunk_once(tmp_path: Path, monkeypatch) -> None:
+    from rag.retrieval import sentences
+    from rag.retrieval.sentences import SentenceTable
+    from rag.store.file_rows import FileRows
+
+    rng = np.random.default_rng(3)
+    vecs = rng.normal(size=(7, 4)).astype(np.float32)
+    keys = [("b", 1), ("a", 0), ("c", 0), ("a", 3), ("b", 0), ("c", 2), ("a", 5)]  # a chunk's rows apart
+    chunk_row = {"a": 0, "b": 1, "c": 2}
+    np.save(tmp_path / "s.npy", vecs)
+    memory = SentenceTable.build(keys, vecs, chunk_row)
+    disk = SentenceTable.build(keys, FileRows(tmp_path / "s.npy"), chunk_row)
+    q = rng.normal(size=4).astype(np.float32)
+    for chunks in ([0, 2], [1], [2, 0, 1]):
+        want = memory.best_of_chunks(q, np.asarray(chunks), 4)
+        assert np.allclose(disk.best_of_chunks(q, np.asarray(chunks), 4), want, atol=1e-6)
+    reads = []
+    real = FileRows.take
+    monkeypatch.setattr(FileRows, "take", lambda self, rows: reads.append(len(rows)) or real(self, rows))
+    got = disk.chunk_similarities(q, 0)  # read by best_of_chunks already: kept
+    assert reads == [] and got.keys() == memory.chunk_similarities(q, 0).keys()
+    assert all(abs(got[p] - s) < 1e-6 for p, s in memory.chunk_similarities(q, 0).items())
+    monkeypatch.setattr(sentences, "RECENT_CHUNKS", 1)
+    disk._recent.clear()
+    disk.best_of_chunks(q, np.asarray([0, 1]), 4)  # more than it keeps: read, and not kept
+    disk.chunk_similarities(q, 0)
+    assert reads == [5, 3] and len(disk._recent) <= 1

@@ -122,7 +122,7 @@ class Services:
         release_free_heap()
 
     def _preload_pages(self) -> None:
-        """A store above the prefill bound is read from memory-mapped copies: put them in the page cache
+        """A store above the prefill bound is read from copies beside it: put them in the page cache
         (rag/store/page_cache.py)."""
         from rag.store.page_cache import preload
 

@@ -250,7 +250,7 @@ class Searcher:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The hits' chunk rows, and each chunk's best sentence with the hits that no whole-store pass
         reached (a store too large to scan) scored on their own sentences, all in one read of the
-        memory-mapped vectors."""
+        vectors on disk."""
         rows = np.asarray([self.table.by_id[h.id] for h in ranked], dtype=np.int64)
         if len(self.sentences) and not self.sentences.scan:
             unscored = rows[best[rows] < 0]

@@ -1,15 +1,15 @@
-"""Reading a large store's memory-mapped copies once at start-up, so that the page cache holds them.
+"""Reading a large store's copies once at start-up, so that the page cache holds them.
 
-Above the prefill bound (rag/container.py) the chunk texts and vectors, the sentence vectors, the split
-sentences and the BM25 matrix are memory-mapped (about 1.7 GB at 100x this corpus), and a question reads
-the pages of its ~40 candidates. After a restart, or once other work has pushed those files out of the
-OS page cache, each read waits for the disk: at 100x the first round of 40 questions took up to 105-173 ms
-a question where the same questions took 14-35 ms with the files cached, and retrieval p95 read 2.4-3.9x
-the baseline's, whose HNSW index Chroma holds in its own memory
-(bench/results/20261207-stop54-scale-latency.md). Reading the files through a small buffer puts them in
-the page cache without mapping them: the process's RSS does not grow, and the kernel may still evict them
-under memory pressure, when cold reads return. `posix_fadvise`'s WILLNEED was tried first and read
-nothing here (the page cache did not grow).
+Above the prefill bound (rag/container.py) the chunk texts and vectors, the sentence vectors and the split
+sentences are read from copies beside the store as asked (rag/store/file_rows.py), and the BM25 matrix is
+memory-mapped (about 1.7 GB in all at 100x this corpus); a question reads the rows of its ~40 candidates.
+After a restart, or once other work has pushed those files out of the OS page cache, each read waits for
+the disk: at 100x the first round of 40 questions took up to 105-173 ms a question where the same
+questions took 14-35 ms with the files cached, and retrieval p95 read 2.4-3.9x the baseline's, whose HNSW
+index Chroma holds in its own memory (bench/results/20261207-stop54-scale-latency.md). Reading the files
+through a small buffer puts them in the page cache without mapping them: the process's RSS does not grow,
+and the kernel may still evict them under memory pressure, when cold reads return. `posix_fadvise`'s
+WILLNEED was tried first and read nothing here (the page cache did not grow).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ sentences is most of what a passage costs the first time it is met (rag/sentence
 `PREFILL_SENTENCES_MAX_CHUNKS` (rag/container.py) start-up does it for every chunk. Above that a question
 paid for it: at 100× this corpus, 7,355 sentences tokenised over 40 questions, the selection's p95 13.6 ms
 against a p50 of 1.4 ms (bench, 2026-12-05). Kept here instead, once per store fingerprint: the sentence
-offsets and token ids in arrays read as asked (rag/store/file_rows.py) and the vocabulary, written by the
+offsets in arrays, the token ids read as asked (rag/store/file_rows.py), and the vocabulary, written by the
 first start (temporary folder, then a rename, as the chunk copy is); a passage's sentences are rebuilt
 from them in a tenth of the time. They are the selector's own split (`split` in rag/sentence_cache.py),
 so its choices cannot change.
@@ -45,8 +45,8 @@ class SentenceTokens:
 
     vocab: list[str]
     chunk_offsets: np.ndarray
-    bounds: FileRows
-    token_offsets: FileRows
+    bounds: np.ndarray
+    token_offsets: np.ndarray
     token_ids: FileRows
 
     def spans(self, row: int) -> Spans | None:
@@ -112,8 +112,10 @@ class SentenceTokens:
             got = cls(
                 vocab=json.loads((folder / _VOCAB).read_text()),
                 chunk_offsets=np.load(folder / _CHUNKS),
-                bounds=FileRows(folder / _BOUNDS),
-                token_offsets=FileRows(folder / _TOKEN_OFFSETS),
+                # The offsets in memory (12 MB at 100x), the tokens read as asked: one read a passage, not
+                # three (a read is a system call, ~17 µs here, and a question splits ~40 passages).
+                bounds=np.load(folder / _BOUNDS),
+                token_offsets=np.load(folder / _TOKEN_OFFSETS),
                 token_ids=FileRows(folder / _TOKENS),
             )
         except (OSError, ValueError, KeyError) as exc:

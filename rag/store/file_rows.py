@@ -37,6 +37,11 @@ class FileBytes:
             pass
 
 
+# Rows this close in the file are read in one call, the gap read and dropped (a call costs ~3-15 µs here,
+# and copying 16 KiB about as much).
+GAP_BYTES = 16 << 10
+
+
 class FileRows:
     """A C-ordered .npy file's rows (along its first axis) by index, as `np.memmap` would give them: an
     int (negative from the end), a slice of step 1, or an int array."""
@@ -80,8 +85,9 @@ class FileRows:
         return np.frombuffer(data, dtype=self.dtype).reshape((n, *self.shape[1:]))
 
     def take(self, rows: np.ndarray) -> np.ndarray:
-        """The rows, in the order asked; each run of consecutive rows is one read, straight into the
-        result (a question asks ~40 runs, one per candidate passage, on the serving path)."""
+        """The rows, in the order asked. Rows close together in the file are read together: each read is
+        a system call and a turn of this Python loop, and a pass over one named text at 100x asks ~7,000
+        sentence vectors that lie side by side (a text's sentences were written together)."""
         rows = rows.astype(np.int64, copy=False).ravel()
         out = np.empty((len(rows), *self.shape[1:]), dtype=self.dtype)
         if not len(rows):
@@ -96,13 +102,11 @@ class FileRows:
         if ordered[0] < 0 or ordered[-1] >= len(self):
             raise IndexError("row out of range")
         got = out if order is None else np.empty_like(out)
-        view = memoryview(got.reshape(len(rows), -1)).cast("B")
-        breaks = (np.flatnonzero(steps != 1) + 1).tolist()  # a row asked twice starts a run again
+        breaks = (np.flatnonzero(steps > max(1, GAP_BYTES // self._row)) + 1).tolist()
         for a, b in zip([0, *breaks], [*breaks, len(ordered)], strict=True):
-            start = self._offset + int(ordered[a]) * self._row
-            want = (b - a) * self._row
-            if os.preadv(self._file.fd, [view[a * self._row : b * self._row]], start) != want:
-                raise OSError(f"short read at {start}")
+            first, last = int(ordered[a]), int(ordered[b - 1])
+            span = self._run(first, last - first + 1)
+            got[a:b] = span if last - first + 1 == b - a else span[ordered[a:b] - first]
         if order is not None:
             out[order] = got
         return out

@@ -79,3 +79,19 @@ def test_a_file_replaced_after_opening_still_reads_the_old_one(table: tuple[Path
     np.save(path.with_name("new.npy"), data + 1)
     path.with_name("new.npy").replace(path)
     assert np.array_equal(rows[np.array([1, 2])], data[[1, 2]])
+
+
+@pytest.mark.parametrize("width", [6, 4096])  # rows merged across small gaps, or read run by run
+def test_rows_far_apart_or_close_together_are_numpys(tmp_path: Path, width: int, monkeypatch) -> None:
+    from rag.store import file_rows
+
+    data = np.arange(30 * width, dtype=np.float32).reshape(30, width)
+    np.save(tmp_path / "w.npy", data)
+    rows = FileRows(tmp_path / "w.npy")
+    reads = []
+    real = file_rows.FileBytes.read
+    counted = lambda self, a, b: reads.append(b - a) or real(self, a, b)  # noqa: E731
+    monkeypatch.setattr(file_rows.FileBytes, "read", counted)
+    asked = np.array([29, 2, 3, 3, 10, 0, 28])
+    assert np.array_equal(rows[asked], data[asked])
+    assert len(reads) == (1 if width == 6 else 4)  # 0, 2-3, 10, 28-29 apart when a row is 16 KiB

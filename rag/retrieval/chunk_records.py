@@ -17,6 +17,20 @@ from typing import overload
 from langchain_core.documents import Document
 
 KEPT = 4096  # Documents built and kept for the rows read recently
+_FIELDS_SET = frozenset({"id", "page_content", "metadata"})
+
+
+def document(doc_id: str, text: str, metadata: dict[str, object]) -> Document:
+    """`Document.model_construct(id=…, page_content=…, metadata=…)` in a third of its time (1.5 µs, not
+    3.9): the fields set directly, as pydantic's model_construct sets them, since a question at 100x
+    builds ~250. tests/rag/test_chunk_records.py holds it equal to model_construct's."""
+    d = Document.__new__(Document)
+    fields = {"id": doc_id, "metadata": metadata, "page_content": text, "type": "Document"}
+    object.__setattr__(d, "__dict__", fields)
+    object.__setattr__(d, "__pydantic_fields_set__", set(_FIELDS_SET))
+    object.__setattr__(d, "__pydantic_extra__", None)
+    object.__setattr__(d, "__pydantic_private__", None)
+    return d
 
 
 class ChunkRecords(Sequence[Document]):
@@ -55,7 +69,7 @@ class ChunkRecords(Sequence[Document]):
             if len(self._built) >= KEPT:
                 self._built.clear()
             # No validation: the fields come from Documents already (validating cost 18 µs).
-            got = Document.model_construct(id=self.ids[row], page_content="", metadata=self.metadata(row))
+            got = document(self.ids[row], "", self.metadata(row))
             self._built[row] = got
         return got
 

@@ -374,7 +374,7 @@ class Searcher:
         i = self.table.by_id.get(cid)
         if i is None:
             return None  # written by another worker since our last refresh
-        hits[cid] = Hit(doc=self.table.docs[i])  # the returned hits get their text at the end of search
+        hits[cid] = Hit(doc=self.table.candidate(i))  # the returned hits get theirs at the end of search
         return hits[cid]
 
     def _list_rows(self) -> np.ndarray:

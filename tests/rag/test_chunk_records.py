@@ -37,3 +37,14 @@ def test_built_documents_are_kept_up_to_a_bound(monkeypatch) -> None:
     assert records[0] is first  # kept: a question reads its candidates several times
     records[1], records[2]
     assert len(records._built) <= 2 and records[0].metadata == DOCS[0].metadata
+
+
+def test_a_document_built_directly_is_model_constructs() -> None:
+    """chunk_records.document sets pydantic's fields itself: it must stay what model_construct builds."""
+    md = {"doc_id": "a", "seq": 3}
+    want = Document.model_construct(id="c9", page_content="text", metadata=md)
+    got = chunk_records.document("c9", "text", md)
+    assert got == want and got.model_dump() == want.model_dump() and vars(got) == vars(want)
+    assert got.model_fields_set == want.model_fields_set
+    assert got.model_copy(update={"page_content": "x"}).page_content == "x" and got.page_content == "text"
+    assert Document.model_validate(got.model_dump()) == want  # and round-trips as any Document

@@ -4,9 +4,9 @@ A LangChain Document costs ~0.9 KiB before its metadata's values: the pydantic o
 its fields-set set, and a 17-key metadata dict. At 100× this corpus (90,900 chunks) that was 164 MiB of
 the server's RSS, more than any other table (bench/results/20261207-stop56-scale-mem.md). Here each chunk
 keeps its id and one tuple of its metadata values (the keys are shared by every chunk laid out alike, the
-values were already shared strings, `share_strings`): ~0.3 KiB. A question reads ~100 rows, and each
-costs a Document built for it (~6 µs), so the recent ones are kept; a store small enough to hold its
-texts (up to `chunk_memory_max`) keeps its Documents as they are.
+values were already shared strings, `share_strings`): ~0.3 KiB. A search candidate needs no Document
+(`ChunkTable.candidate`); a returned hit gets one built (`document`, 1.5 µs), and the recent ones are
+kept. A store small enough to hold its texts (up to `chunk_memory_max`) keeps its Documents as they are.
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class SentenceTable:
     def _read(self, chunks: list[int]) -> dict[int, np.ndarray]:
         """The chunks' sentence vectors from the table on disk, in one pass in file order. A question reads
         its candidates' in search and ~20 of them again for its hits' sentences: those read lately are
-        kept (RECENT_CHUNKS, ~12 KiB each), since each read is a system call (~17 µs here)."""
+        kept (RECENT_CHUNKS, ~12 KiB each), since a read, system call and Python, took ~17 µs here."""
         recent = self._recent
         have = {c: v for c in chunks if (v := recent.get(c)) is not None}  # (another thread may clear it)
         missing = [c for c in chunks if c not in have]

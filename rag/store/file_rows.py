@@ -1,11 +1,12 @@
 """Rows of a large on-disk table read with `pread`, not through a memory mapping.
 
 A store too large to hold (100× this corpus) keeps its sentence vectors (1.1 GB) and chunk texts
-(150 MB) on disk, and a question reads its ~40 candidates' rows. Read through `np.memmap`, every page
-a question touched stayed mapped into the server: on this kernel (6.18) a fault maps the whole
-page-cache folio around the row, up to 2 MiB for a 1.5 KiB vector, so three questions left 190 MiB of
-`sentences.npy` in the process's RSS and the RSS kept growing towards the files' size as questions
-came (bench/results/20261207-stop56-scale-mem.md). `pread` copies just the rows into a fresh buffer; the
+(150 MB) on disk, and a question reads its ~40 candidates' rows. Read through `np.memmap`, the pages a
+question touched stayed mapped into the server, and far more than it read: after the start-up preload
+(rag/store/page_cache.py) the first question mapped 61 MiB of `sentences.npy` for ~0.5 MB of vectors,
+three questions 190 MiB, and the RSS kept growing towards the file's size as questions came (on this
+kernel, 6.18, a fault seems to map the large page-cache folio around the row;
+bench/results/20261207-stop56-scale-mem.md). `pread` copies just the rows into a fresh buffer; the
 file's pages stay in the OS page cache (shared, evictable) and out of the process.
 """
 
@@ -106,7 +107,7 @@ class FileRows:
         for a, b in zip([0, *breaks], [*breaks, len(ordered)], strict=True):
             first, last = int(ordered[a]), int(ordered[b - 1])
             span = self._run(first, last - first + 1)
-            got[a:b] = span if last - first + 1 == b - a else span[ordered[a:b] - first]
+            got[a:b] = span[ordered[a:b] - first]  # (a row asked twice is there twice)
         if order is not None:
             out[order] = got
         return out

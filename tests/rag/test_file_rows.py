@@ -23,6 +23,8 @@ def test_rows_in_any_order_with_repeats_are_numpys(table: tuple[Path, np.ndarray
     assert len(rows) == 40 and rows.shape == (40, 6) and rows.dtype == np.float32
     asked = np.array([7, 3, 4, 5, 5, 39, 0, 8])
     assert np.array_equal(rows[asked], data[asked])
+    for asked in ([2, 0, 2], [1, 1, 2], [5, 5]):  # as many rows as the span they lie in, one twice
+        assert np.array_equal(rows[np.array(asked)], data[asked])
     assert rows[np.array([], dtype=np.int64)].shape == (0, 6)
     assert np.array_equal(rows[-1], data[-1]) and np.array_equal(rows[np.int64(2)], data[2])
     assert np.array_equal(rows[10:13], data[10:13]) and np.array_equal(rows.load(), data)

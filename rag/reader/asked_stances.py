@@ -145,6 +145,13 @@ _REACTION = re.compile(
     r"|urged|stressed|warned|argued|emphasi[sz]ed|remarked|declared|speech|remarks|address|posted)",
     re.I,
 )
+# What a person said is reported by a verb of speaking: "We continue to support … President Zelenskyy's
+# Peace Formula" is the G7's support, not what he told them (fresh users dev u-nm-292).
+_SPOKE = re.compile(
+    r"\b(?:said|says|stated|told|tells|urged|stressed|warned|argued|emphasi[sz]ed|remarked|declared|speech"
+    r"|remarks|address(?:ed)?|called for|noted|asked)\b",
+    re.I,
+)
 
 
 # A translated question keeps the stance's noun: 反対 / 棄権 / 留保 → "opposition", "abstain", "reservations"
@@ -166,7 +173,8 @@ def position_missing(
         who = reaction.group("who") or reaction.group("speaker")
         if any(about(t, {who.lower()}) for t in titles):
             return ""  # a text's author ("How did the G7 respond…?") answers as "we"
-        named = [s for s in top_sentences[:3] if about(s, {who.lower()}) and _REACTION.search(s)]
+        said = _SPOKE if reaction.group("speaker") else _REACTION
+        named = [s for s in top_sentences[:3] if about(s, {who.lower()}) and said.search(s)]
         return "" if named else who
     found = _POSITION_ASKED.search(question)
     if found is None:

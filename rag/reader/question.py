@@ -181,7 +181,18 @@ def question_parts(question: str) -> list[str]:
 _WH = re.compile(r"\b(?:what|which|how|when|who|whom|where|why)\b", re.I)
 
 
+# "if my company builds targeting software for a defence ministry, does the EU AI Act even cover it — and
+# what did the G7 say…?": a yes/no question after a clause that sets the scene (dev u-mh-567).
+_ASKS_AFTER_CLAUSE = re.compile(
+    r",\s+(?:and\s+|but\s+|so\s+)?(?:does|do|did|is|are|was|were|can|could|must|will|would|should|has|have)\s+"
+    r"(?:it|they|this|that|these|those|the|its|their|there|he|she|we|you|i|my|our|any|each|both)\b",
+    re.I,
+)
+
+
 def _asks(piece: str) -> bool:
     """The piece's last sentence asks something ("… an OECD text. Which text was that")."""
     last = re.split(r"(?<=[.!])\s+", piece)[-1]
-    return piece.endswith("?") or bool(ASKS_FIRST.match(last) or _WH.search(last))
+    return piece.endswith("?") or bool(
+        ASKS_FIRST.match(last) or _WH.search(last) or _ASKS_AFTER_CLAUSE.search(last)
+    )

@@ -147,6 +147,11 @@ def test_a_reaction_or_a_groups_push_back_needs_a_sentence_that_records_it() -> 
     relations = "These elements underpin our respective relations with China."
     assert position_missing("How did China react to the G7's Hiroshima AI Process?", [relations]) == "China"
     assert not position_missing("How did China react to the process?", ["China welcomed the process."])
+    # what a person said needs a verb of speaking: the G7's support for his plan is not his words
+    supported = "We continue to support Ukraine in further developing President Zelenskyy's Peace Formula."
+    asked = "What did President Zelenskyy tell the G7 leaders at their December meeting?"
+    assert position_missing(asked, [supported]) == "President Zelenskyy"
+    assert not position_missing(asked, ["President Zelenskyy told the leaders that air defence came first."])
     poster = "The LDP's new poster was created by generative AI and developed by the party."
     assert position_missing("Did any other Japanese parties criticize the LDP for its poster?", [poster])
     labs = "Companies developing dual-use foundation models shall report their training runs."

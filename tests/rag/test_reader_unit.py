@@ -774,6 +774,15 @@ def test_a_bibliographic_entry_is_never_the_answer_nor_confidence() -> None:
         # Scene-setting asks nothing: it stays with the question after it.
         ("I'm an illustrator — does the UN resolution do anything for my copyright?", []),
         ("Is it risky, or not?", []),  # a part too short to search alone stays joined
+        # a yes/no question after a clause that sets the scene, then a second question
+        (
+            "if we build targeting software for a defence ministry, does the AI Act cover it — and what did "
+            "the G7 say about military AI?",
+            [
+                "if we build targeting software for a defence ministry, does the AI Act cover it",
+                "and what did the G7 say about military AI?",
+            ],
+        ),
         # "which came first, A or B": each side's date is a part
         (
             "which came first, the UN's AI resolution or the AI Act being signed, and how far apart?",

@@ -96,6 +96,9 @@ def is_multi_part(question: str) -> bool:
     return bool(_MULTI.search(question))
 
 
+# A yes/no question's verb, then its subject: "does it…", "is the…".
+_YES_NO_VERB = r"(?:does|do|did|is|are|was|were|can|could|must|will|would|should|has|have)"
+_YES_NO_SUBJECT = r"(?:it|they|this|that|these|those|the|its|their|there|he|she|we|you|i|any|each|both)"
 # Where a two-part question turns to its second part: a second question mark, a comparison, "or is
 # that…", or a dash or comma before a new wh-clause.
 _PART_BREAK = re.compile(
@@ -105,8 +108,7 @@ _PART_BREAK = re.compile(
     r"|\s+[—–]\s+(?=(?:and\s+)?(?:what|how|when|which|who|where|is|are|does|do|did)\b)"
     r"|,\s+and\s+(?=(?:what|how|when|which|who|where)\b)"
     # "When was it adopted, and does it tell countries to stop…?": a yes/no part, verb before subject
-    r"|,\s+and\s+(?=(?:does|do|did|is|are|was|were|can|could|must|will|would|should|has|have)\s+"
-    r"(?:it|they|this|that|these|those|the|its|their|there|he|she|we|you|i|any|each|both)\b)",
+    rf"|,\s+and\s+(?={_YES_NO_VERB}\s+{_YES_NO_SUBJECT}\b)",
     re.I,
 )
 _MIN_PART_WORDS = 4
@@ -184,9 +186,7 @@ _WH = re.compile(r"\b(?:what|which|how|when|who|whom|where|why)\b", re.I)
 # "if my company builds targeting software for a defence ministry, does the EU AI Act even cover it — and
 # what did the G7 say…?": a yes/no question after a clause that sets the scene (dev u-mh-567).
 _ASKS_AFTER_CLAUSE = re.compile(
-    r",\s+(?:and\s+|but\s+|so\s+)?(?:does|do|did|is|are|was|were|can|could|must|will|would|should|has|have)\s+"
-    r"(?:it|they|this|that|these|those|the|its|their|there|he|she|we|you|i|my|our|any|each|both)\b",
-    re.I,
+    rf",\s+(?:and\s+|but\s+|so\s+)?{_YES_NO_VERB}\s+(?:{_YES_NO_SUBJECT}|my|our)\b", re.I
 )
 
 

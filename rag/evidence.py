@@ -358,12 +358,18 @@ _NOT_ENTITY = set(
 )
 
 
+# What may close a sentence or clause before the next opens with a capital: "I run an HR software
+# company. Are CV-screening tools high-risk…?" is asked by "Are", which names nothing.
+_OPENS_AFTER = re.compile(r"(?:^|[.?!:;—–(\"“]|\s-)\s*$")
+
+
 def question_entities(question: str) -> list[str]:
     out = []
     words = question.strip()
     for m in _ENTITY.finditer(words):
         phrase = m.group(1).strip(" ,.?")
-        if m.start(1) == 0:  # drop a sentence-initial question word but keep the rest of the phrase
+        # drop a sentence-initial question word but keep the rest of the phrase
+        if _OPENS_AFTER.search(words[: m.start(1)]):
             first, _, rest = phrase.partition(" ")
             if first.lower() in _NOT_ENTITY:
                 phrase = rest

@@ -190,6 +190,18 @@ def test_initials_that_a_passage_spells_out_are_no_missing_name() -> None:
         # Capitalised only because they open the sentence: no names.
         ("Say a country ratifies the convention and later regrets it — can it walk away?", []),
         ("Anything else it is looking ahead to?", []),
+        # ... and so is the first word of any later sentence or clause: "Are CV-screening" was a
+        # two-word name no passage held, and declined the question.
+        (
+            "I run a small HR software company. Are CV-screening tools high-risk under the EU rules?",
+            ["HR", "CV-screening", "EU"],
+        ),
+        ("quick one: Does the convention cover defence?", []),
+        ("hmm — Are deepfakes banned?", []),
+        (
+            "Microsoft said it will build a lab. Where is Microsoft Research going?",
+            ["Microsoft", "Microsoft Research"],
+        ),
     ],
 )
 def test_ai_compounds_are_not_names(question: str, names: list[str]) -> None:

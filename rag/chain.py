@@ -33,13 +33,8 @@ from rag.drafting import (
     llm_question,
     verified_generation,
 )
-from rag.evidence import (
-    Evidence,
-    EvidenceSelector,
-    ScoredSentence,
-    missing_names_warnings,
-    unmatched_entities,
-)
+from rag.evidence import Evidence, EvidenceSelector, ScoredSentence
+from rag.question_names import missing_names_warnings, unmatched_entities
 from rag.question_parts import queries_ahead, read_parts
 from rag.reader.question import is_multi_part
 from rag.reader.reader import POOL_EXTRA, Reading

@@ -6,14 +6,8 @@ import pytest
 from langchain_core.documents import Document
 
 from rag.core.models import Source
-from rag.evidence import (
-    EvidenceSelector,
-    has_date,
-    has_quantity,
-    query_terms,
-    question_entities,
-    unmatched_entities,
-)
+from rag.evidence import EvidenceSelector, has_date, has_quantity, query_terms
+from rag.question_names import question_entities, unmatched_entities
 from rag.retrieval import Hit
 from rag.text.acronyms import spelled_out_initials
 from rag.text.tokenize import tokenize
@@ -209,7 +203,7 @@ def test_ai_compounds_are_not_names(question: str, names: list[str]) -> None:
 
 
 def test_the_corpus_is_said_to_lack_a_name_only_when_a_word_of_it_is_in_no_chunk() -> None:
-    from rag.evidence import missing_names_warnings
+    from rag.question_names import missing_names_warnings
 
     vocab = {"council", "europe", "march", "2024", "convention"}
     said = missing_names_warnings(["OpenAI", "Council of Europe", "March 2024"], vocab)

@@ -120,6 +120,14 @@ class AnswerQueue:
     def waiting(self) -> int:
         return len(self._tickets)
 
+    def try_acquire(self) -> Slot | None:
+        """A slot now if one is free and nobody is waiting for it; None otherwise. Never blocks."""
+        with self._cond:
+            if self._in_use < self.limit and not self._tickets:
+                self._in_use += 1
+                return Slot(self)
+        return None
+
     def acquire(self) -> Slot | None:
         with self._cond:
             if self._in_use < self.limit and not self._tickets:
@@ -214,6 +222,10 @@ class Admission:
         if slot is None:
             self._reject(Busy(self.slots.limit))
         return slot
+
+    def acquire_free(self) -> Slot | None:
+        """An extractive slot that is free at once (no queue, no wait), or None: then `acquire(False)`."""
+        return self.queue.try_acquire() if self.queue is not None else None
 
     def admit(self, client: str, generative: bool = True) -> Slot:
         """Both checks, rate first (what the chat UI does for each question)."""

@@ -184,6 +184,28 @@ def test_answer_queue_is_first_come_first_served() -> None:
     assert order == [0, 1, 2, 3]
 
 
+def test_a_free_slot_is_taken_at_once_but_never_ahead_of_a_waiter() -> None:
+    """The API takes a free extractive slot on the event loop (no thread hop); a busy queue or one with
+    someone waiting says None at once, and the caller queues off the loop as before."""
+    queue = AnswerQueue(limit=1, max_waiting=4, deadline_s=5.0)
+    admission = Admission(RateLimiter(0), GenerationSlots(1), queue)
+    free = admission.acquire_free()
+    assert free is not None and queue.in_use == 1
+    t0 = time.perf_counter()
+    assert admission.acquire_free() is None and time.perf_counter() - t0 < 0.05  # full: no wait
+    got: list[object] = []
+    waiter = threading.Thread(target=lambda: got.append(queue.acquire()))
+    waiter.start()
+    time.sleep(0.1)
+    free.release()
+    # The waiter is first in line: a newcomer must not jump it, even in the instant the slot is free.
+    late = admission.acquire_free()
+    waiter.join(5)
+    assert got and got[0] is not None
+    assert late is None
+    assert Admission(RateLimiter(0), GenerationSlots(1)).acquire_free() is None  # no queue configured
+
+
 def test_admission_sends_extractive_to_the_queue_and_llm_modes_to_the_cap() -> None:
     admission = Admission(RateLimiter(0), GenerationSlots(1), AnswerQueue(1, 0, 0.1))
     llm = admission.acquire(generative=True)

@@ -29,7 +29,9 @@ bearer = HTTPBearer(auto_error=False, description="POLICYQA_API_KEY")
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 
-def get_state(request: Request) -> AppState:
+# The dependencies below do no I/O, so they are `async def`: FastAPI runs a plain `def` dependency in the
+# threadpool, and three such hops a question cost more than their work (issue 16's load profile).
+async def get_state(request: Request) -> AppState:
     return request.app.state.policyqa
 
 
@@ -88,7 +90,7 @@ def _unauthorized(message: str) -> HTTPException:
     return HTTPException(401, detail=message, headers={"WWW-Authenticate": "Bearer"})
 
 
-def require_write_key(state: State, credentials: Credentials) -> None:
+async def require_write_key(state: State, credentials: Credentials) -> None:
     settings = state.settings
     if settings.api_key is None or not settings.api_key.get_secret_value():
         raise HTTPException(403, detail=WRITE_DISABLED)
@@ -98,7 +100,7 @@ def require_write_key(state: State, credentials: Credentials) -> None:
         raise _unauthorized("invalid API key")
 
 
-def require_read_key(state: State, credentials: Credentials) -> None:
+async def require_read_key(state: State, credentials: Credentials) -> None:
     """Read endpoints are open unless POLICYQA_READ_REQUIRES_KEY is set."""
     if not state.settings.read_requires_key:
         return
@@ -108,7 +110,7 @@ def require_read_key(state: State, credentials: Credentials) -> None:
         raise _unauthorized("this server requires 'Authorization: Bearer <POLICYQA_API_KEY>' for reads")
 
 
-def rate_limit(request: Request, state: State) -> None:
+async def rate_limit(request: Request, state: State) -> None:
     try:
         state.admission.check_rate(client_key(request))
     except RateLimited as exc:
@@ -117,11 +119,13 @@ def rate_limit(request: Request, state: State) -> None:
 
 async def acquire_slot(state: AppState, mode: str | None) -> Slot:
     """A slot to answer in: 503 with Retry-After when an LLM mode is at its cap, or when an extractive
-    answer could not start within the queue's deadline. The queue blocks, so it waits off the event loop."""
+    answer could not start within the queue's deadline. The queue blocks, so it waits off the event loop,
+    unless a slot is free and nobody waits: then it is taken here, without a thread hop."""
     generative = state.settings.is_generative(mode)
     try:
         if generative:
             return state.admission.acquire(True)
-        return await run_in_threadpool(state.admission.acquire, False)
+        slot = state.admission.acquire_free()
+        return slot if slot is not None else await run_in_threadpool(state.admission.acquire, False)
     except Busy as exc:
         raise HTTPException(503, detail=str(exc), headers={"Retry-After": str(BUSY_RETRY_AFTER_S)}) from None

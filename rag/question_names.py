@@ -12,10 +12,9 @@ from rag.evidence import Evidence
 from rag.text.acronyms import spelled_out_initials
 from rag.text.tokenize import tokenize
 
-# Capitalised phrases and numbers in a question name what the answer is about ("China's Interim
-# Measures", "SB 1047", "July 2023"). When none of the retrieved passages mentions one of them, the
-# corpus is silent on it however similar the rest of the passage is: a strong abstention signal that
-# a bi-encoder score alone misses.
+# When none of the retrieved passages mentions a name the question asks about, the corpus is silent on
+# it however similar the rest of the passage is: a strong abstention signal that a bi-encoder score alone
+# misses.
 _NUM = r"\d[\d,/\-]*(?:\.\d+)*"
 _ENTITY = re.compile(
     rf"(?:(?<=\s)|^)((?:[A-Z][\w’'\-]*|{_NUM})(?:\s+(?:of|and|for|on|de|the)?\s*(?:[A-Z][\w’'\-]*|{_NUM}))*)"
@@ -41,8 +40,7 @@ def question_entities(question: str) -> list[str]:
     words = question.strip()
     for m in _ENTITY.finditer(words):
         phrase = m.group(1).strip(" ,.?")
-        # drop a sentence-initial question word but keep the rest of the phrase
-        if _OPENS_AFTER.search(words[: m.start(1)]):
+        if _OPENS_AFTER.search(words[: m.start(1)]):  # drop an opening question word, keep the rest
             first, _, rest = phrase.partition(" ")
             if first.lower() in _NOT_ENTITY:
                 phrase = rest

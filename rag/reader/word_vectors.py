@@ -33,6 +33,7 @@ _WORD = re.compile(r"[a-z][a-z0-9-]+")
 # (2026-12-06), top-1 / top-3 for floors 0.2-0.7 were 0.555-0.562 / 0.779-0.792 against 0.553 / 0.768
 # without the feature; 0.4 had the best top-1.
 SOFT_FLOOR = 0.4
+SHARE_DIGITS = 6
 MEMO_QUESTIONS = 16  # questions whose candidates' shares are kept (`_shares`)
 TEXT_ROWS_KEPT = 1 << 16  # texts whose words' rows are kept (`_text_rows`): the corpus's ~8,000 and more
 
@@ -215,9 +216,13 @@ class WordVectors:
             cols = np.concatenate(self._text_rows([texts[i] for i in todo], [words[i] for i in todo]))
             asked_rows = self._rows(asked)  # before the matrix is read: it may grow
             kept, inverse = np.unique(cols, return_inverse=True)
-            sims = self._matrix[asked_rows] @ self._matrix[kept].T  # asked x their vocabulary
+            # In float64, then on a 1e-6 grid: BLAS sums in an order that depends on the matrix's shape,
+            # and the shape on which texts were scored before (the memo), so float32 sims differed in
+            # their last bits between two trainings on the same data (OpenBLAS on an AVX-512 machine).
+            asked_vecs = self._matrix[asked_rows].astype(np.float64)
+            sims = asked_vecs @ self._matrix[kept].astype(np.float64).T  # asked x their vocabulary
             starts = np.cumsum([0, *lens[:-1]])
             best = np.maximum.reduceat(sims[:, inverse], starts, axis=1)  # asked x texts
-            share = np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0).astype(np.float64)
+            share = np.round(np.clip((best - SOFT_FLOOR) / (1 - SOFT_FLOOR), 0.0, 1.0), SHARE_DIGITS)
             memo.update((texts[i], share[:, j]) for j, i in enumerate(todo))
         return memo

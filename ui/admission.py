@@ -129,10 +129,9 @@ class AnswerQueue:
         return None
 
     def acquire(self) -> Slot | None:
-        with self._cond:
-            if self._in_use < self.limit and not self._tickets:
-                self._in_use += 1
-                return Slot(self)
+        with self._cond:  # re-entrant (Condition's default RLock), so the fast path is try_acquire's
+            if (slot := self.try_acquire()) is not None:
+                return slot
             if len(self._tickets) >= self.max_waiting:
                 return None
             ticket = object()
